@@ -1,0 +1,310 @@
+//! The command line: `kl-explorer [--p SPEC --q SPEC ...]` opens the window;
+//! `kl-explorer compute ...` prints figures without one.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use serde_json::{Value, json};
+
+use crate::dist::Distribution;
+use crate::divergence::{self, Figure, Options, Report, Unit};
+use crate::io::{CsvOptions, load_spec};
+
+/// Explore the Kullback–Leibler divergence between two distributions.
+#[derive(Debug, Parser)]
+#[command(name = "kl-explorer", version, about, long_about = None)]
+pub struct Cli {
+    /// A headless command; without one, the window opens.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// P: a spec such as `normal(0, 1)` or a CSV file.
+    #[arg(long, allow_hyphen_values = true)]
+    pub p: Option<String>,
+    /// Q: a spec or a CSV file.
+    #[arg(long, allow_hyphen_values = true)]
+    pub q: Option<String>,
+    /// Save a PNG of the window once the comparison is drawn, then exit.
+    #[arg(long, value_name = "FILE")]
+    pub screenshot: Option<PathBuf>,
+    /// Window size for --screenshot, e.g. 1400x900.
+    #[arg(long, value_parser = parse_size, value_name = "WxH")]
+    pub size: Option<(u32, u32)>,
+    /// With --screenshot: save the plots only.
+    #[arg(long)]
+    pub plots_only: bool,
+    /// Show figures in bits.
+    #[arg(long)]
+    pub bits: bool,
+}
+
+/// Headless commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Compute KL and related figures for P and Q, or for every pair in a file.
+    Compute(ComputeArgs),
+}
+
+/// Arguments of `compute`.
+#[derive(Debug, Args)]
+pub struct ComputeArgs {
+    /// P: a spec or a CSV file.
+    #[arg(long, allow_hyphen_values = true, required_unless_present = "pairs")]
+    pub p: Option<String>,
+    /// Q: a spec or a CSV file.
+    #[arg(long, allow_hyphen_values = true, required_unless_present = "pairs")]
+    pub q: Option<String>,
+    /// A file with one `P<TAB>Q` pair per line.
+    #[arg(long, conflicts_with_all = ["p", "q"])]
+    pub pairs: Option<PathBuf>,
+    /// Report in bits instead of nats.
+    #[arg(long)]
+    pub bits: bool,
+    /// Print JSON (one object, or JSON Lines with --pairs).
+    #[arg(long)]
+    pub json: bool,
+    /// Also report the naive grid sum over `a,b,n` (n evenly spaced points on [a, b]).
+    #[arg(long, allow_hyphen_values = true, value_parser = parse_grid, value_name = "a,b,n")]
+    pub grid: Option<(f64, f64, usize)>,
+}
+
+/// Parses `1400x900`.
+///
+/// # Errors
+/// A sentence when the text is not `WIDTHxHEIGHT` with sizes from 200 to 8000.
+pub fn parse_size(s: &str) -> Result<(u32, u32), String> {
+    let (w, h) = s
+        .split_once(['x', 'X'])
+        .ok_or_else(|| format!("size '{s}' must look like 1400x900"))?;
+    let parse = |v: &str| {
+        v.trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|v| (200..=8000).contains(v))
+            .ok_or_else(|| format!("size '{s}': each side must be a whole number from 200 to 8000"))
+    };
+    Ok((parse(w)?, parse(h)?))
+}
+
+/// Parses `-10,10,1000`.
+///
+/// # Errors
+/// A sentence when the text is not `a,b,n` with a < b and n ≥ 2.
+pub fn parse_grid(s: &str) -> Result<(f64, f64, usize), String> {
+    let parts: Vec<&str> = s.split(',').map(str::trim).collect();
+    let [a, b, n] = parts.as_slice() else {
+        return Err(format!("grid '{s}' must be a,b,n (for example -10,10,1000)"));
+    };
+    let a: f64 = a.parse().map_err(|_| format!("grid start '{a}' is not a number"))?;
+    let b: f64 = b.parse().map_err(|_| format!("grid end '{b}' is not a number"))?;
+    let n: usize = n
+        .parse()
+        .map_err(|_| format!("grid point count '{n}' is not a whole number"))?;
+    if !(a < b) || n < 2 {
+        return Err(format!("grid '{s}' needs a < b and at least 2 points"));
+    }
+    Ok((a, b, n))
+}
+
+fn number(v: f64) -> Value {
+    if v.is_nan() {
+        Value::Null
+    } else if v.is_infinite() {
+        Value::String(if v > 0.0 { "inf" } else { "-inf" }.into())
+    } else {
+        json!(v)
+    }
+}
+
+/// The figures as one JSON object with the keys of `compute --json`.
+pub fn report_json(report: &Report, p: &str, q: &str) -> Value {
+    let mut o = json!({
+        "p": p,
+        "q": q,
+        "unit": report.unit.name(),
+        "kl_pq": number(report.kl_pq.value),
+        "kl_qp": number(report.kl_qp.value),
+        "cross_entropy_pq": number(report.cross_entropy_pq.value),
+        "cross_entropy_qp": number(report.cross_entropy_qp.value),
+        "entropy_p": number(report.entropy_p.value),
+        "entropy_q": number(report.entropy_q.value),
+        "js": number(report.js.value),
+        "jeffreys": number(report.jeffreys.value),
+        "tv": number(report.tv.value),
+        "hellinger": number(report.hellinger.value),
+        "method_pq": report.kl_pq.method,
+        "error_pq": number(report.kl_pq.error),
+        "method_qp": report.kl_qp.method,
+        "error_qp": number(report.kl_qp.error),
+    });
+    if let Some(r) = &report.kl_pq.reason {
+        o["reason_pq"] = json!(r);
+    }
+    if let Some(r) = &report.kl_qp.reason {
+        o["reason_qp"] = json!(r);
+    }
+    o
+}
+
+fn fmt_value(v: f64) -> String {
+    if v.is_infinite() {
+        "∞".into()
+    } else if v.is_nan() {
+        "undefined".into()
+    } else {
+        format!("{v:.10}")
+    }
+}
+
+fn table(report: &Report, p: &Distribution, q: &Distribution) -> String {
+    let mut s = format!("P = {}\nQ = {}\n", p.to_spec(), q.to_spec());
+    for note in p.notes() {
+        s.push_str(&format!("  P: {note}\n"));
+    }
+    for note in q.notes() {
+        s.push_str(&format!("  Q: {note}\n"));
+    }
+    let unit = report.unit.name();
+    s.push_str(&format!(
+        "\n{:<12} {:>18}  {:>9}  method\n",
+        "figure",
+        format!("value ({unit})"),
+        "± error"
+    ));
+    let rows: [(&str, &Figure); 10] = [
+        ("KL(P‖Q)", &report.kl_pq),
+        ("KL(Q‖P)", &report.kl_qp),
+        ("H(P)", &report.entropy_p),
+        ("H(Q)", &report.entropy_q),
+        ("H(P,Q)", &report.cross_entropy_pq),
+        ("H(Q,P)", &report.cross_entropy_qp),
+        ("JS", &report.js),
+        ("Jeffreys", &report.jeffreys),
+        ("TV", &report.tv),
+        ("Hellinger", &report.hellinger),
+    ];
+    for (name, f) in rows {
+        s.push_str(&format!(
+            "{:<12} {:>18}  {:>9.1e}  {}\n",
+            name,
+            fmt_value(f.value),
+            f.error,
+            f.method
+        ));
+        if let Some(r) = &f.reason {
+            s.push_str(&format!("{:<12} ∞ because {r}\n", ""));
+        }
+    }
+    s
+}
+
+/// One computed pair: the report, and its JSON.
+fn compute_pair(
+    p_text: &str,
+    q_text: &str,
+    args: &ComputeArgs,
+) -> Result<(Report, Distribution, Distribution, Value), String> {
+    let opts = CsvOptions::default();
+    let p = load_spec(p_text, &opts).map_err(|e| format!("P: {e}"))?;
+    let q = load_spec(q_text, &opts).map_err(|e| format!("Q: {e}"))?;
+    let unit = if args.bits { Unit::Bits } else { Unit::Nats };
+    let report = divergence::compare(&p, &q, &Options::default())
+        .map_err(|e| e.to_string())?
+        .in_unit(unit);
+    let mut v = report_json(&report, &p.to_spec(), &q.to_spec());
+    if let Some((a, b, n)) = args.grid {
+        let (sum, sum_dx) = divergence::grid_sum(&p, &q, a, b, n);
+        let f = if args.bits { 1.0 / std::f64::consts::LN_2 } else { 1.0 };
+        v["grid_sum"] = number(sum * f);
+        v["grid_sum_dx"] = number(sum_dx * f);
+    }
+    Ok((report, p, q, v))
+}
+
+/// Runs `compute`, writing results to `out` and errors to `err`; returns the exit code.
+pub fn run_compute(args: &ComputeArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    if let Some(path) = &args.pairs {
+        return run_pairs(path, args, out, err);
+    }
+    let (Some(p), Some(q)) = (&args.p, &args.q) else {
+        let _ = writeln!(err, "error: give --p and --q, or --pairs FILE");
+        return 2;
+    };
+    match compute_pair(p, q, args) {
+        Ok((report, pd, qd, v)) => {
+            let _ = if args.json {
+                writeln!(out, "{v}")
+            } else {
+                let mut s = table(&report, &pd, &qd);
+                if let Some((a, b, n)) = args.grid {
+                    s.push_str(&format!(
+                        "\nnaive grid sum of scipy's kl_div over {n} points on [{a}, {b}]: {}\n  × Δx = {}   (exact KL(P‖Q): {})\n",
+                        fmt_value(v["grid_sum"].as_f64().unwrap_or(f64::NAN)),
+                        fmt_value(v["grid_sum_dx"].as_f64().unwrap_or(f64::NAN)),
+                        fmt_value(report.kl_pq.value)
+                    ));
+                }
+                write!(out, "{s}")
+            };
+            0
+        }
+        Err(e) => {
+            let _ = writeln!(err, "error: {e}");
+            2
+        }
+    }
+}
+
+fn run_pairs(
+    path: &std::path::Path,
+    args: &ComputeArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> i32 {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            let _ = writeln!(err, "error: cannot read the pairs file ({e}): {}", path.display());
+            return 2;
+        }
+    };
+    let mut failed = false;
+    for (i, line) in text.lines().enumerate() {
+        let n = i + 1;
+        let line = line.trim_end_matches('\r');
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
+            continue;
+        }
+        let result = match line.split_once('\t') {
+            Some((p, q)) => compute_pair(p.trim(), q.trim(), args),
+            None => Err("expected P<TAB>Q".to_string()),
+        };
+        let _ = match result {
+            Ok((report, _, _, mut v)) => {
+                if args.json {
+                    v["line"] = json!(n);
+                    writeln!(out, "{v}")
+                } else {
+                    writeln!(
+                        out,
+                        "line {n}\t{}\t{}\tKL(P‖Q) = {}\tKL(Q‖P) = {} {}",
+                        v["p"].as_str().unwrap_or(""),
+                        v["q"].as_str().unwrap_or(""),
+                        fmt_value(report.kl_pq.value),
+                        fmt_value(report.kl_qp.value),
+                        report.unit.name()
+                    )
+                }
+            }
+            Err(e) => {
+                failed = true;
+                if args.json {
+                    writeln!(out, "{}", json!({"line": n, "error": e}))
+                } else {
+                    writeln!(out, "line {n}\terror: {e}")
+                }
+            }
+        };
+    }
+    i32::from(failed)
+}

@@ -1,0 +1,487 @@
+//! Empirical distributions: a histogram over numeric bins (a piecewise-constant density) and
+//! counts over named categories.
+//!
+//! A histogram's density on a bin is `mass / width`, where `mass` is the bin's count divided by
+//! the total. Bins need not touch: a gap between bins has density 0. Zero-count bins are kept
+//! (they matter for KL: Q = 0 where P > 0 makes KL(P‖Q) infinite).
+
+use std::path::Path;
+
+/// Why a set of bins is not a histogram. Positions refer to bins in input order (0-based);
+/// the CSV reader maps them back to lines.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum HistogramError {
+    /// No bins at all.
+    #[error("there are no bins")]
+    Empty,
+    /// A bin's right edge is not greater than its left.
+    #[error("right edge {right} must be greater than left edge {left}")]
+    BadEdges {
+        /// Index of the bin.
+        index: usize,
+        /// Left edge.
+        left: f64,
+        /// Right edge.
+        right: f64,
+    },
+    /// A negative or non-finite weight.
+    #[error("{what} must be a finite number ≥ 0 (got {value})")]
+    BadWeight {
+        /// Index of the bin.
+        index: usize,
+        /// "count", "probability" or "density".
+        what: &'static str,
+        /// The value.
+        value: f64,
+    },
+    /// Two bins overlap.
+    #[error("bins [{a_left}, {a_right}] and [{b_left}, {b_right}] overlap")]
+    Overlap {
+        /// Index of the later bin in input order.
+        index: usize,
+        /// First bin.
+        a_left: f64,
+        /// First bin.
+        a_right: f64,
+        /// Second bin.
+        b_left: f64,
+        /// Second bin.
+        b_right: f64,
+    },
+    /// Every weight is zero.
+    #[error("all counts are zero; there is no distribution to compare")]
+    AllZero,
+}
+
+impl HistogramError {
+    /// The input-order index of the bin at fault, if one is.
+    pub fn index(&self) -> Option<usize> {
+        match self {
+            HistogramError::BadEdges { index, .. }
+            | HistogramError::BadWeight { index, .. }
+            | HistogramError::Overlap { index, .. } => Some(*index),
+            _ => None,
+        }
+    }
+}
+
+/// What a histogram's weights mean.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Weights {
+    /// Raw counts (may be fractional).
+    Count,
+    /// Probabilities per bin.
+    Probability,
+    /// Density values (mass = density × width).
+    Density,
+}
+
+impl Weights {
+    fn word(self) -> &'static str {
+        match self {
+            Weights::Count => "count",
+            Weights::Probability => "probability",
+            Weights::Density => "density",
+        }
+    }
+}
+
+/// A piecewise-constant density over sorted, non-overlapping bins.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Histogram {
+    left: Vec<f64>,
+    right: Vec<f64>,
+    /// Probability mass per bin, summing to 1.
+    mass: Vec<f64>,
+    /// ln(mass / width) per bin (−inf for empty bins).
+    ln_dens: Vec<f64>,
+    /// Cumulative mass at each bin's right edge.
+    cum: Vec<f64>,
+    /// The counts as read (after sorting), for smoothing and PSI; None for probabilities.
+    counts: Option<Vec<f64>>,
+    /// Where it came from: a file path, used as its spec.
+    pub source: String,
+    /// What the reader detected or changed, in sentences.
+    pub notes: Vec<String>,
+    /// Pseudo-count added per bin, if smoothing is on.
+    pub smoothing: Option<f64>,
+}
+
+impl Histogram {
+    /// Builds a histogram from bins `(left, right, weight)` in any order.
+    ///
+    /// # Errors
+    /// [`HistogramError`] for reversed edges, negative weights, overlaps, or no mass.
+    pub fn from_bins(
+        mut bins: Vec<(f64, f64, f64)>,
+        weights: Weights,
+        source: impl Into<String>,
+    ) -> Result<Self, HistogramError> {
+        if bins.is_empty() {
+            return Err(HistogramError::Empty);
+        }
+        for (index, &(left, right, w)) in bins.iter().enumerate() {
+            if !(right > left) || !left.is_finite() || !right.is_finite() {
+                return Err(HistogramError::BadEdges { index, left, right });
+            }
+            if !(w >= 0.0 && w.is_finite()) {
+                return Err(HistogramError::BadWeight {
+                    index,
+                    what: weights.word(),
+                    value: w,
+                });
+            }
+        }
+        let mut notes = Vec::new();
+        let mut order: Vec<usize> = (0..bins.len()).collect();
+        order.sort_by(|a, b| bins[*a].0.total_cmp(&bins[*b].0));
+        if order.windows(2).any(|w| w[0] > w[1]) {
+            notes.push("bins were not sorted; sorted by left edge".to_string());
+            bins = order.iter().map(|i| bins[*i]).collect();
+        }
+        for i in 1..bins.len() {
+            if bins[i].0 < bins[i - 1].1 {
+                return Err(HistogramError::Overlap {
+                    index: order[i].max(order[i - 1]),
+                    a_left: bins[i - 1].0,
+                    a_right: bins[i - 1].1,
+                    b_left: bins[i].0,
+                    b_right: bins[i].1,
+                });
+            }
+        }
+        let raw: Vec<f64> = bins
+            .iter()
+            .map(|(l, r, w)| match weights {
+                Weights::Density => w * (r - l),
+                _ => *w,
+            })
+            .collect();
+        let total: f64 = raw.iter().sum();
+        if !(total > 0.0) {
+            return Err(HistogramError::AllZero);
+        }
+        if weights != Weights::Count && (total - 1.0).abs() > 1e-9 {
+            notes.push(format!(
+                "{} values integrate to {}, not 1; normalised",
+                weights.word(),
+                super::family::format_number(total)
+            ));
+        }
+        let gaps = bins.windows(2).filter(|w| w[1].0 > w[0].1).count();
+        if gaps > 0 {
+            notes.push(format!("{gaps} gap(s) between bins have density 0"));
+        }
+        let counts = (weights == Weights::Count).then(|| raw.clone());
+        Ok(Self::assemble(bins, raw, total, counts, source.into(), notes))
+    }
+
+    fn assemble(
+        bins: Vec<(f64, f64, f64)>,
+        raw: Vec<f64>,
+        total: f64,
+        counts: Option<Vec<f64>>,
+        source: String,
+        notes: Vec<String>,
+    ) -> Self {
+        let left: Vec<f64> = bins.iter().map(|b| b.0).collect();
+        let right: Vec<f64> = bins.iter().map(|b| b.1).collect();
+        let mass: Vec<f64> = raw.iter().map(|w| w / total).collect();
+        let ln_dens = mass
+            .iter()
+            .zip(left.iter().zip(&right))
+            .map(|(m, (l, r))| (m / (r - l)).ln())
+            .collect();
+        let mut acc = 0.0;
+        let cum = mass
+            .iter()
+            .map(|m| {
+                acc += m;
+                acc
+            })
+            .collect();
+        Histogram {
+            left,
+            right,
+            mass,
+            ln_dens,
+            cum,
+            counts,
+            source,
+            notes,
+            smoothing: None,
+        }
+    }
+
+    /// A copy with `alpha` added to every bin's count (additive smoothing). For histograms
+    /// given as probabilities, `alpha` is added to the probabilities instead.
+    pub fn smoothed(&self, alpha: f64) -> Histogram {
+        let raw: Vec<f64> = match &self.counts {
+            Some(c) => c.iter().map(|c| c + alpha).collect(),
+            None => self.mass.iter().map(|m| m + alpha).collect(),
+        };
+        let total = raw.iter().sum();
+        let bins = self
+            .left
+            .iter()
+            .zip(&self.right)
+            .map(|(l, r)| (*l, *r, 0.0))
+            .collect();
+        let mut h = Self::assemble(
+            bins,
+            raw,
+            total,
+            self.counts.clone(),
+            self.source.clone(),
+            self.notes.clone(),
+        );
+        h.smoothing = Some(alpha);
+        h
+    }
+
+    /// Number of bins.
+    pub fn len(&self) -> usize {
+        self.mass.len()
+    }
+
+    /// Whether there are no bins (never, once built).
+    pub fn is_empty(&self) -> bool {
+        self.mass.is_empty()
+    }
+
+    /// Bin `i` as `(left, right, mass)`.
+    pub fn bin(&self, i: usize) -> (f64, f64, f64) {
+        (self.left[i], self.right[i], self.mass[i])
+    }
+
+    /// Left edges.
+    pub fn lefts(&self) -> &[f64] {
+        &self.left
+    }
+
+    /// Right edges.
+    pub fn rights(&self) -> &[f64] {
+        &self.right
+    }
+
+    /// Masses, summing to 1.
+    pub fn masses(&self) -> &[f64] {
+        &self.mass
+    }
+
+    /// ln density per bin.
+    pub fn ln_densities(&self) -> &[f64] {
+        &self.ln_dens
+    }
+
+    /// Counts per bin as read, if the file held counts.
+    pub fn counts(&self) -> Option<&[f64]> {
+        self.counts.as_deref()
+    }
+
+    /// Every bin edge, sorted.
+    pub fn edges(&self) -> Vec<f64> {
+        let mut e: Vec<f64> = self.left.iter().chain(&self.right).copied().collect();
+        e.sort_by(f64::total_cmp);
+        e.dedup();
+        e
+    }
+
+    /// The bin containing `x` (for a shared edge, the bin to its right).
+    pub fn bin_of(&self, x: f64) -> Option<usize> {
+        let i = self.left.partition_point(|l| *l <= x);
+        if i == 0 {
+            return None;
+        }
+        let i = i - 1;
+        (x <= self.right[i]).then_some(i)
+    }
+
+    /// Log-density at `x`.
+    pub fn ln_density(&self, x: f64) -> f64 {
+        self.bin_of(x).map_or(f64::NEG_INFINITY, |i| self.ln_dens[i])
+    }
+
+    /// The support: non-empty bins, merged where they touch.
+    pub fn support(&self) -> Vec<(f64, f64)> {
+        super::merge_intervals(
+            (0..self.len())
+                .filter(|i| self.mass[*i] > 0.0)
+                .map(|i| (self.left[i], self.right[i]))
+                .collect(),
+        )
+    }
+
+    /// P(X ≤ x).
+    pub fn cdf(&self, x: f64) -> f64 {
+        let i = self.left.partition_point(|l| *l <= x);
+        if i == 0 {
+            return 0.0;
+        }
+        let i = i - 1;
+        let before = if i == 0 { 0.0 } else { self.cum[i - 1] };
+        if x >= self.right[i] {
+            self.cum[i]
+        } else {
+            before + self.mass[i] * (x - self.left[i]) / (self.right[i] - self.left[i])
+        }
+    }
+
+    /// The quantile function.
+    pub fn quantile(&self, prob: f64) -> f64 {
+        let i = self.cum.partition_point(|c| *c < prob).min(self.len() - 1);
+        let before = if i == 0 { 0.0 } else { self.cum[i - 1] };
+        let frac = if self.mass[i] > 0.0 {
+            ((prob - before) / self.mass[i]).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        self.left[i] + frac * (self.right[i] - self.left[i])
+    }
+
+    /// The file name (or source) for legends.
+    pub fn display_name(&self) -> String {
+        display_name(&self.source)
+    }
+}
+
+fn display_name(source: &str) -> String {
+    Path::new(source)
+        .file_name()
+        .map_or_else(|| source.to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+/// Counts over named categories, compared with another [`Categories`] by label.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Categories {
+    /// The labels, in file order.
+    pub labels: Vec<String>,
+    /// Probabilities, summing to 1.
+    pub probs: Vec<f64>,
+    /// The counts as read.
+    pub counts: Vec<f64>,
+    /// Where it came from.
+    pub source: String,
+    /// What the reader detected or changed.
+    pub notes: Vec<String>,
+}
+
+impl Categories {
+    /// Builds from `(label, count)` pairs; a repeated label adds up.
+    ///
+    /// # Errors
+    /// [`HistogramError`] for negative counts or no mass.
+    pub fn new(
+        pairs: Vec<(String, f64)>,
+        source: impl Into<String>,
+        mut notes: Vec<String>,
+    ) -> Result<Self, HistogramError> {
+        if pairs.is_empty() {
+            return Err(HistogramError::Empty);
+        }
+        let mut labels: Vec<String> = Vec::new();
+        let mut counts: Vec<f64> = Vec::new();
+        for (index, (label, c)) in pairs.into_iter().enumerate() {
+            if !(c >= 0.0 && c.is_finite()) {
+                return Err(HistogramError::BadWeight {
+                    index,
+                    what: "count",
+                    value: c,
+                });
+            }
+            match labels.iter().position(|l| *l == label) {
+                Some(i) => {
+                    counts[i] += c;
+                    notes.push(format!("label '{label}' appears more than once; counts added"));
+                }
+                None => {
+                    labels.push(label);
+                    counts.push(c);
+                }
+            }
+        }
+        let total: f64 = counts.iter().sum();
+        if !(total > 0.0) {
+            return Err(HistogramError::AllZero);
+        }
+        Ok(Categories {
+            probs: counts.iter().map(|c| c / total).collect(),
+            labels,
+            counts,
+            source: source.into(),
+            notes,
+        })
+    }
+
+    /// Re-expresses `self` over `labels` (a superset), with 0 for labels it lacks.
+    pub fn aligned_to(&self, labels: &[String]) -> Vec<f64> {
+        labels
+            .iter()
+            .map(|l| {
+                self.labels
+                    .iter()
+                    .position(|x| x == l)
+                    .map_or(0.0, |i| self.probs[i])
+            })
+            .collect()
+    }
+
+    /// The file name (or source) for legends.
+    pub fn display_name(&self) -> String {
+        display_name(&self.source)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn density_is_count_over_total_times_width() {
+        let h = Histogram::from_bins(
+            vec![(0.0, 1.0, 1.0), (1.0, 3.0, 3.0)],
+            Weights::Count,
+            "t",
+        )
+        .unwrap();
+        assert!((h.ln_density(0.5) - (0.25f64).ln()).abs() < 1e-15);
+        assert!((h.ln_density(2.0) - (0.375f64).ln()).abs() < 1e-15);
+        assert_eq!(h.ln_density(3.5), f64::NEG_INFINITY);
+    }
+
+    #[test]
+    fn unsorted_bins_are_sorted_and_said() {
+        let h = Histogram::from_bins(
+            vec![(1.0, 2.0, 1.0), (0.0, 1.0, 1.0)],
+            Weights::Count,
+            "t",
+        )
+        .unwrap();
+        assert_eq!(h.lefts(), &[0.0, 1.0]);
+        assert!(h.notes.iter().any(|n| n.contains("sorted")));
+    }
+
+    #[test]
+    fn overlapping_bins_are_refused() {
+        let err = Histogram::from_bins(
+            vec![(0.0, 2.0, 1.0), (1.0, 3.0, 1.0)],
+            Weights::Count,
+            "t",
+        )
+        .unwrap_err();
+        assert!(matches!(err, HistogramError::Overlap { index: 1, .. }));
+    }
+
+    #[test]
+    fn quantile_inverts_cdf() {
+        let h = Histogram::from_bins(
+            vec![(0.0, 1.0, 1.0), (2.0, 3.0, 3.0)],
+            Weights::Count,
+            "t",
+        )
+        .unwrap();
+        for p in [0.1, 0.25, 0.5, 0.9] {
+            assert!((h.cdf(h.quantile(p)) - p).abs() < 1e-12);
+        }
+    }
+}

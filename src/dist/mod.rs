@@ -1,0 +1,364 @@
+//! Distributions: parametric families, mixtures, and empirical histograms.
+//!
+//! Numeric contract:
+//! - Densities are evaluated in log space ([`Distribution::ln_density_offset`]); a point
+//!   outside the support has log-density `-inf`, never NaN.
+//! - A continuous distribution's support is a finite union of closed intervals
+//!   ([`Distribution::support`]); a discrete one lives on integers (or labels, for
+//!   [`Categories`]).
+//! - Nothing is renormalised silently: where weights or counts are rescaled, [`Distribution::notes`]
+//!   says so.
+
+pub mod family;
+pub mod histogram;
+pub mod spec;
+pub mod tail;
+
+use std::sync::Arc;
+
+pub use family::{FamilyId, Kind, Parametric};
+pub use histogram::{Categories, Histogram};
+pub use spec::{SpecError, parse_spec};
+pub use tail::Tail;
+
+/// A probability distribution the app can compare.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Distribution {
+    /// One member of a parametric family.
+    Parametric(Parametric),
+    /// A finite mixture of parametric components of one kind.
+    Mixture(Mixture),
+    /// An empirical histogram: a piecewise-constant density.
+    Histogram(Arc<Histogram>),
+    /// Counts over named categories (`label,count`).
+    Categories(Arc<Categories>),
+}
+
+/// A weighted sum of parametric distributions, all continuous or all discrete.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mixture {
+    components: Vec<Parametric>,
+    weights: Vec<f64>,
+    ln_weights: Vec<f64>,
+    /// The original sum of the weights, when it was not 1 and they were rescaled.
+    pub normalised_from: Option<f64>,
+}
+
+impl Mixture {
+    /// Builds a mixture from `(weight, component)` pairs; weights must be positive and are
+    /// rescaled to sum to 1 (recorded in `normalised_from`).
+    ///
+    /// # Errors
+    /// A sentence when the list is empty, a weight is not positive, or kinds are mixed.
+    pub fn new(parts: Vec<(f64, Parametric)>) -> Result<Self, String> {
+        let Some(first) = parts.first() else {
+            return Err("a mixture needs at least one component".into());
+        };
+        let kind = first.1.kind();
+        if parts.iter().any(|(_, c)| c.kind() != kind) {
+            return Err(
+                "a mixture cannot combine discrete and continuous components; use one kind".into(),
+            );
+        }
+        if let Some((w, _)) = parts.iter().find(|(w, _)| !(*w > 0.0 && w.is_finite())) {
+            return Err(format!("mixture weights must be > 0 (got {w})"));
+        }
+        let total: f64 = parts.iter().map(|(w, _)| w).sum();
+        let normalised_from = ((total - 1.0).abs() > 1e-12).then_some(total);
+        let weights: Vec<f64> = parts.iter().map(|(w, _)| w / total).collect();
+        Ok(Mixture {
+            ln_weights: weights.iter().map(|w| w.ln()).collect(),
+            weights,
+            components: parts.into_iter().map(|(_, c)| c).collect(),
+            normalised_from,
+        })
+    }
+
+    /// The components.
+    pub fn components(&self) -> &[Parametric] {
+        &self.components
+    }
+
+    /// The weights, summing to 1.
+    pub fn weights(&self) -> &[f64] {
+        &self.weights
+    }
+
+    fn combine(&self, f: impl Fn(&Parametric) -> f64) -> f64 {
+        let mut max = f64::NEG_INFINITY;
+        let mut terms = [0.0f64; 16];
+        let mut heap_terms = Vec::new();
+        let n = self.components.len();
+        let store: &mut [f64] = if n <= 16 {
+            &mut terms[..n]
+        } else {
+            heap_terms.resize(n, 0.0);
+            &mut heap_terms
+        };
+        for (i, (c, lw)) in self.components.iter().zip(&self.ln_weights).enumerate() {
+            let v = lw + f(c);
+            store[i] = v;
+            if v > max {
+                max = v;
+            }
+        }
+        if max.is_infinite() {
+            return max;
+        }
+        max + store.iter().map(|v| (v - max).exp()).sum::<f64>().ln()
+    }
+}
+
+/// Merges closed intervals that touch or overlap.
+pub fn merge_intervals(mut v: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
+    v.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut out: Vec<(f64, f64)> = Vec::with_capacity(v.len());
+    for (lo, hi) in v {
+        match out.last_mut() {
+            Some(last) if lo <= last.1 => last.1 = last.1.max(hi),
+            _ => out.push((lo, hi)),
+        }
+    }
+    out
+}
+
+impl Distribution {
+    /// Continuous or discrete.
+    pub fn kind(&self) -> Kind {
+        match self {
+            Distribution::Parametric(p) => p.kind(),
+            Distribution::Mixture(m) => m.components[0].kind(),
+            Distribution::Histogram(_) => Kind::Continuous,
+            Distribution::Categories(_) => Kind::Discrete,
+        }
+    }
+
+    /// Log-density at `x` (continuous distributions).
+    pub fn ln_density(&self, x: f64) -> f64 {
+        self.ln_density_offset(x, 0.0)
+    }
+
+    /// Log-density at `anchor + offset`, keeping precision for points near a support edge
+    /// `anchor` (see [`Parametric::ln_pdf_offset`]).
+    pub fn ln_density_offset(&self, anchor: f64, offset: f64) -> f64 {
+        match self {
+            Distribution::Parametric(p) => p.ln_pdf_offset(anchor, offset),
+            Distribution::Mixture(m) => m.combine(|c| c.ln_pdf_offset(anchor, offset)),
+            Distribution::Histogram(h) => h.ln_density(anchor + offset),
+            Distribution::Categories(_) => f64::NEG_INFINITY,
+        }
+    }
+
+    /// Log-probability of the integer `k` (discrete distributions).
+    pub fn ln_pmf(&self, k: i64) -> f64 {
+        match self {
+            Distribution::Parametric(p) => p.ln_pmf(k),
+            Distribution::Mixture(m) => m.combine(|c| c.ln_pmf(k)),
+            Distribution::Categories(c) => usize::try_from(k)
+                .ok()
+                .and_then(|i| c.probs.get(i))
+                .map_or(f64::NEG_INFINITY, |p| p.ln()),
+            Distribution::Histogram(_) => f64::NEG_INFINITY,
+        }
+    }
+
+    /// The support as a sorted list of disjoint closed intervals. Discrete distributions give
+    /// one integer range `[lo, hi]` (hi may be infinite).
+    pub fn support(&self) -> Vec<(f64, f64)> {
+        match self {
+            Distribution::Parametric(p) => vec![p.support()],
+            Distribution::Mixture(m) => {
+                merge_intervals(m.components.iter().map(Parametric::support).collect())
+            }
+            Distribution::Histogram(h) => h.support(),
+            Distribution::Categories(c) => vec![(0.0, c.probs.len().saturating_sub(1) as f64)],
+        }
+    }
+
+    /// The density's behaviour approaching `end` from inside the support, on the side given
+    /// by `upper` (true: `end` is an upper end). For a mixture, the heaviest component that
+    /// reaches that end; a component whose support extends past `end` makes the density
+    /// positive there.
+    pub fn tail_at(&self, end: f64, upper: bool) -> Tail {
+        match self {
+            Distribution::Parametric(p) => {
+                let (lo, hi) = p.support();
+                if (upper && hi == end) || (!upper && lo == end) {
+                    p.tail(upper)
+                } else {
+                    Tail::Edge { s: 0.0 }
+                }
+            }
+            Distribution::Mixture(m) => {
+                let mut out: Option<Tail> = None;
+                for c in &m.components {
+                    let (lo, hi) = c.support();
+                    let t = if (upper && hi == end) || (!upper && lo == end) {
+                        c.tail(upper)
+                    } else if lo < end && end < hi {
+                        Tail::Edge { s: 0.0 }
+                    } else {
+                        continue;
+                    };
+                    out = Some(out.map_or(t, |o| o.heavier(t)));
+                }
+                out.unwrap_or(Tail::Edge { s: 0.0 })
+            }
+            Distribution::Histogram(_) | Distribution::Categories(_) => Tail::Edge { s: 0.0 },
+        }
+    }
+
+    /// Points where the density bends or jumps: support edges, modes and a few quantiles of
+    /// every component. Quadrature splits there.
+    pub fn breakpoints(&self) -> Vec<f64> {
+        fn of(p: &Parametric, out: &mut Vec<f64>) {
+            let (lo, hi) = p.support();
+            out.extend([lo, hi].into_iter().filter(|v| v.is_finite()));
+            out.extend(p.modes());
+            for q in [1e-3, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0 - 1e-3] {
+                out.push(p.quantile(q));
+            }
+        }
+        let mut out = Vec::new();
+        match self {
+            Distribution::Parametric(p) => of(p, &mut out),
+            Distribution::Mixture(m) => m.components.iter().for_each(|c| of(c, &mut out)),
+            Distribution::Histogram(h) => out.extend(h.edges()),
+            Distribution::Categories(_) => {}
+        }
+        out.retain(|v| v.is_finite());
+        out
+    }
+
+    /// A length scale of the distribution (for mapping infinite tails).
+    pub fn scale(&self) -> f64 {
+        let s = (self.quantile(0.75) - self.quantile(0.25)).abs();
+        if s.is_finite() && s > 0.0 { s } else { 1.0 }
+    }
+
+    /// P(X ≤ x).
+    pub fn cdf(&self, x: f64) -> f64 {
+        match self {
+            Distribution::Parametric(p) => p.cdf(x),
+            Distribution::Mixture(m) => m
+                .components
+                .iter()
+                .zip(&m.weights)
+                .map(|(c, w)| w * c.cdf(x))
+                .sum(),
+            Distribution::Histogram(h) => h.cdf(x),
+            Distribution::Categories(c) => {
+                let k = x.floor();
+                c.probs
+                    .iter()
+                    .enumerate()
+                    .take_while(|(i, _)| (*i as f64) <= k)
+                    .map(|(_, p)| p)
+                    .sum()
+            }
+        }
+    }
+
+    /// P(X > x), accurate in the upper tail.
+    pub fn sf(&self, x: f64) -> f64 {
+        match self {
+            Distribution::Parametric(p) => p.sf(x),
+            Distribution::Mixture(m) => m
+                .components
+                .iter()
+                .zip(&m.weights)
+                .map(|(c, w)| w * c.sf(x))
+                .sum(),
+            _ => (1.0 - self.cdf(x)).max(0.0),
+        }
+    }
+
+    /// The quantile function, by bisection on the cdf where no closed form exists.
+    pub fn quantile(&self, prob: f64) -> f64 {
+        match self {
+            Distribution::Parametric(p) => p.quantile(prob),
+            Distribution::Histogram(h) => h.quantile(prob),
+            _ => {
+                let (mut lo, mut hi) = (-1.0f64, 1.0f64);
+                while self.cdf(lo) > prob && lo > -1e300 {
+                    lo *= 2.0;
+                }
+                while self.cdf(hi) < prob && hi < 1e300 {
+                    hi *= 2.0;
+                }
+                if self.kind() == Kind::Discrete {
+                    lo = lo.floor();
+                    hi = hi.ceil();
+                    while hi - lo > 1.0 {
+                        let mid = ((lo + hi) / 2.0).floor();
+                        if self.cdf(mid) >= prob { hi = mid } else { lo = mid }
+                    }
+                    return if self.cdf(lo) >= prob { lo } else { hi };
+                }
+                for _ in 0..200 {
+                    let mid = 0.5 * (lo + hi);
+                    if self.cdf(mid) < prob { lo = mid } else { hi = mid }
+                    if hi - lo <= 1e-14 * mid.abs().max(1e-300) {
+                        break;
+                    }
+                }
+                0.5 * (lo + hi)
+            }
+        }
+    }
+
+    /// The spec text that reproduces this distribution (a histogram names its source).
+    pub fn to_spec(&self) -> String {
+        match self {
+            Distribution::Parametric(p) => p.to_spec(),
+            Distribution::Mixture(m) => {
+                let parts: Vec<String> = m
+                    .components
+                    .iter()
+                    .zip(&m.weights)
+                    .map(|(c, w)| format!("{}*{}", family::format_number(*w), c.to_spec()))
+                    .collect();
+                parts.join(" + ")
+            }
+            Distribution::Histogram(h) => h.source.clone(),
+            Distribution::Categories(c) => c.source.clone(),
+        }
+    }
+
+    /// Things the user should know about how the input was read: normalisations, detected
+    /// formats.
+    pub fn notes(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        match self {
+            Distribution::Parametric(p) => {
+                if let Some(total) = p.normalised_from {
+                    out.push(format!(
+                        "categorical probabilities summed to {}; normalised to 1",
+                        family::format_number(total)
+                    ));
+                }
+            }
+            Distribution::Mixture(m) => {
+                if let Some(total) = m.normalised_from {
+                    out.push(format!(
+                        "mixture weights summed to {}; normalised to 1",
+                        family::format_number(total)
+                    ));
+                }
+            }
+            Distribution::Histogram(h) => out.extend(h.notes.iter().cloned()),
+            Distribution::Categories(c) => out.extend(c.notes.iter().cloned()),
+        }
+        out
+    }
+
+    /// A short name for legends and file names: the family, or the file's name.
+    pub fn short_name(&self) -> String {
+        match self {
+            Distribution::Parametric(p) => p.to_spec(),
+            Distribution::Mixture(m) => format!("mixture of {}", m.components.len()),
+            Distribution::Histogram(h) => h.display_name(),
+            Distribution::Categories(c) => c.display_name(),
+        }
+    }
+}

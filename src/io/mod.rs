@@ -1,0 +1,209 @@
+//! Input and output: CSV histograms, PNG export with metadata, saved sessions.
+//!
+//! Nothing here knows about egui. Loading reports progress and can be cancelled through
+//! [`LoadControl`], so the app can run it on a worker thread.
+
+pub mod csv;
+pub mod png;
+pub mod session;
+
+use std::fmt;
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use crate::dist::{Distribution, SpecError, parse_spec};
+pub use csv::CsvOptions;
+
+/// A file that could not be loaded, with where in it and why. Displays as
+/// `line 14, column 3: count is negative (-2); counts must be ≥ 0: train.csv`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoadError {
+    /// The file.
+    pub path: PathBuf,
+    /// 1-based line, if the problem is on one.
+    pub line: Option<usize>,
+    /// 1-based column, if the problem is in one.
+    pub column: Option<usize>,
+    /// What is wrong and what to do.
+    pub message: String,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.line, self.column) {
+            (Some(l), Some(c)) => write!(f, "line {l}, column {c}: ")?,
+            (Some(l), None) => write!(f, "line {l}: ")?,
+            _ => {}
+        }
+        write!(f, "{}: {}", self.message, self.path.display())
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// Progress and cancellation for a load running on another thread.
+#[derive(Clone, Debug, Default)]
+pub struct LoadControl {
+    /// Bytes read so far.
+    pub bytes_read: Arc<AtomicU64>,
+    /// The file's size, once known.
+    pub total_bytes: Arc<AtomicU64>,
+    /// Set to ask the load to stop.
+    pub cancel: Arc<AtomicBool>,
+}
+
+impl LoadControl {
+    /// Fraction done, 0 to 1.
+    pub fn fraction(&self) -> f32 {
+        let total = self.total_bytes.load(Ordering::Relaxed);
+        if total == 0 {
+            return 0.0;
+        }
+        (self.bytes_read.load(Ordering::Relaxed) as f64 / total as f64).min(1.0) as f32
+    }
+}
+
+struct Counting<R> {
+    inner: R,
+    control: LoadControl,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.control.cancel.load(Ordering::Relaxed) {
+            return Err(std::io::Error::other(CANCELLED));
+        }
+        let n = self.inner.read(buf)?;
+        self.control
+            .bytes_read
+            .fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+const CANCELLED: &str = "loading was cancelled";
+
+/// Memory the machine has free, in bytes, if it can be read.
+fn available_memory() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+fn human_bytes(b: u64) -> String {
+    let units = ["bytes", "KB", "MB", "GB", "TB"];
+    let mut v = b as f64;
+    let mut i = 0;
+    while v >= 1000.0 && i + 1 < units.len() {
+        v /= 1000.0;
+        i += 1;
+    }
+    if i == 0 {
+        format!("{b} bytes")
+    } else {
+        format!("{v:.1} {}", units[i])
+    }
+}
+
+/// Loads a CSV histogram from `path`.
+///
+/// # Errors
+/// [`LoadError`] for a missing or unreadable file, a directory, a file too large for memory,
+/// binary or non-UTF-8 content, or any malformed row (with its line and column).
+pub fn load_histogram(
+    path: &Path,
+    options: &CsvOptions,
+    control: &LoadControl,
+) -> Result<Distribution, LoadError> {
+    let err = |line, column, message: String| LoadError {
+        path: path.to_path_buf(),
+        line,
+        column,
+        message,
+    };
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(err(None, None, "file not found (was it moved or deleted?)".into()));
+        }
+        Err(e) => return Err(err(None, None, format!("cannot read the file ({e})"))),
+    };
+    if meta.is_dir() {
+        return Err(err(
+            None,
+            None,
+            "this is a folder, not a file; choose a CSV file inside it".into(),
+        ));
+    }
+    if let Some(free) = available_memory()
+        && meta.len() > free / 2
+    {
+        return Err(err(
+            None,
+            None,
+            format!(
+                "the file is {}, more rows than this machine's free memory ({}) can hold as numbers; bin it first",
+                human_bytes(meta.len()),
+                human_bytes(free)
+            ),
+        ));
+    }
+    control.total_bytes.store(meta.len(), Ordering::Relaxed);
+    let file = File::open(path).map_err(|e| err(None, None, format!("cannot open the file ({e})")))?;
+    let reader = Counting {
+        inner: file,
+        control: control.clone(),
+    };
+    csv::read_histogram(reader, &path.to_string_lossy(), options).map_err(|e| {
+        if e.message.contains(CANCELLED) {
+            err(None, None, CANCELLED.into())
+        } else {
+            err(e.line, e.column, e.message)
+        }
+    })
+}
+
+/// A spec that could not be turned into a distribution.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum SpecOrFileError {
+    /// A spec-language error.
+    #[error("{0}")]
+    Spec(#[from] SpecError),
+    /// A file that failed to load.
+    #[error("{0}")]
+    File(#[from] LoadError),
+}
+
+/// Whether `text` names a file rather than a spec: it exists, or it looks like a path
+/// (ends in .csv/.tsv/.txt or contains a path separator and no parenthesis).
+pub fn looks_like_path(text: &str) -> bool {
+    let t = text.trim();
+    if Path::new(t).exists() {
+        return true;
+    }
+    let lower = t.to_lowercase();
+    !t.contains('(')
+        && (lower.ends_with(".csv")
+            || lower.ends_with(".tsv")
+            || lower.ends_with(".txt")
+            || t.contains('/'))
+}
+
+/// Resolves what a user typed: a path to a CSV file, or a spec.
+///
+/// # Errors
+/// The spec error or the load error, as a sentence.
+pub fn load_spec(text: &str, options: &CsvOptions) -> Result<Distribution, SpecOrFileError> {
+    if looks_like_path(text) {
+        return Ok(load_histogram(
+            Path::new(text.trim()),
+            options,
+            &LoadControl::default(),
+        )?);
+    }
+    Ok(parse_spec(text)?)
+}

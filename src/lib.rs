@@ -1,0 +1,20 @@
+//! kl-explorer: explore the Kullback–Leibler divergence between two probability distributions.
+//!
+//! The library has four layers, and only the last knows about egui:
+//! - [`dist`]: the spec language, parametric families, mixtures and histograms (log densities,
+//!   supports, quantiles);
+//! - [`divergence`]: KL both ways and its relatives — closed forms, adaptive quadrature and
+//!   exact sums, each figure with its method and error, ∞ with its reason;
+//! - [`io`]: CSV histograms, PNG export with embedded metadata, saved sessions;
+//! - [`app`]: the eframe application.
+//!
+//! [`cli`] implements the headless `compute` command on the same core.
+
+pub mod app;
+pub mod cli;
+pub mod dist;
+pub mod divergence;
+pub mod io;
+
+/// The crate version, written into exported files.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
