@@ -93,10 +93,16 @@ pub fn parse_size(s: &str) -> Result<(u32, u32), String> {
 pub fn parse_grid(s: &str) -> Result<(f64, f64, usize), String> {
     let parts: Vec<&str> = s.split(',').map(str::trim).collect();
     let [a, b, n] = parts.as_slice() else {
-        return Err(format!("grid '{s}' must be a,b,n (for example -10,10,1000)"));
+        return Err(format!(
+            "grid '{s}' must be a,b,n (for example -10,10,1000)"
+        ));
     };
-    let a: f64 = a.parse().map_err(|_| format!("grid start '{a}' is not a number"))?;
-    let b: f64 = b.parse().map_err(|_| format!("grid end '{b}' is not a number"))?;
+    let a: f64 = a
+        .parse()
+        .map_err(|_| format!("grid start '{a}' is not a number"))?;
+    let b: f64 = b
+        .parse()
+        .map_err(|_| format!("grid end '{b}' is not a number"))?;
     let n: usize = n
         .parse()
         .map_err(|_| format!("grid point count '{n}' is not a whole number"))?;
@@ -214,7 +220,11 @@ fn compute_pair(
     let mut v = report_json(&report, &p.to_spec(), &q.to_spec());
     if let Some((a, b, n)) = args.grid {
         let (sum, sum_dx) = divergence::grid_sum(&p, &q, a, b, n);
-        let f = if args.bits { 1.0 / std::f64::consts::LN_2 } else { 1.0 };
+        let f = if args.bits {
+            1.0 / std::f64::consts::LN_2
+        } else {
+            1.0
+        };
         v["grid_sum"] = number(sum * f);
         v["grid_sum_dx"] = number(sum_dx * f);
     }
@@ -264,7 +274,11 @@ fn run_pairs(
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
-            let _ = writeln!(err, "error: cannot read the pairs file ({e}): {}", path.display());
+            let _ = writeln!(
+                err,
+                "error: cannot read the pairs file ({e}): {}",
+                path.display()
+            );
             return 2;
         }
     };

@@ -182,67 +182,123 @@ impl FamilyId {
     /// entry, repeated.
     pub fn params(self) -> &'static [ParamInfo] {
         match self {
-            FamilyId::Normal => const { &[
-                p("mean", 0.0, Finite, (-10.0, 10.0)),
-                p("std_dev", 1.0, Positive, (0.05, 10.0)),
-            ] },
-            FamilyId::Laplace => const { &[
-                p("location", 0.0, Finite, (-10.0, 10.0)),
-                p("scale", 1.0, Positive, (0.05, 10.0)),
-            ] },
-            FamilyId::Cauchy => const { &[
-                p("location", 0.0, Finite, (-10.0, 10.0)),
-                p("scale", 1.0, Positive, (0.05, 10.0)),
-            ] },
-            FamilyId::StudentT => const { &[
-                p("location", 0.0, Finite, (-10.0, 10.0)),
-                p("scale", 1.0, Positive, (0.05, 10.0)),
-                p("freedom", 3.0, Positive, (0.1, 100.0)),
-            ] },
-            FamilyId::Uniform => const { &[
-                p("min", 0.0, Finite, (-10.0, 10.0)),
-                p("max", 1.0, Finite, (-10.0, 10.0)),
-            ] },
+            FamilyId::Normal => {
+                const {
+                    &[
+                        p("mean", 0.0, Finite, (-10.0, 10.0)),
+                        p("std_dev", 1.0, Positive, (0.05, 10.0)),
+                    ]
+                }
+            }
+            FamilyId::Laplace => {
+                const {
+                    &[
+                        p("location", 0.0, Finite, (-10.0, 10.0)),
+                        p("scale", 1.0, Positive, (0.05, 10.0)),
+                    ]
+                }
+            }
+            FamilyId::Cauchy => {
+                const {
+                    &[
+                        p("location", 0.0, Finite, (-10.0, 10.0)),
+                        p("scale", 1.0, Positive, (0.05, 10.0)),
+                    ]
+                }
+            }
+            FamilyId::StudentT => {
+                const {
+                    &[
+                        p("location", 0.0, Finite, (-10.0, 10.0)),
+                        p("scale", 1.0, Positive, (0.05, 10.0)),
+                        p("freedom", 3.0, Positive, (0.1, 100.0)),
+                    ]
+                }
+            }
+            FamilyId::Uniform => {
+                const {
+                    &[
+                        p("min", 0.0, Finite, (-10.0, 10.0)),
+                        p("max", 1.0, Finite, (-10.0, 10.0)),
+                    ]
+                }
+            }
             FamilyId::Exponential => const { &[p("rate", 1.0, Positive, (0.05, 10.0))] },
-            FamilyId::Gamma => const { &[
-                p("shape", 2.0, Positive, (0.05, 20.0)),
-                p("rate", 1.0, Positive, (0.05, 10.0)),
-            ] },
-            FamilyId::Beta => const { &[
-                p("shape_a", 2.0, Positive, (0.05, 20.0)),
-                p("shape_b", 2.0, Positive, (0.05, 20.0)),
-            ] },
-            FamilyId::LogNormal => const { &[
-                p("location", 0.0, Finite, (-3.0, 3.0)),
-                p("scale", 0.5, Positive, (0.05, 3.0)),
-            ] },
-            FamilyId::Weibull => const { &[
-                p("shape", 1.5, Positive, (0.1, 10.0)),
-                p("scale", 1.0, Positive, (0.05, 10.0)),
-            ] },
+            FamilyId::Gamma => {
+                const {
+                    &[
+                        p("shape", 2.0, Positive, (0.05, 20.0)),
+                        p("rate", 1.0, Positive, (0.05, 10.0)),
+                    ]
+                }
+            }
+            FamilyId::Beta => {
+                const {
+                    &[
+                        p("shape_a", 2.0, Positive, (0.05, 20.0)),
+                        p("shape_b", 2.0, Positive, (0.05, 20.0)),
+                    ]
+                }
+            }
+            FamilyId::LogNormal => {
+                const {
+                    &[
+                        p("location", 0.0, Finite, (-3.0, 3.0)),
+                        p("scale", 0.5, Positive, (0.05, 3.0)),
+                    ]
+                }
+            }
+            FamilyId::Weibull => {
+                const {
+                    &[
+                        p("shape", 1.5, Positive, (0.1, 10.0)),
+                        p("scale", 1.0, Positive, (0.05, 10.0)),
+                    ]
+                }
+            }
             FamilyId::ChiSquared => const { &[p("freedom", 3.0, Positive, (0.1, 50.0))] },
-            FamilyId::Pareto => const { &[
-                p("scale", 1.0, Positive, (0.05, 10.0)),
-                p("shape", 3.0, Positive, (0.1, 20.0)),
-            ] },
-            FamilyId::Triangular => const { &[
-                p("min", 0.0, Finite, (-10.0, 10.0)),
-                p("max", 1.0, Finite, (-10.0, 10.0)),
-                p("mode", 0.5, Finite, (-10.0, 10.0)),
-            ] },
-            FamilyId::Gumbel => const { &[
-                p("location", 0.0, Finite, (-10.0, 10.0)),
-                p("scale", 1.0, Positive, (0.05, 10.0)),
-            ] },
-            FamilyId::InverseGamma => const { &[
-                p("shape", 3.0, Positive, (0.1, 20.0)),
-                p("rate", 2.0, Positive, (0.05, 10.0)),
-            ] },
+            FamilyId::Pareto => {
+                const {
+                    &[
+                        p("scale", 1.0, Positive, (0.05, 10.0)),
+                        p("shape", 3.0, Positive, (0.1, 20.0)),
+                    ]
+                }
+            }
+            FamilyId::Triangular => {
+                const {
+                    &[
+                        p("min", 0.0, Finite, (-10.0, 10.0)),
+                        p("max", 1.0, Finite, (-10.0, 10.0)),
+                        p("mode", 0.5, Finite, (-10.0, 10.0)),
+                    ]
+                }
+            }
+            FamilyId::Gumbel => {
+                const {
+                    &[
+                        p("location", 0.0, Finite, (-10.0, 10.0)),
+                        p("scale", 1.0, Positive, (0.05, 10.0)),
+                    ]
+                }
+            }
+            FamilyId::InverseGamma => {
+                const {
+                    &[
+                        p("shape", 3.0, Positive, (0.1, 20.0)),
+                        p("rate", 2.0, Positive, (0.05, 10.0)),
+                    ]
+                }
+            }
             FamilyId::Poisson => const { &[p("lambda", 3.0, Positive, (0.05, 50.0))] },
-            FamilyId::Binomial => const { &[
-                p("p", 0.5, Probability, (0.0, 1.0)),
-                p("n", 10.0, Count, (1.0, 100.0)),
-            ] },
+            FamilyId::Binomial => {
+                const {
+                    &[
+                        p("p", 0.5, Probability, (0.0, 1.0)),
+                        p("n", 10.0, Count, (1.0, 100.0)),
+                    ]
+                }
+            }
             FamilyId::Geometric => const { &[p("p", 0.3, ProbabilityPositive, (0.01, 1.0))] },
             FamilyId::Bernoulli => const { &[p("p", 0.5, Probability, (0.0, 1.0))] },
             FamilyId::Categorical => const { &[p("p", 0.25, NonNegative, (0.0, 1.0))] },
@@ -510,10 +566,7 @@ impl Parametric {
             FamilyId::Categorical | FamilyId::Logits => {
                 let first = self.ln_probs.iter().position(|l| *l > f64::NEG_INFINITY);
                 let last = self.ln_probs.iter().rposition(|l| *l > f64::NEG_INFINITY);
-                (
-                    first.unwrap_or(0) as f64,
-                    last.unwrap_or(0) as f64,
-                )
+                (first.unwrap_or(0) as f64, last.unwrap_or(0) as f64)
             }
         }
     }
@@ -541,7 +594,11 @@ impl Parametric {
             FamilyId::Laplace => n - (x - self.p(0)).abs() / self.p(1),
             FamilyId::Cauchy => {
                 let z = ((x - self.p(0)) / self.p(1)).abs();
-                n - if z > 1e150 { 2.0 * z.ln() } else { (z * z).ln_1p() }
+                n - if z > 1e150 {
+                    2.0 * z.ln()
+                } else {
+                    (z * z).ln_1p()
+                }
             }
             FamilyId::StudentT => {
                 let nu = self.p(2);
@@ -668,12 +725,10 @@ impl Parametric {
                     _ => ninf,
                 }
             }
-            FamilyId::Categorical | FamilyId::Logits => {
-                usize::try_from(k)
-                    .ok()
-                    .and_then(|i| self.ln_probs.get(i).copied())
-                    .unwrap_or(ninf)
-            }
+            FamilyId::Categorical | FamilyId::Logits => usize::try_from(k)
+                .ok()
+                .and_then(|i| self.ln_probs.get(i).copied())
+                .unwrap_or(ninf),
             _ => ninf,
         }
     }
@@ -766,9 +821,7 @@ impl Parametric {
             },
             (FamilyId::Laplace, _) => Tail::Stretched { k: 1.0, c: 1.0 / b },
             (FamilyId::Cauchy, _) => Tail::Power { alpha: 1.0 },
-            (FamilyId::StudentT, _) => Tail::Power {
-                alpha: self.p(2),
-            },
+            (FamilyId::StudentT, _) => Tail::Power { alpha: self.p(2) },
             (FamilyId::Uniform, _) | (FamilyId::Pareto, false) => Tail::Edge { s: 0.0 },
             (FamilyId::Exponential, false) => Tail::Edge { s: 0.0 },
             (FamilyId::Exponential, true) => Tail::Stretched { k: 1.0, c: a },

@@ -173,12 +173,19 @@ impl Histogram {
             notes.push(format!("{gaps} gap(s) between bins have density 0"));
         }
         let counts = (weights == Weights::Count).then(|| raw.clone());
-        Ok(Self::assemble(bins, raw, total, counts, source.into(), notes))
+        Ok(Self::assemble(
+            &bins,
+            &raw,
+            total,
+            counts,
+            source.into(),
+            notes,
+        ))
     }
 
     fn assemble(
-        bins: Vec<(f64, f64, f64)>,
-        raw: Vec<f64>,
+        bins: &[(f64, f64, f64)],
+        raw: &[f64],
         total: f64,
         counts: Option<Vec<f64>>,
         source: String,
@@ -221,15 +228,15 @@ impl Histogram {
             None => self.mass.iter().map(|m| m + alpha).collect(),
         };
         let total = raw.iter().sum();
-        let bins = self
+        let bins: Vec<(f64, f64, f64)> = self
             .left
             .iter()
             .zip(&self.right)
             .map(|(l, r)| (*l, *r, 0.0))
             .collect();
         let mut h = Self::assemble(
-            bins,
-            raw,
+            &bins,
+            &raw,
             total,
             self.counts.clone(),
             self.source.clone(),
@@ -299,7 +306,8 @@ impl Histogram {
 
     /// Log-density at `x`.
     pub fn ln_density(&self, x: f64) -> f64 {
-        self.bin_of(x).map_or(f64::NEG_INFINITY, |i| self.ln_dens[i])
+        self.bin_of(x)
+            .map_or(f64::NEG_INFINITY, |i| self.ln_dens[i])
     }
 
     /// The support: non-empty bins, merged where they touch.
@@ -392,7 +400,9 @@ impl Categories {
             match labels.iter().position(|l| *l == label) {
                 Some(i) => {
                     counts[i] += c;
-                    notes.push(format!("label '{label}' appears more than once; counts added"));
+                    notes.push(format!(
+                        "label '{label}' appears more than once; counts added"
+                    ));
                 }
                 None => {
                     labels.push(label);
@@ -438,12 +448,8 @@ mod tests {
 
     #[test]
     fn density_is_count_over_total_times_width() {
-        let h = Histogram::from_bins(
-            vec![(0.0, 1.0, 1.0), (1.0, 3.0, 3.0)],
-            Weights::Count,
-            "t",
-        )
-        .unwrap();
+        let h = Histogram::from_bins(vec![(0.0, 1.0, 1.0), (1.0, 3.0, 3.0)], Weights::Count, "t")
+            .unwrap();
         assert!((h.ln_density(0.5) - (0.25f64).ln()).abs() < 1e-15);
         assert!((h.ln_density(2.0) - (0.375f64).ln()).abs() < 1e-15);
         assert_eq!(h.ln_density(3.5), f64::NEG_INFINITY);
@@ -451,35 +457,23 @@ mod tests {
 
     #[test]
     fn unsorted_bins_are_sorted_and_said() {
-        let h = Histogram::from_bins(
-            vec![(1.0, 2.0, 1.0), (0.0, 1.0, 1.0)],
-            Weights::Count,
-            "t",
-        )
-        .unwrap();
+        let h = Histogram::from_bins(vec![(1.0, 2.0, 1.0), (0.0, 1.0, 1.0)], Weights::Count, "t")
+            .unwrap();
         assert_eq!(h.lefts(), &[0.0, 1.0]);
         assert!(h.notes.iter().any(|n| n.contains("sorted")));
     }
 
     #[test]
     fn overlapping_bins_are_refused() {
-        let err = Histogram::from_bins(
-            vec![(0.0, 2.0, 1.0), (1.0, 3.0, 1.0)],
-            Weights::Count,
-            "t",
-        )
-        .unwrap_err();
+        let err = Histogram::from_bins(vec![(0.0, 2.0, 1.0), (1.0, 3.0, 1.0)], Weights::Count, "t")
+            .unwrap_err();
         assert!(matches!(err, HistogramError::Overlap { index: 1, .. }));
     }
 
     #[test]
     fn quantile_inverts_cdf() {
-        let h = Histogram::from_bins(
-            vec![(0.0, 1.0, 1.0), (2.0, 3.0, 3.0)],
-            Weights::Count,
-            "t",
-        )
-        .unwrap();
+        let h = Histogram::from_bins(vec![(0.0, 1.0, 1.0), (2.0, 3.0, 3.0)], Weights::Count, "t")
+            .unwrap();
         for p in [0.1, 0.25, 0.5, 0.9] {
             assert!((h.cdf(h.quantile(p)) - p).abs() < 1e-12);
         }

@@ -291,13 +291,21 @@ impl Distribution {
                     hi = hi.ceil();
                     while hi - lo > 1.0 {
                         let mid = ((lo + hi) / 2.0).floor();
-                        if self.cdf(mid) >= prob { hi = mid } else { lo = mid }
+                        if self.cdf(mid) >= prob {
+                            hi = mid
+                        } else {
+                            lo = mid
+                        }
                     }
                     return if self.cdf(lo) >= prob { lo } else { hi };
                 }
                 for _ in 0..200 {
                     let mid = 0.5 * (lo + hi);
-                    if self.cdf(mid) < prob { lo = mid } else { hi = mid }
+                    if self.cdf(mid) < prob {
+                        lo = mid
+                    } else {
+                        hi = mid
+                    }
                     if hi - lo <= 1e-14 * mid.abs().max(1e-300) {
                         break;
                     }

@@ -55,7 +55,11 @@ impl<'a> Lexer<'a> {
     }
 
     fn skip_ws(&mut self) {
-        while self.chars.get(self.pos).is_some_and(|(_, c)| c.is_whitespace()) {
+        while self
+            .chars
+            .get(self.pos)
+            .is_some_and(|(_, c)| c.is_whitespace())
+        {
             self.pos += 1;
         }
     }
@@ -130,17 +134,26 @@ impl<'a> Lexer<'a> {
                 || c == 'e'
                 || c == 'E'
                 || ((c == '-' || c == '+') && (self.pos == start || prev == 'e' || prev == 'E'))
-                || c.is_ascii_alphabetic() && matches!(c.to_ascii_lowercase(), 'i' | 'n' | 'f' | 'a');
+                || c.is_ascii_alphabetic()
+                    && matches!(c.to_ascii_lowercase(), 'i' | 'n' | 'f' | 'a');
             if !ok {
                 break;
             }
             prev = c;
             self.pos += 1;
         }
-        let text: String = self.chars[start..self.pos].iter().map(|(_, c)| *c).collect();
+        let text: String = self.chars[start..self.pos]
+            .iter()
+            .map(|(_, c)| *c)
+            .collect();
         if text.is_empty() {
-            let found = self.peek().map_or("the end".to_string(), |c| format!("'{c}'"));
-            return Err(SpecError::at(col, format!("expected a number, found {found}")));
+            let found = self
+                .peek()
+                .map_or("the end".to_string(), |c| format!("'{c}'"));
+            return Err(SpecError::at(
+                col,
+                format!("expected a number, found {found}"),
+            ));
         }
         match text.parse::<f64>() {
             Ok(v) if v.is_finite() => Ok(v),
@@ -187,13 +200,18 @@ fn unknown_family(name: &str, column: usize) -> SpecError {
 fn parse_term(lx: &mut Lexer) -> Result<Term, SpecError> {
     let mut weight = None;
     let col = lx.column();
-    if lx.peek().is_some_and(|c| c.is_ascii_digit() || c == '.' || c == '-' || c == '+') {
+    if lx
+        .peek()
+        .is_some_and(|c| c.is_ascii_digit() || c == '.' || c == '-' || c == '+')
+    {
         weight = Some(lx.number()?);
         lx.expect('*', "after a mixture weight")?;
     }
     let family_column = lx.column();
     let Some(name) = lx.ident() else {
-        let found = lx.peek().map_or("the end".to_string(), |c| format!("'{c}'"));
+        let found = lx
+            .peek()
+            .map_or("the end".to_string(), |c| format!("'{c}'"));
         return Err(SpecError::at(
             family_column,
             format!("expected a family name such as normal(0, 1), found {found}"),
@@ -237,7 +255,10 @@ fn build_parametric(term: &Term) -> Result<Parametric, SpecError> {
         if let Some((Some(k), _, col)) = term.args.iter().find(|(k, _, _)| k.is_some()) {
             return Err(SpecError::at(
                 *col,
-                format!("{} takes its values by position, not by name ('{k}=')", id.name()),
+                format!(
+                    "{} takes its values by position, not by name ('{k}=')",
+                    id.name()
+                ),
             ));
         }
         term.args.iter().map(|(_, v, _)| *v).collect()
@@ -391,7 +412,10 @@ mod tests {
     #[test]
     fn misspelt_family_suggests_the_right_one() {
         let err = parse_spec("nromal(0,1)").unwrap_err();
-        assert_eq!(err.message, "unknown family 'nromal' (did you mean normal?)");
+        assert_eq!(
+            err.message,
+            "unknown family 'nromal' (did you mean normal?)"
+        );
         assert_eq!(err.column, Some(1));
     }
 

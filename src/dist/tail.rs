@@ -69,7 +69,7 @@ impl Tail {
         let n = crate::dist::family::format_number;
         let r = |v: f64| n((v * 1e4).round() / 1e4);
         match *self {
-            Tail::Edge { s } if s == 0.0 => "positive density at its edge".into(),
+            Tail::Edge { s: 0.0 } => "positive density at its edge".into(),
             Tail::Edge { s } => format!("density ~ |x − edge|^{}", r(s)),
             Tail::EdgeLogSquared => "density ~ exp(−(ln x)²/2σ²) at 0".into(),
             Tail::EdgeExpInverse => "density ~ exp(−c/x) at 0".into(),

@@ -31,7 +31,9 @@ fn normal_kl(m1: f64, s1: f64, m2: f64, s2: f64) -> f64 {
 }
 
 fn gamma_kl(a1: f64, b1: f64, a2: f64, b2: f64) -> f64 {
-    (a1 - a2) * digamma(a1) - ln_gamma(a1) + ln_gamma(a2) + a2 * (b1.ln() - b2.ln())
+    (a1 - a2) * digamma(a1) - ln_gamma(a1)
+        + ln_gamma(a2)
+        + a2 * (b1.ln() - b2.ln())
         + a1 * (b2 - b1) / b1
 }
 
@@ -52,7 +54,9 @@ pub fn kl(p: &Parametric, q: &Parametric) -> Option<(f64, &'static str)> {
     let b = q.params();
     let v = match (p.family(), q.family()) {
         (F::Normal, F::Normal) => (normal_kl(a[0], a[1], b[0], b[1]), "normal–normal"),
-        (F::LogNormal, F::LogNormal) => (normal_kl(a[0], a[1], b[0], b[1]), "log-normal–log-normal"),
+        (F::LogNormal, F::LogNormal) => {
+            (normal_kl(a[0], a[1], b[0], b[1]), "log-normal–log-normal")
+        }
         (F::Laplace, F::Laplace) => {
             let d = (a[0] - b[0]).abs();
             (
@@ -63,7 +67,10 @@ pub fn kl(p: &Parametric, q: &Parametric) -> Option<(f64, &'static str)> {
         (F::Cauchy, F::Cauchy) => {
             let d = a[0] - b[0];
             let s = a[1] + b[1];
-            (((s * s + d * d) / (4.0 * a[1] * b[1])).ln(), "cauchy–cauchy")
+            (
+                ((s * s + d * d) / (4.0 * a[1] * b[1])).ln(),
+                "cauchy–cauchy",
+            )
         }
         (F::Beta, F::Beta) => (
             ln_beta(b[0], b[1]) - ln_beta(a[0], a[1])
@@ -81,9 +88,10 @@ pub fn kl(p: &Parametric, q: &Parametric) -> Option<(f64, &'static str)> {
                 "uniform–normal",
             )
         }
-        (F::InverseGamma, F::InverseGamma) => {
-            (gamma_kl(a[0], a[1], b[0], b[1]), "inverse-gamma–inverse-gamma")
-        }
+        (F::InverseGamma, F::InverseGamma) => (
+            gamma_kl(a[0], a[1], b[0], b[1]),
+            "inverse-gamma–inverse-gamma",
+        ),
         (F::Weibull, F::Weibull) => {
             let (k1, l1, k2, l2) = (a[0], a[1], b[0], b[1]);
             (
@@ -99,7 +107,9 @@ pub fn kl(p: &Parametric, q: &Parametric) -> Option<(f64, &'static str)> {
             let (m1, s1, m2, s2) = (a[0], a[1], b[0], b[1]);
             let r = s1 / s2;
             (
-                (s2 / s1).ln() + EULER_GAMMA * (r - 1.0) + (m1 - m2) / s2
+                (s2 / s1).ln()
+                    + EULER_GAMMA * (r - 1.0)
+                    + (m1 - m2) / s2
                     + ((m2 - m1) / s2 + ln_gamma(1.0 + r)).exp()
                     - 1.0,
                 "gumbel–gumbel",
@@ -109,10 +119,7 @@ pub fn kl(p: &Parametric, q: &Parametric) -> Option<(f64, &'static str)> {
             (a[1] / b[1]).ln() + b[1] * (a[0] / b[0]).ln() + (b[1] - a[1]) / a[1],
             "pareto–pareto",
         ),
-        (F::Poisson, F::Poisson) => (
-            a[0] * (a[0] / b[0]).ln() + b[0] - a[0],
-            "poisson–poisson",
-        ),
+        (F::Poisson, F::Poisson) => (a[0] * (a[0] / b[0]).ln() + b[0] - a[0], "poisson–poisson"),
         (F::Binomial, F::Binomial) if a[1] == b[1] => {
             (a[1] * bernoulli_kl(a[0], b[0]), "binomial–binomial")
         }

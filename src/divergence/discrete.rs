@@ -26,7 +26,10 @@ fn categorical(probs: Vec<f64>) -> Result<Distribution, CompareError> {
 }
 
 fn integer_labels(c: &Categories) -> Option<Vec<usize>> {
-    c.labels.iter().map(|l| l.trim().parse::<usize>().ok()).collect()
+    c.labels
+        .iter()
+        .map(|l| l.trim().parse::<usize>().ok())
+        .collect()
 }
 
 fn align(p: &Distribution, q: &Distribution) -> Result<Aligned, CompareError> {
@@ -51,7 +54,12 @@ fn align(p: &Distribution, q: &Distribution) -> Result<Aligned, CompareError> {
                 return Err(CompareError::Labels(format!(
                     "{} has named categories ({}), but {} is over the integers; compare it with another labelled file",
                     c.display_name(),
-                    c.labels.iter().take(3).cloned().collect::<Vec<_>>().join(", "),
+                    c.labels
+                        .iter()
+                        .take(3)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     other.to_spec()
                 )));
             };
@@ -114,33 +122,42 @@ fn range(dists: &[&Distribution]) -> (i64, i64, f64) {
             let (mut x, mut y) = (b / 2, b);
             while y - x > 1 {
                 let m = x + (y - x) / 2;
-                if d.sf(m as f64) >= TAIL_MASS { x = m } else { y = m }
+                if d.sf(m as f64) >= TAIL_MASS {
+                    x = m
+                } else {
+                    y = m
+                }
             }
             left_out += d.sf(y as f64);
             y
         };
-        left_out += if a > slo as i64 { d.cdf((a - 1) as f64) } else { 0.0 };
+        left_out += if a > slo as i64 {
+            d.cdf((a - 1) as f64)
+        } else {
+            0.0
+        };
         lo = lo.min(a);
         hi = hi.max(b);
     }
     (lo.max(0), hi, left_out)
 }
 
-fn kl_aligned(a: &Aligned, opts: &Options) -> Figure {
+fn kl_aligned(a: &Aligned, names: [&str; 2], opts: &Options) -> Figure {
     let (p, q) = (&a.p, &a.q);
+    let [pn, qn] = names;
     let labels = a.labels.as_deref();
     let (plo, phi) = p.support()[0];
     let (qlo, qhi) = q.support()[0];
     if plo < qlo {
         return Figure::infinite(format!(
-            "P has mass at {}, where Q is 0 (Q's support starts at {})",
+            "{pn} has mass at {}, where {qn} is 0 ({qn}'s support starts at {})",
             name_of(plo as i64, labels),
             name_of(qlo as i64, labels)
         ));
     }
     if phi > qhi {
         return Figure::infinite(format!(
-            "P has mass at {}, where Q is 0",
+            "{pn} has mass at {}, where {qn} is 0",
             name_of(qhi as i64 + 1, labels)
         ));
     }
@@ -162,8 +179,9 @@ fn kl_aligned(a: &Aligned, opts: &Options) -> Figure {
         let lq = q.ln_pmf(k);
         if lq == f64::NEG_INFINITY {
             return Figure::infinite(format!(
-                "P has mass at {} (p = {:.4}), where Q is 0",
+                "{pn} has mass at {} ({} = {:.4}), where {qn} is 0",
                 name_of(k, labels),
+                pn.to_lowercase(),
                 lp.exp()
             ));
         }
@@ -211,7 +229,7 @@ fn entropy_of(p: &Distribution, opts: &Options) -> Figure {
 /// [`CompareError::Labels`] when named categories meet an integer family.
 pub fn kl(p: &Distribution, q: &Distribution, opts: &Options) -> Result<Figure, CompareError> {
     let a = align(p, q)?;
-    Ok(kl_aligned(&a, opts))
+    Ok(kl_aligned(&a, ["P", "Q"], opts))
 }
 
 /// Every figure for discrete P and Q.
@@ -225,8 +243,8 @@ pub fn compare(p: &Distribution, q: &Distribution, opts: &Options) -> Result<Rep
         q: a.p.clone(),
         labels: a.labels.clone(),
     };
-    let kl_pq = kl_aligned(&a, opts);
-    let kl_qp = kl_aligned(&swapped, opts);
+    let kl_pq = kl_aligned(&a, ["P", "Q"], opts);
+    let kl_qp = kl_aligned(&swapped, ["Q", "P"], opts);
     let entropy_p = entropy_of(&a.p, opts);
     let entropy_q = entropy_of(&a.q, opts);
     let (lo, hi, left_out) = range(&[&a.p, &a.q]);

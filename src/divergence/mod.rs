@@ -13,6 +13,7 @@
 
 pub mod closed;
 pub mod discrete;
+pub mod pointwise;
 pub mod quad;
 
 use serde::Serialize;
@@ -229,8 +230,8 @@ pub fn compare(p: &Distribution, q: &Distribution, opts: &Options) -> Result<Rep
     if check_kinds(p, q)? == Kind::Discrete {
         return discrete::compare(p, q, opts);
     }
-    let kl_pq = kl_continuous(p, q, opts);
-    let kl_qp = kl_continuous(q, p, opts);
+    let kl_pq = kl_continuous(p, q, ["P", "Q"], opts);
+    let kl_qp = kl_continuous(q, p, ["Q", "P"], opts);
     let entropy_p = entropy_continuous(p, opts);
     let entropy_q = entropy_continuous(q, opts);
     Ok(assemble(
@@ -280,7 +281,7 @@ pub fn kl_divergence(
     if check_kinds(p, q)? == Kind::Discrete {
         return discrete::kl(p, q, opts);
     }
-    Ok(kl_continuous(p, q, opts))
+    Ok(kl_continuous(p, q, ["P", "Q"], opts))
 }
 
 fn fmt_x(v: f64) -> String {
@@ -321,7 +322,9 @@ pub fn uncovered(a: &[(f64, f64)], b: &[(f64, f64)]) -> Vec<(f64, f64)> {
 }
 
 /// Why KL(P‖Q) is infinite, if it is: a support mismatch or a divergent tail.
-pub fn infinite_reason(p: &Distribution, q: &Distribution) -> Option<String> {
+/// `names` are how P and Q are called in the sentence (swapped for KL(Q‖P)).
+pub fn infinite_reason(p: &Distribution, q: &Distribution, names: [&str; 2]) -> Option<String> {
+    let [pn, qn] = names;
     let ps = p.support();
     let qs = q.support();
     let gaps = uncovered(&ps, &qs);
@@ -332,7 +335,7 @@ pub fn infinite_reason(p: &Distribution, q: &Distribution) -> Option<String> {
             String::new()
         };
         return Some(format!(
-            "P has mass on {}{more}, where Q's density is 0",
+            "{pn} has mass on {}{more}, where {qn}'s density is 0",
             describe_region(lo, hi)
         ));
     }
@@ -352,7 +355,8 @@ pub fn infinite_reason(p: &Distribution, q: &Distribution) -> Option<String> {
                     format!("near x = {}", fmt_x(end))
                 };
                 return Some(format!(
-                    "E_P[−ln q] diverges {place}: P's {} is too heavy for Q's {}",
+                    "E_{pn}[−ln {}] diverges {place}: {pn}'s {} is too heavy for {qn}'s {}",
+                    qn.to_lowercase(),
                     pt.describe(),
                     qt.describe()
                 ));
@@ -379,11 +383,7 @@ fn edge_power(p: &Distribution, q: &Distribution, edge: f64, upper: bool) -> i32
 
 /// Splits `domain` at `breaks` into quadrature segments: infinite tails mapped, finite support
 /// edges anchored (with a power map where a density is singular).
-pub fn build_segments(
-    p: &Distribution,
-    q: &Distribution,
-    domain: &[(f64, f64)],
-) -> Vec<Segment> {
+pub fn build_segments(p: &Distribution, q: &Distribution, domain: &[(f64, f64)]) -> Vec<Segment> {
     let mut breaks = p.breakpoints();
     breaks.extend(q.breakpoints());
     breaks.sort_by(f64::total_cmp);
@@ -496,8 +496,8 @@ pub fn symmetric_terms(lp: f64, lq: f64) -> [f64; 3] {
     [js, tv, 0.5 * h * h]
 }
 
-fn kl_continuous(p: &Distribution, q: &Distribution, opts: &Options) -> Figure {
-    if let Some(reason) = infinite_reason(p, q) {
+fn kl_continuous(p: &Distribution, q: &Distribution, names: [&str; 2], opts: &Options) -> Figure {
+    if let Some(reason) = infinite_reason(p, q, names) {
         return Figure::infinite(reason);
     }
     if let (Distribution::Histogram(hp), Distribution::Histogram(hq)) = (p, q) {
@@ -518,7 +518,11 @@ fn entropy_continuous(p: &Distribution, opts: &Options) -> Figure {
         let v: f64 = (0..h.len())
             .map(|i| {
                 let (l, r, m) = h.bin(i);
-                if m > 0.0 { -m * (m / (r - l)).ln() } else { 0.0 }
+                if m > 0.0 {
+                    -m * (m / (r - l)).ln()
+                } else {
+                    0.0
+                }
             })
             .sum();
         return Figure {
@@ -669,13 +673,15 @@ mod tests {
     fn cauchy_against_normal_is_infinite_with_a_reason() {
         let f = kl_divergence(&d("cauchy(0,1)"), &d("normal(0,1)"), &Options::default()).unwrap();
         assert_eq!(f.value, f64::INFINITY);
-        assert!(f.reason.unwrap().contains("x → +∞"));
+        let reason = f.reason.unwrap();
+        assert!(reason.contains("diverges as x → −∞"), "{reason}");
+        assert!(reason.contains("power-law tail"), "{reason}");
     }
 
     #[test]
     fn support_mismatch_names_the_region() {
-        let f = kl_divergence(&d("normal(0,1)"), &d("exponential(1)"), &Options::default())
-            .unwrap();
+        let f =
+            kl_divergence(&d("normal(0,1)"), &d("exponential(1)"), &Options::default()).unwrap();
         assert_eq!(f.value, f64::INFINITY);
         assert_eq!(
             f.reason.as_deref(),

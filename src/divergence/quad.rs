@@ -362,7 +362,13 @@ mod tests {
             Segment::FromNegInfinity { b: 0.0, scale: 1.0 },
             Segment::ToInfinity { a: 0.0, scale: 1.0 },
         ];
-        let r = integrate(&segs, &mut |p: Point| (-0.5 * p.x() * p.x()).exp(), 1e-12, 0.0, 500);
+        let r = integrate(
+            &segs,
+            &mut |p: Point| (-0.5 * p.x() * p.x()).exp(),
+            1e-12,
+            0.0,
+            500,
+        );
         let exact = (2.0 * std::f64::consts::PI).sqrt();
         assert!((r.value - exact).abs() < 1e-12 * exact, "{r:?}");
     }

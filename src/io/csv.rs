@@ -143,12 +143,9 @@ fn split_fields(line: &str, delim: Option<char>) -> Vec<String> {
 }
 
 fn detect_delimiter(sample: &[&str]) -> Option<char> {
-    for d in [',', ';', '\t'] {
-        if !sample.is_empty() && sample.iter().all(|l| l.contains(d)) {
-            return Some(d);
-        }
-    }
-    None
+    [',', ';', '\t']
+        .into_iter()
+        .find(|&d| !sample.is_empty() && sample.iter().all(|l| l.contains(d)))
 }
 
 fn delimiter_name(d: Option<char>) -> &'static str {
@@ -290,11 +287,18 @@ pub fn read_histogram<R: Read>(
             let next = split_fields(l, delim);
             // A header if the next row has more numbers than this one.
             next.iter().filter(|f| parse_number(f).is_some()).count()
-                > first_fields.iter().filter(|f| parse_number(f).is_some()).count()
+                > first_fields
+                    .iter()
+                    .filter(|f| parse_number(f).is_some())
+                    .count()
                 || head.len() == 1
         });
-    let mut notes = vec![format!("delimiter: {}", delimiter_name(delim))];
     let width = first_fields.len();
+    let mut notes = vec![if width == 1 {
+        "one column".to_string()
+    } else {
+        format!("delimiter: {}", delimiter_name(delim))
+    }];
     let (layout, cols) = if let Some(cols) = &options.columns {
         let layout = match cols.len() {
             3 => Layout::Edges(Weights::Count),
@@ -305,7 +309,11 @@ pub fn read_histogram<R: Read>(
                         .get(cols[0])
                         .is_some_and(|f| parse_number(f).is_none())
                 });
-                if label_col { Layout::Labels } else { Layout::Centers(Weights::Count) }
+                if label_col {
+                    Layout::Labels
+                } else {
+                    Layout::Centers(Weights::Count)
+                }
             }
             1 => Layout::Samples,
             n => {
@@ -345,8 +353,15 @@ pub fn read_histogram<R: Read>(
     };
     notes.push(format!(
         "{}; columns {}",
-        if is_header { "header found" } else { "no header" },
-        cols.iter().map(|c| (c + 1).to_string()).collect::<Vec<_>>().join(", ")
+        if is_header {
+            "header found"
+        } else {
+            "no header"
+        },
+        cols.iter()
+            .map(|c| (c + 1).to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
     ));
     notes.push(format!("format: {}", layout.describe()));
 
@@ -436,9 +451,12 @@ fn headerless_layout(
     delim: Option<char>,
     width: usize,
 ) -> Result<(Layout, Vec<usize>), CsvError> {
-    let first_col_numeric = rows
-        .first()
-        .is_none_or(|(_, l)| split_fields(l, delim).first().and_then(|f| parse_number(f)).is_some());
+    let first_col_numeric = rows.first().is_none_or(|(_, l)| {
+        split_fields(l, delim)
+            .first()
+            .and_then(|f| parse_number(f))
+            .is_some()
+    });
     match width {
         3 => Ok((Layout::Edges(Weights::Count), vec![0, 1, 2])),
         2 if first_col_numeric => Ok((Layout::Centers(Weights::Count), vec![0, 1])),
@@ -455,13 +473,12 @@ fn headerless_layout(
 }
 
 fn map_hist_error(e: HistogramError, line_of: &[u32]) -> CsvError {
-    let line = e
-        .index()
-        .and_then(|i| line_of.get(i))
-        .map(|l| *l as usize);
+    let line = e.index().and_then(|i| line_of.get(i)).map(|l| *l as usize);
     let message = match e {
         HistogramError::Overlap { .. } => format!("{e}; bins must not overlap"),
-        HistogramError::AllZero => "all counts are zero; there is no distribution to compare".into(),
+        HistogramError::AllZero => {
+            "all counts are zero; there is no distribution to compare".into()
+        }
         other => other.to_string(),
     };
     CsvError::new(line, None, message)
@@ -529,9 +546,13 @@ fn build(
             notes.push("bin edges placed midway between centres".into());
             hist(bins, w, notes)
         }
-        Layout::Labels => Categories::new(labels.into_iter().zip(values.swap_remove(0)).collect(), source, notes)
-            .map(|c| Distribution::Categories(std::sync::Arc::new(c)))
-            .map_err(|e| map_hist_error(e, line_of)),
+        Layout::Labels => Categories::new(
+            labels.into_iter().zip(values.swap_remove(1)).collect(),
+            source,
+            notes,
+        )
+        .map(|c| Distribution::Categories(std::sync::Arc::new(c)))
+        .map_err(|e| map_hist_error(e, line_of)),
         Layout::Samples => {
             let mut s = std::mem::take(&mut values[0]);
             s.sort_by(f64::total_cmp);
@@ -563,7 +584,11 @@ fn build(
                 .enumerate()
                 .map(|(i, c)| {
                     let l = lo + width * i as f64;
-                    let r = if i + 1 == bins { hi } else { lo + width * (i + 1) as f64 };
+                    let r = if i + 1 == bins {
+                        hi
+                    } else {
+                        lo + width * (i + 1) as f64
+                    };
                     (l, r, c)
                 })
                 .collect();

@@ -128,7 +128,11 @@ pub fn load_histogram(
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(err(None, None, "file not found (was it moved or deleted?)".into()));
+            return Err(err(
+                None,
+                None,
+                "file not found (was it moved or deleted?)".into(),
+            ));
         }
         Err(e) => return Err(err(None, None, format!("cannot read the file ({e})"))),
     };
@@ -153,7 +157,8 @@ pub fn load_histogram(
         ));
     }
     control.total_bytes.store(meta.len(), Ordering::Relaxed);
-    let file = File::open(path).map_err(|e| err(None, None, format!("cannot open the file ({e})")))?;
+    let file =
+        File::open(path).map_err(|e| err(None, None, format!("cannot open the file ({e})")))?;
     let reader = Counting {
         inner: file,
         control: control.clone(),
@@ -206,4 +211,26 @@ pub fn load_spec(text: &str, options: &CsvOptions) -> Result<Distribution, SpecO
         )?);
     }
     Ok(parse_spec(text)?)
+}
+
+/// Writes the plotted curves as CSV: x, p, q, both pointwise divergences, both running
+/// integrals.
+///
+/// # Errors
+/// The I/O error, when the file cannot be written.
+pub fn export_curves(path: &Path, c: &crate::divergence::pointwise::Curves) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(File::create(path)?);
+    writeln!(
+        out,
+        "x,p,q,p_ln_p_over_q,q_ln_q_over_p,running_kl_pq,running_kl_qp"
+    )?;
+    for i in 0..c.x.len() {
+        writeln!(
+            out,
+            "{},{},{},{},{},{},{}",
+            c.x[i], c.p[i], c.q[i], c.d_pq[i], c.d_qp[i], c.run_pq[i], c.run_qp[i]
+        )?;
+    }
+    out.flush()
 }

@@ -72,7 +72,8 @@ pub fn write_png(
 /// # Errors
 /// [`PngError`] when the file is not a PNG, carries no session, or a newer one.
 pub fn read_png_session(path: &Path) -> Result<(Session, u32, u32), PngError> {
-    let file = std::fs::File::open(path).map_err(|e| PngError::Codec(format!("{e}: {}", path.display())))?;
+    let file = std::fs::File::open(path)
+        .map_err(|e| PngError::Codec(format!("{e}: {}", path.display())))?;
     let reader = ::png::Decoder::new(BufReader::new(file))
         .read_info()
         .map_err(|e| PngError::Codec(format!("not a readable PNG ({e}): {}", path.display())))?;
