@@ -661,12 +661,15 @@ impl Parametric {
             }
             FamilyId::Triangular => {
                 let (a, b, c) = (self.p(0), self.p(1), self.p(2));
-                if x < a || x > b {
+                // Distances to the edges, exact when the point is anchored at one.
+                let from_a = if anchor == a { offset } else { x - a };
+                let to_b = if anchor == b { -offset } else { b - x };
+                if from_a < 0.0 || to_b < 0.0 {
                     ninf
                 } else if x < c || (x == c && c > a) {
-                    n + (x - a).ln() - (c - a).ln()
+                    n + from_a.ln() - (c - a).ln()
                 } else if c < b {
-                    n + (b - x).ln() - (b - c).ln()
+                    n + to_b.ln() - (b - c).ln()
                 } else {
                     // mode == max and x == max
                     n

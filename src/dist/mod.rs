@@ -215,8 +215,11 @@ impl Distribution {
             let (lo, hi) = p.support();
             out.extend([lo, hi].into_iter().filter(|v| v.is_finite()));
             out.extend(p.modes());
-            for q in [1e-3, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0 - 1e-3] {
+            // Quantiles deep into both tails, so that a narrow component's tails are seen by
+            // the integrator even when the other distribution is wide.
+            for q in [1e-12, 1e-8, 1e-5, 1e-3, 0.02, 0.1, 0.25, 0.5] {
                 out.push(p.quantile(q));
+                out.push(p.quantile(1.0 - q));
             }
         }
         let mut out = Vec::new();

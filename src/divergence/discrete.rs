@@ -148,14 +148,14 @@ fn kl_aligned(a: &Aligned, names: [&str; 2], opts: &Options) -> Figure {
     let labels = a.labels.as_deref();
     let (plo, phi) = p.support()[0];
     let (qlo, qhi) = q.support()[0];
-    if plo < qlo {
+    if labels.is_none() && plo < qlo {
         return Figure::infinite(format!(
             "{pn} has mass at {}, where {qn} is 0 ({qn}'s support starts at {})",
             name_of(plo as i64, labels),
             name_of(qlo as i64, labels)
         ));
     }
-    if phi > qhi {
+    if labels.is_none() && phi > qhi {
         return Figure::infinite(format!(
             "{pn} has mass at {}, where {qn} is 0",
             name_of(qhi as i64 + 1, labels)

@@ -461,13 +461,17 @@ pub fn integrate_pair(
 }
 
 /// The KL integrand p·(ln p − ln q) from log-densities.
+///
+/// Where p underflows to 0 the term is 0 even if q underflowed too (a real support mismatch
+/// is found by [`infinite_reason`] before any integral is taken).
 pub fn kl_term(lp: f64, lq: f64) -> f64 {
-    if lp == f64::NEG_INFINITY {
+    let p = lp.exp();
+    if p == 0.0 {
         0.0
     } else if lq == f64::NEG_INFINITY {
         f64::INFINITY
     } else {
-        lp.exp() * (lp - lq)
+        p * (lp - lq)
     }
 }
 

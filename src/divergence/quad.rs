@@ -210,6 +210,10 @@ impl<F: FnMut(Point) -> f64> Integrator<'_, F> {
     fn eval(&mut self, segment: usize, u: f64) -> f64 {
         self.evals += 1;
         let (point, jac) = self.segments[segment].map(u);
+        if jac == 0.0 {
+            // The map has squeezed this node onto the edge: its weight is 0.
+            return 0.0;
+        }
         let v = (self.f)(point);
         if v.is_nan() {
             self.nan_points += 1;

@@ -1,0 +1,223 @@
+//! The `compute` command as a script would use it.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests panic on failure by design
+
+use std::process::Command;
+
+fn kl(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_kl-explorer"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn json(args: &[&str]) -> serde_json::Value {
+    let (code, out, err) = kl(args);
+    assert_eq!(code, 0, "{err}");
+    serde_json::from_str(out.trim()).unwrap()
+}
+
+#[test]
+fn default_pair_json_has_every_key_and_the_exact_value() {
+    let v = json(&[
+        "compute",
+        "--p",
+        "normal(0,1)",
+        "--q",
+        "normal(1,2)",
+        "--json",
+    ]);
+    for key in [
+        "p",
+        "q",
+        "unit",
+        "kl_pq",
+        "kl_qp",
+        "cross_entropy_pq",
+        "cross_entropy_qp",
+        "entropy_p",
+        "entropy_q",
+        "js",
+        "jeffreys",
+        "tv",
+        "hellinger",
+        "method_pq",
+        "error_pq",
+        "method_qp",
+        "error_qp",
+    ] {
+        assert!(v.get(key).is_some(), "missing {key}: {v}");
+    }
+    let exact = 2f64.ln() + 0.25 - 0.5;
+    assert!((v["kl_pq"].as_f64().unwrap() - exact).abs() < 1e-14);
+    assert_eq!(v["unit"], "nats");
+    assert!(v.get("reason_pq").is_none());
+}
+
+#[test]
+fn grid_reproduces_the_notes_naive_sum() {
+    let v = json(&[
+        "compute",
+        "--p",
+        "normal(0,1)",
+        "--q",
+        "normal(1,2)",
+        "--json",
+        "--grid=-10,10,1000",
+    ]);
+    assert!(
+        (v["grid_sum"].as_f64().unwrap() - 22.135035).abs() < 5e-7,
+        "{v}"
+    );
+    assert!(
+        (v["grid_sum_dx"].as_f64().unwrap() - 0.443144).abs() < 5e-7,
+        "{v}"
+    );
+}
+
+#[test]
+fn bits_divide_by_ln_2() {
+    let v = json(&[
+        "compute",
+        "--p",
+        "normal(0,1)",
+        "--q",
+        "normal(1,2)",
+        "--json",
+        "--bits",
+    ]);
+    let exact = (2f64.ln() + 0.25 - 0.5) / std::f64::consts::LN_2;
+    assert!((v["kl_pq"].as_f64().unwrap() - exact).abs() < 1e-14);
+    assert_eq!(v["unit"], "bits");
+}
+
+#[test]
+fn infinite_kl_is_the_string_inf_with_a_reason() {
+    let v = json(&[
+        "compute",
+        "--p",
+        "cauchy(0,1)",
+        "--q",
+        "normal(0,1)",
+        "--json",
+    ]);
+    assert_eq!(v["kl_pq"], "inf");
+    assert_eq!(v["jeffreys"], "inf");
+    assert!(v["reason_pq"].as_str().unwrap().contains("diverges"));
+    assert!(v["kl_qp"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn table_output_names_the_method_and_the_grid_comparison() {
+    let (code, out, _) = kl(&[
+        "compute",
+        "--p",
+        "normal(0,1)",
+        "--q",
+        "normal(1,2)",
+        "--grid=-10,10,1000",
+    ]);
+    assert_eq!(code, 0);
+    assert!(out.contains("0.4431471806"), "{out}");
+    assert!(out.contains("closed form (normal–normal)"), "{out}");
+    assert!(out.contains("22.1350349993"), "{out}");
+}
+
+#[test]
+fn bad_spec_exits_2_with_one_line() {
+    let (code, out, err) = kl(&["compute", "--p", "normal(0,-1)", "--q", "normal(0,1)"]);
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("std_dev must be > 0 (got -1)"), "{err}");
+}
+
+#[test]
+fn pairs_file_reports_each_line_and_exits_1_on_a_bad_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pairs.tsv");
+    std::fs::write(
+        &path,
+        "# comment\nnormal(0,1)\tnormal(1,2)\nnromal(0,1)\tnormal(0,1)\npoisson(3)\tpoisson(4)\nno tab here\n",
+    )
+    .unwrap();
+    let (code, out, _) = kl(&["compute", "--pairs", path.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 1);
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[0]["line"], 2);
+    assert!((lines[0]["kl_pq"].as_f64().unwrap() - 0.443_147_180_559_945_3).abs() < 1e-14);
+    assert_eq!(lines[1]["line"], 3);
+    assert!(
+        lines[1]["error"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean normal?")
+    );
+    let poisson = 3.0 * (3.0f64 / 4.0).ln() + 1.0;
+    assert!((lines[2]["kl_pq"].as_f64().unwrap() - poisson).abs() < 1e-14);
+    assert!(lines[3]["error"].as_str().unwrap().contains("P<TAB>Q"));
+}
+
+#[test]
+fn csv_files_work_as_specs() {
+    let v = json(&[
+        "compute",
+        "--p",
+        "assets/zero_bin_p.csv",
+        "--q",
+        "assets/zero_bin_q.csv",
+        "--json",
+    ]);
+    assert_eq!(v["kl_pq"], "inf");
+    assert_eq!(
+        v["reason_pq"],
+        "P has mass on [4, 5], where Q's density is 0"
+    );
+    // KL(Q‖P) by hand: Σ q_i ln(q_i / p_i) over the five unit bins.
+    let p: [f64; 5] = [0.10, 0.25, 0.40, 0.20, 0.05];
+    let q: [f64; 5] = [0.12, 0.30, 0.38, 0.20, 0.0];
+    let expected: f64 = p
+        .iter()
+        .zip(q)
+        .filter(|(_, q)| *q > 0.0)
+        .map(|(p, q)| q * (q / p).ln())
+        .sum();
+    assert!(
+        (v["kl_qp"].as_f64().unwrap() - expected).abs() < 1e-14,
+        "{v}"
+    );
+}
+
+#[test]
+fn a_missing_file_is_named() {
+    let (code, _, err) = kl(&[
+        "compute",
+        "--p",
+        "nowhere/missing.csv",
+        "--q",
+        "normal(0,1)",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("file not found"), "{err}");
+    assert!(err.contains("nowhere/missing.csv"), "{err}");
+}
+
+#[test]
+fn discrete_against_continuous_is_refused_in_a_sentence() {
+    let (code, _, err) = kl(&["compute", "--p", "poisson(3)", "--q", "normal(3,1)"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("P (poisson(3)) is discrete and Q (normal(3, 1)) is continuous"),
+        "{err}"
+    );
+}

@@ -1,0 +1,165 @@
+//! The real window: `kl-explorer --screenshot` under Xvfb, as CI and scripts use it. The PNG
+//! must have the requested size, not be blank, carry the comparison in its metadata, and
+//! reopen to the same figures. Skipped (with a message) where Xvfb is not installed, except in
+//! CI (CI=true), where that is a failure.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests panic on failure by design
+
+use std::path::Path;
+use std::process::Command;
+
+use kl_explorer::io::png::read_png_session;
+
+fn xvfb_available() -> bool {
+    let found = Command::new("sh")
+        .args(["-c", "command -v xvfb-run"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI=true but xvfb-run is missing: .ci/run installs it"
+        );
+        eprintln!(
+            "skipped: xvfb-run is not installed (apt-get install xvfb xauth libgl1-mesa-dri)"
+        );
+    }
+    found
+}
+
+fn screenshot(args: &[&str], out: &Path) -> std::process::Output {
+    Command::new("xvfb-run")
+        .args(["-a", "-s", "-screen 0 1600x1000x24"])
+        .arg(env!("CARGO_BIN_EXE_kl-explorer"))
+        .args(args)
+        .arg("--screenshot")
+        .arg(out)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("XDG_DATA_HOME", out.parent().unwrap())
+        .output()
+        .unwrap()
+}
+
+/// Width, height and the variance of the luminance of a PNG.
+fn png_stats(path: &Path) -> (u32, u32, f64) {
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let bytes = &buf[..info.buffer_size()];
+    let lum: Vec<f64> = bytes
+        .chunks(4)
+        .map(|c| 0.2126 * f64::from(c[0]) + 0.7152 * f64::from(c[1]) + 0.0722 * f64::from(c[2]))
+        .collect();
+    let mean = lum.iter().sum::<f64>() / lum.len() as f64;
+    let var = lum.iter().map(|l| (l - mean).powi(2)).sum::<f64>() / lum.len() as f64;
+    (info.width, info.height, var)
+}
+
+fn compute_json(p: &str, q: &str) -> serde_json::Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_kl-explorer"))
+        .args(["compute", "--p", p, "--q", q, "--json"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn default_comparison_screenshot_has_size_content_and_metadata() {
+    if !xvfb_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("default.png");
+    let run = screenshot(&["--size", "1400x900"], &out);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let (w, h, var) = png_stats(&out);
+    assert!((w, h) == (1400, 900), "size {w}x{h}");
+    assert!(
+        var > 100.0,
+        "the image looks blank (luminance variance {var})"
+    );
+    let (session, ..) = read_png_session(&out).unwrap();
+    assert_eq!(session.p.spec, "normal(0, 1)");
+    assert_eq!(session.q.spec, "normal(1, 2)");
+    let figures = session.figures.unwrap();
+    let exact = 2f64.ln() + 0.25 - 0.5;
+    assert!(
+        (figures["kl_pq"].as_f64().unwrap() - exact).abs() < 1e-14,
+        "{figures}"
+    );
+    assert_eq!(figures["unit"], "nats");
+    // Reopening: the specs in the PNG give the same figures again.
+    let again = compute_json(&session.p.spec, &session.q.spec);
+    assert_eq!(again["kl_pq"], figures["kl_pq"]);
+    assert_eq!(again["js"], figures["js"]);
+}
+
+#[test]
+fn histogram_pair_screenshot_embeds_the_data_and_plots_only_is_smaller() {
+    if !xvfb_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("hist.png");
+    let run = screenshot(
+        &[
+            "--p",
+            "assets/feature_train.csv",
+            "--q",
+            "assets/feature_prod.csv",
+            "--size",
+            "1200x800",
+            "--plots-only",
+        ],
+        &out,
+    );
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let (w, h, var) = png_stats(&out);
+    assert!(
+        w < 1200 && h < 800 && w > 400 && h > 400,
+        "plots-only size {w}x{h}"
+    );
+    assert!(var > 100.0, "blank plots (variance {var})");
+    let (session, ..) = read_png_session(&out).unwrap();
+    let train = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/feature_train.csv"),
+    )
+    .unwrap();
+    assert_eq!(session.p.embedded_csv.as_deref(), Some(train.as_str()));
+    let figures = session.figures.unwrap();
+    let cli = compute_json("assets/feature_train.csv", "assets/feature_prod.csv");
+    assert_eq!(figures["kl_pq"], cli["kl_pq"]);
+    assert_eq!(figures["kl_qp"], "inf");
+    assert!(
+        figures["reason_qp"]
+            .as_str()
+            .unwrap()
+            .contains("where P's density is 0")
+    );
+}
+
+#[test]
+fn without_a_display_the_window_says_so_and_exits_non_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_kl-explorer"))
+        .arg("--screenshot")
+        .arg(dir.path().join("x.png"))
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no display"), "{err}");
+    assert!(!dir.path().join("x.png").exists());
+}
