@@ -219,10 +219,10 @@ fn how_ui(
             ui.label("A naive grid sum, as in the note this tool grew from:");
             let (a, b, n) = &mut state.grid;
             ui.horizontal(|ui| {
-                ui.label("from");
-                ui.add(egui::DragValue::new(a).speed(0.1));
-                ui.label("to");
-                ui.add(egui::DragValue::new(b).speed(0.1));
+                let from = ui.label("from");
+                ui.add(egui::DragValue::new(a).speed(0.1)).labelled_by(from.id);
+                let to = ui.label("to");
+                ui.add(egui::DragValue::new(b).speed(0.1)).labelled_by(to.id);
             });
             ui.add(egui::Slider::new(n, 10..=100_000).logarithmic(true).text("points"));
             if *b <= *a {

@@ -564,7 +564,8 @@ impl KlApp {
         )
     }
 
-    fn run_command(&mut self, cmd: Command) {
+    /// Runs a command as if a panel had asked for it.
+    pub fn run_command(&mut self, cmd: Command) {
         match cmd {
             Command::OpenCsv(which) => jobs::dialog(
                 &self.ctx,
@@ -841,6 +842,7 @@ impl KlApp {
     /// Draws one frame and runs what it asked for. Public for tests.
     pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
+        self.ctx = ctx.clone();
         self.process_messages();
         let mut commands = Vec::new();
         self.shortcuts(&ctx, &mut commands);

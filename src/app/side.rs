@@ -196,7 +196,7 @@ impl Side {
     fn family_picker(&mut self, ui: &mut Ui, commands: &mut Vec<Command>) -> Option<Edit> {
         let mut chosen: Option<Distribution> = None;
         let current = family_label(&self.dist);
-        egui::ComboBox::from_id_salt(("family", self.which))
+        egui::ComboBox::new(("family", self.which), "family")
             .selected_text(current.clone())
             .width(170.0)
             .show_ui(ui, |ui| {
@@ -397,7 +397,7 @@ fn mixture_ui(ui: &mut Ui, m: &Mixture, which: Which) -> Option<Distribution> {
             ui.horizontal(|ui| {
                 ui.label(format!("component {}", i + 1));
                 let mut fam = c.family();
-                egui::ComboBox::from_id_salt(("mixfam", which, i))
+                egui::ComboBox::new(("mixfam", which, i), "family")
                     .selected_text(fam.name())
                     .show_ui(ui, |ui| {
                         let list: &[FamilyId] = if kind == Kind::Discrete {

@@ -1,0 +1,213 @@
+//! The window driven as a person would, headless (egui_kittest): pick a family, drag a
+//! parameter, type specs (valid and not), swap, undo and redo, toggle bits, load a file.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests panic on failure by design
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicU8;
+use std::time::Duration;
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use kl_explorer::app::{Command, KlApp, LaunchOptions, state::Which};
+use kl_explorer::dist::Distribution;
+
+fn harness(launch: LaunchOptions) -> Harness<'static, KlApp> {
+    let mut h = Harness::builder()
+        .with_size([1400.0, 900.0])
+        .build_eframe(move |cc| {
+            KlApp::new(&cc.egui_ctx, None, &launch, Arc::new(AtomicU8::new(0)))
+        });
+    settle(&mut h);
+    h
+}
+
+/// Steps frames until the background work is done and the result is drawn.
+fn settle(h: &mut Harness<'static, KlApp>) {
+    for _ in 0..2000 {
+        h.step();
+        if !h.state().is_busy() {
+            h.run_steps(3);
+            if !h.state().is_busy() {
+                return;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    panic!("the app stayed busy");
+}
+
+fn kl_label(h: &Harness<'static, KlApp>, text: &str) {
+    assert!(
+        h.query_all_by_label(text).next().is_some(),
+        "no label '{text}' on screen; KL is {:?}",
+        h.state()
+            .report
+            .as_ref()
+            .map(|r| r.as_ref().map(|r| r.kl_pq.value))
+    );
+}
+
+fn type_spec(h: &mut Harness<'static, KlApp>, current: &str, new: &str) {
+    h.get_all_by_value(current).next().unwrap().focus();
+    h.run_steps(1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_all_by_value(current).next().unwrap().type_text(new);
+    h.run_steps(2);
+    h.key_press(egui::Key::Enter);
+    settle(h);
+}
+
+#[test]
+fn default_comparison_shows_kl_0_4431_and_the_naive_sum() {
+    let h = harness(LaunchOptions::default());
+    kl_label(&h, "0.4431 nats");
+    kl_label(&h, "1.3069 nats");
+    // "How is it computed?": the note's sum beside the exact value.
+    kl_label(&h, "22.1350");
+}
+
+#[test]
+fn dragging_p_mean_moves_kl_and_rewrites_the_spec() {
+    let mut h = harness(LaunchOptions::default());
+    h.get_all_by_role_and_label(Role::Slider, "mean")
+        .next()
+        .unwrap()
+        .set_value_accesskit(0.5);
+    settle(&mut h);
+    // KL(N(0.5,1) ‖ N(1,2)) = ln 2 + (1 + 0.25)/8 − 1/2 = 0.34940.
+    kl_label(&h, "0.3494 nats");
+    assert_eq!(h.state().p.text, "normal(0.5, 1)");
+}
+
+#[test]
+fn typing_a_spec_moves_the_widgets_and_an_invalid_one_keeps_the_old() {
+    let mut h = harness(LaunchOptions::default());
+    type_spec(&mut h, "normal(0, 1)", "gamma(2, 0.5)");
+    assert_eq!(h.state().p.dist.to_spec(), "gamma(2, 0.5)");
+    assert!(h.query_by_role_and_label(Role::Slider, "shape").is_some());
+    assert!(h.query_by_role_and_label(Role::Slider, "rate").is_some());
+
+    type_spec(&mut h, "gamma(2, 0.5)", "normal(0, -1)");
+    assert!(
+        h.query_by_label("std_dev must be > 0 (got -1) (at column 11)")
+            .is_some(),
+        "the error sentence is shown"
+    );
+    assert_eq!(
+        h.state().p.dist.to_spec(),
+        "gamma(2, 0.5)",
+        "old distribution kept"
+    );
+}
+
+#[test]
+fn picking_a_family_from_the_menu() {
+    let mut h = harness(LaunchOptions::default());
+    h.get_all_by_role_and_label(Role::ComboBox, "family")
+        .next()
+        .unwrap()
+        .click();
+    h.run_steps(2);
+    h.get_by_label("laplace").click();
+    settle(&mut h);
+    assert_eq!(h.state().p.dist.to_spec(), "laplace(0, 1)");
+    assert!(
+        h.query_by_role_and_label(Role::Slider, "location")
+            .is_some()
+    );
+}
+
+#[test]
+fn swap_undo_redo_and_bits() {
+    let mut h = harness(LaunchOptions::default());
+    h.get_by_label("Swap P and Q").click();
+    settle(&mut h);
+    assert_eq!(h.state().p.dist.to_spec(), "normal(1, 2)");
+    kl_label(&h, "1.3069 nats");
+
+    h.get_by_label("Undo").click();
+    settle(&mut h);
+    assert_eq!(h.state().p.dist.to_spec(), "normal(0, 1)");
+    kl_label(&h, "0.4431 nats");
+
+    h.get_by_label("Redo").click();
+    settle(&mut h);
+    assert_eq!(h.state().p.dist.to_spec(), "normal(1, 2)");
+
+    h.get_by_label("bits").click();
+    settle(&mut h);
+    // 1.30685 nats / ln 2 = 1.88539 bits.
+    kl_label(&h, "1.8854 bits");
+}
+
+#[test]
+fn keyboard_undo_reverts_a_slider_edit() {
+    let mut h = harness(LaunchOptions::default());
+    h.get_all_by_role_and_label(Role::Slider, "std_dev")
+        .next()
+        .unwrap()
+        .set_value_accesskit(2.0);
+    settle(&mut h);
+    assert_eq!(h.state().p.dist.to_spec(), "normal(0, 2)");
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    settle(&mut h);
+    assert_eq!(h.state().p.dist.to_spec(), "normal(0, 1)");
+}
+
+#[test]
+fn loading_a_csv_updates_the_plot_and_figures_and_a_bad_one_keeps_the_old() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut h = harness(LaunchOptions::default());
+    // The path the dialog hands back goes through the same load command.
+    h.state_mut().run_command(Command::LoadPath(
+        Which::P,
+        root.join("assets/zero_bin_p.csv"),
+    ));
+    settle(&mut h);
+    h.state_mut().run_command(Command::LoadPath(
+        Which::Q,
+        root.join("assets/zero_bin_q.csv"),
+    ));
+    settle(&mut h);
+    assert!(matches!(
+        h.state().p.dist.as_ref(),
+        Distribution::Histogram(_)
+    ));
+    kl_label(&h, "∞ nats");
+    assert!(
+        h.query_by_label_contains("P has mass on [4, 5], where Q's density is 0")
+            .is_some()
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "left,right,count\n0,1,2\n1,2,-3\n").unwrap();
+    h.state_mut().run_command(Command::LoadPath(Which::P, bad));
+    settle(&mut h);
+    assert!(
+        matches!(h.state().p.dist.as_ref(), Distribution::Histogram(_)),
+        "P kept"
+    );
+    let err = h.state().p.error.clone().unwrap();
+    assert!(
+        err.starts_with("line 3, column 3: count is negative (-3)"),
+        "{err}"
+    );
+    assert!(err.ends_with("bad.csv"), "{err}");
+}
+
+#[test]
+fn command_line_specs_open_the_window_on_them() {
+    let h = harness(LaunchOptions {
+        p: Some("poisson(3)".into()),
+        q: Some("geometric(0.3)".into()),
+        ..Default::default()
+    });
+    kl_label(&h, "∞ nats");
+    assert!(
+        h.query_by_label_contains("P has mass at k = 0, where Q is 0")
+            .is_some()
+    );
+}
