@@ -8,6 +8,7 @@ use std::sync::mpsc::Sender;
 use std::time::{Duration, Instant};
 
 use crate::dist::Distribution;
+use crate::divergence::bins::{BinTable, bin_table};
 use crate::divergence::pointwise::{Curves, curves};
 use crate::divergence::{self, Options, Report};
 use crate::io::{CsvOptions, LoadControl, LoadError, load_histogram};
@@ -41,6 +42,8 @@ pub enum Msg {
         report: Box<Result<Report, String>>,
         /// The curves.
         curves: Arc<Curves>,
+        /// Per-bin contributions, when a side is binned.
+        bins: Option<Arc<BinTable>>,
         /// How long it took.
         elapsed: Duration,
     },
@@ -103,6 +106,7 @@ pub fn compute(
     spawn("kl-compute", move || {
         let start = Instant::now();
         let report = divergence::compare(&p, &q, &Options::default()).map_err(|e| e.to_string());
+        let bins = bin_table(&p, &q).map(Arc::new);
         let curves = if report.is_ok() {
             Arc::new(curves(&p, &q, 4000))
         } else {
@@ -115,6 +119,7 @@ pub fn compute(
                 generation,
                 report: Box::new(report),
                 curves,
+                bins,
                 elapsed: start.elapsed(),
             },
         );

@@ -115,6 +115,7 @@ pub struct KlApp {
     /// The latest figures (in nats), or why there are none.
     pub report: Option<Result<Report, String>>,
     curves: Arc<Curves>,
+    bins: Option<Arc<crate::divergence::bins::BinTable>>,
     generation: u64,
     computed_generation: u64,
     dirty: bool,
@@ -168,6 +169,7 @@ impl KlApp {
             history: History::default(),
             report: None,
             curves: Arc::new(Curves::default()),
+            bins: None,
             generation: 0,
             computed_generation: 0,
             dirty: true,
@@ -350,7 +352,13 @@ impl KlApp {
             }
             _ => d.clone(),
         };
-        (smooth(&self.p.dist), smooth(&self.q.dist))
+        let (p, q) = (smooth(&self.p.dist), smooth(&self.q.dist));
+        if self.state.compare_on_p_bins
+            && let Some((a, b)) = crate::divergence::bins::on_p_bins(&p, &q)
+        {
+            return (Arc::new(a), Arc::new(b));
+        }
+        (p, q)
     }
 
     fn process_messages(&mut self) {
@@ -360,11 +368,13 @@ impl KlApp {
                     generation,
                     report,
                     curves,
+                    bins,
                     elapsed: _,
                 } => {
                     if generation == self.generation {
                         self.report = Some(*report);
                         self.curves = curves;
+                        self.bins = bins;
                         self.computed_generation = generation;
                         self.frames_since_result = 0;
                     }
@@ -893,9 +903,12 @@ impl KlApp {
                         &qd,
                         &mut commands,
                     );
+                    metrics::bins_ui(ui, self.bins.as_deref(), &mut self.state, &pd, &qd);
                 });
             });
-        let old_smoothing = self.state.smoothing;
+        let old_settings = (self.state.smoothing, self.state.compare_on_p_bins);
+        // Fit only once the curves for the current P and Q are here.
+        let fit_now = self.fit && !self.is_busy() && !self.curves.x.is_empty();
         egui::CentralPanel::default().show(ui, |ui| {
             let input = plots::PlotInput {
                 curves: &self.curves,
@@ -903,12 +916,14 @@ impl KlApp {
                 q: qd.clone(),
                 log_y: self.state.log_y,
                 direction: self.state.direction,
-                fit: self.fit,
+                fit: fit_now,
             };
             self.plots_rect = Some(plots::plots_ui(ui, &input));
         });
-        self.fit = false;
-        if self.state.smoothing != old_smoothing {
+        if fit_now {
+            self.fit = false;
+        }
+        if (self.state.smoothing, self.state.compare_on_p_bins) != old_settings {
             self.dirty = true;
         }
 

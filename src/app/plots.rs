@@ -220,6 +220,7 @@ pub fn plots_ui(ui: &mut Ui, input: &PlotInput<'_>) -> egui::Rect {
 
     ui.label("Running integral from −∞ (ends at KL)");
     base_plot("running", input, h[2]).show(ui, |plot_ui| {
+        mark_infinite(plot_ui, c, input.direction);
         let show = |d: Direction| input.direction == d || input.direction == Direction::Both;
         if show(Direction::PQ) {
             plot_ui.add(

@@ -61,6 +61,9 @@ pub struct State {
     pub recent: Vec<String>,
     /// Export the plots alone rather than the whole window.
     pub export_plots_only: bool,
+    /// With a histogram P and a parametric Q: compare both as discrete distributions on P's
+    /// bins.
+    pub compare_on_p_bins: bool,
 }
 
 /// The comparison the project grew from.
@@ -80,6 +83,7 @@ impl Default for State {
             grid: (-10.0, 10.0, 1000),
             recent: Vec::new(),
             export_plots_only: false,
+            compare_on_p_bins: false,
         }
     }
 }
