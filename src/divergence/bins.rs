@@ -128,21 +128,21 @@ pub fn bin_table(p: &Distribution, q: &Distribution) -> Option<BinTable> {
                 .collect();
             Some(table(
                 "the common refinement of both histograms' bins".into(),
-                bins,
+                &bins,
                 |_, lo, hi| interval(lo, hi),
             ))
         }
         (Distribution::Histogram(h), other) if other.kind() == crate::dist::Kind::Continuous => {
             Some(table(
                 "P's bins (Q's bin probabilities from its cdf)".into(),
-                on_bins(h, other, true),
+                &on_bins(h, other, true),
                 |_, lo, hi| interval(lo, hi),
             ))
         }
         (other, Distribution::Histogram(h)) if other.kind() == crate::dist::Kind::Continuous => {
             Some(table(
                 "Q's bins (P's bin probabilities from its cdf)".into(),
-                on_bins(h, other, false),
+                &on_bins(h, other, false),
                 |_, lo, hi| interval(lo, hi),
             ))
         }
