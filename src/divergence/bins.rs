@@ -63,7 +63,7 @@ fn fmt(v: f64) -> String {
 
 fn table(
     basis: String,
-    bins: Vec<(f64, f64, f64, f64)>,
+    bins: &[(f64, f64, f64, f64)],
     label: impl Fn(usize, f64, f64) -> String,
 ) -> BinTable {
     let mut psi = 0.0;
@@ -114,7 +114,7 @@ pub fn bin_table(p: &Distribution, q: &Distribution) -> Option<BinTable> {
             edges.extend(b.edges());
             edges.sort_by(f64::total_cmp);
             edges.dedup();
-            let bins = edges
+            let bins: Vec<(f64, f64, f64, f64)> = edges
                 .windows(2)
                 .map(|w| {
                     (
@@ -149,7 +149,7 @@ pub fn bin_table(p: &Distribution, q: &Distribution) -> Option<BinTable> {
         (Distribution::Categories(a), Distribution::Categories(b)) => {
             let labels = union_labels(a, b);
             let (pa, qa) = (a.aligned_to(&labels), b.aligned_to(&labels));
-            let bins = (0..labels.len())
+            let bins: Vec<(f64, f64, f64, f64)> = (0..labels.len())
                 .map(|i| (i as f64, i as f64 + 1.0, pa[i], qa[i]))
                 .collect();
             Some(table(
