@@ -154,7 +154,7 @@ pub fn bin_table(p: &Distribution, q: &Distribution) -> Option<BinTable> {
                 .collect();
             Some(table(
                 "the categories of both files".into(),
-                bins,
+                &bins,
                 |i, _, _| labels[i].clone(),
             ))
         }
