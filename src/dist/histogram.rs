@@ -288,10 +288,8 @@ impl Histogram {
 
     /// Every bin edge, sorted.
     pub fn edges(&self) -> Vec<f64> {
-        let mut e: Vec<f64> = self.left.iter().chain(&self.right).copied().collect();
-        e.sort_by(f64::total_cmp);
-        e.dedup();
-        e
+        // Lefts and rights are each sorted (bins do not overlap): merge them in one pass.
+        merge_sorted(&self.left, &self.right)
     }
 
     /// The bin containing `x` (for a shared edge, the bin to its right).
@@ -351,6 +349,25 @@ impl Histogram {
     pub fn display_name(&self) -> String {
         display_name(&self.source)
     }
+}
+
+/// Merges two sorted slices into one sorted list without duplicates, in linear time.
+pub fn merge_sorted(a: &[f64], b: &[f64]) -> Vec<f64> {
+    let mut out: Vec<f64> = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        let next = if j >= b.len() || (i < a.len() && a[i] <= b[j]) {
+            i += 1;
+            a[i - 1]
+        } else {
+            j += 1;
+            b[j - 1]
+        };
+        if out.last() != Some(&next) {
+            out.push(next);
+        }
+    }
+    out
 }
 
 fn display_name(source: &str) -> String {

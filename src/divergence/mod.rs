@@ -596,17 +596,27 @@ pub fn piecewise<const N: usize>(
     q: &Histogram,
     g: impl Fn(f64, f64) -> [f64; N],
 ) -> [Figure; N] {
-    let mut edges = p.edges();
-    edges.extend(q.edges());
-    edges.sort_by(f64::total_cmp);
-    edges.dedup();
+    let edges = crate::dist::histogram::merge_sorted(&p.edges(), &q.edges());
     let mut sums = [0.0f64; N];
     let mut abs = [0.0f64; N];
     let mut cells = 0usize;
+    // Walk both histograms' bins alongside the cells instead of searching for each cell.
+    let (mut ip, mut iq) = (0usize, 0usize);
+    let density_at = |h: &Histogram, i: &mut usize, mid: f64| {
+        let (lefts, rights) = (h.lefts(), h.rights());
+        while *i < h.len() && rights[*i] < mid {
+            *i += 1;
+        }
+        if *i < h.len() && lefts[*i] <= mid {
+            h.ln_densities()[*i]
+        } else {
+            f64::NEG_INFINITY
+        }
+    };
     for w in edges.windows(2) {
         let (a, b) = (w[0], w[1]);
         let mid = 0.5 * (a + b);
-        let (lp, lq) = (p.ln_density(mid), q.ln_density(mid));
+        let (lp, lq) = (density_at(p, &mut ip, mid), density_at(q, &mut iq, mid));
         if lp == f64::NEG_INFINITY && lq == f64::NEG_INFINITY {
             continue;
         }

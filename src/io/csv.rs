@@ -13,6 +13,7 @@
 //! Every rejection names the line and column (1-based) and what to do; the path is added by
 //! [`super::LoadError`]. The reader streams: memory holds the parsed numbers and one line.
 
+use std::borrow::Cow;
 use std::io::{BufRead, BufReader, Read};
 
 use crate::dist::histogram::{HistogramError, Weights};
@@ -118,11 +119,14 @@ fn layout_from_header(names: &[String]) -> Option<(Layout, Vec<usize>)> {
     }
 }
 
-/// Splits one line into fields, honouring double quotes.
-fn split_fields(line: &str, delim: Option<char>) -> Vec<String> {
+/// Splits one line into fields, honouring double quotes. Unquoted fields borrow the line.
+fn split_fields(line: &str, delim: Option<char>) -> Vec<Cow<'_, str>> {
     let Some(delim) = delim else {
-        return line.split_whitespace().map(str::to_string).collect();
+        return line.split_whitespace().map(Cow::Borrowed).collect();
     };
+    if !line.contains('"') {
+        return line.split(delim).map(|f| Cow::Borrowed(f.trim())).collect();
+    }
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut quoted = false;
@@ -134,11 +138,13 @@ fn split_fields(line: &str, delim: Option<char>) -> Vec<String> {
                 chars.next();
             }
             '"' => quoted = !quoted,
-            c if c == delim && !quoted => out.push(std::mem::take(&mut cur).trim().to_string()),
+            c if c == delim && !quoted => {
+                out.push(Cow::Owned(std::mem::take(&mut cur).trim().to_string()));
+            }
             c => cur.push(c),
         }
     }
-    out.push(cur.trim().to_string());
+    out.push(Cow::Owned(cur.trim().to_string()));
     out
 }
 
@@ -343,7 +349,11 @@ pub fn read_histogram<R: Read>(
                     None,
                     format!(
                         "the header ({}) does not say which columns hold the bins; name them left,right,count or center,count or label,count, or pick the columns",
-                        first_fields.join(", ")
+                        first_fields
+                            .iter()
+                            .map(|f| f.as_ref())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 ));
             }
@@ -394,7 +404,7 @@ pub fn read_histogram<R: Read>(
         for (slot, &col) in cols.iter().enumerate() {
             let field = &fields[col];
             if layout == Layout::Labels && slot == 0 {
-                labels.push(field.clone());
+                labels.push(field.to_string());
                 continue;
             }
             let Some(v) = parse_number(field) else {
