@@ -211,3 +211,72 @@ fn command_line_specs_open_the_window_on_them() {
             .is_some()
     );
 }
+
+#[test]
+fn a_file_with_many_columns_offers_the_column_chooser() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wide.csv");
+    std::fs::write(&path, "id,a,b,c,extra\nx,0,1,1,9\ny,1,2,3,9\n").unwrap();
+    let mut h = harness(LaunchOptions::default());
+    h.state_mut()
+        .run_command(Command::LoadPath(Which::P, path.clone()));
+    settle(&mut h);
+    assert!(
+        h.state()
+            .p
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("does not say which columns")
+    );
+    assert!(
+        matches!(h.state().p.dist.as_ref(), Distribution::Parametric(_)),
+        "P kept"
+    );
+    // The chooser is open: type the columns and reload.
+    let field = h.get_by_role_and_label(Role::TextInput, "columns to use (e.g. 2,3,4):");
+    field.focus();
+    field.type_text("2,3,4");
+    h.run_steps(2);
+    h.get_by_label("Reload with these columns").click();
+    settle(&mut h);
+    let Distribution::Histogram(hist) = h.state().p.dist.as_ref() else {
+        panic!("not loaded: {:?}", h.state().p.error)
+    };
+    assert_eq!(hist.masses(), &[0.25, 0.75]);
+}
+
+#[test]
+fn opening_an_exported_png_restores_the_comparison_and_a_newer_one_is_refused() {
+    use kl_explorer::io::session::{Session, SideState};
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("shared.png");
+    let session = Session {
+        p: SideState::from_spec("gamma(2, 1)"),
+        q: SideState::from_spec("exponential(0.5)"),
+        unit: kl_explorer::divergence::Unit::Bits,
+        ..Session::default()
+    };
+    kl_explorer::io::png::write_png(&png, 2, 2, &[255; 16], &session).unwrap();
+    let mut h = harness(LaunchOptions::default());
+    h.state_mut().open_session_file(&png);
+    settle(&mut h);
+    assert_eq!(h.state().p.dist.to_spec(), "gamma(2, 1)");
+    assert_eq!(h.state().q.dist.to_spec(), "exponential(0.5)");
+    assert_eq!(h.state().state.unit, kl_explorer::divergence::Unit::Bits);
+
+    let newer = dir.path().join("newer.json");
+    std::fs::write(
+        &newer,
+        r#"{"format":"kl-explorer-session","version":7,"app_version":"9.0.0"}"#,
+    )
+    .unwrap();
+    h.state_mut().open_session_file(&newer);
+    h.run_steps(2);
+    assert!(
+        h.query_all_by_label_contains("layout version 7, made by kl-explorer 9.0.0")
+            .next()
+            .is_some()
+    );
+    assert_eq!(h.state().p.dist.to_spec(), "gamma(2, 1)", "nothing lost");
+}

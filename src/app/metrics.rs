@@ -111,6 +111,19 @@ pub fn metrics_ui(
             if let Some(reason) = &r.kl_pq.reason {
                 ui.label(RichText::new(format!("∞ because {reason}.")).color(WARN_COLOR));
             }
+            let binned =
+                matches!(p, Distribution::Histogram(_)) || matches!(q, Distribution::Histogram(_));
+            if binned {
+                ui.label(
+                    RichText::new(match state.smoothing {
+                        Some(a) => {
+                            format!("all figures with additive smoothing α = {a:.3} per bin")
+                        }
+                        None => "no smoothing".to_string(),
+                    })
+                    .small(),
+                );
+            }
             ui.add_space(6.0);
             egui::Grid::new("metrics")
                 .num_columns(2)

@@ -405,6 +405,10 @@ impl KlApp {
                         }
                         Err(e) => {
                             let msg = e.to_string();
+                            if e.message.contains("pick") || e.message.contains("which columns") {
+                                // Offer the column chooser for this file; the distribution stays.
+                                self.side(which).text = path.display().to_string();
+                            }
                             self.side(which).error = Some(msg.clone());
                             self.toast(format!("{} not loaded: {msg}", which.name()), true);
                         }

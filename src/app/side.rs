@@ -164,6 +164,9 @@ impl Side {
                 commands.push(Command::OpenCsv(which));
             }
         });
+        if looks_like_path(&self.text) {
+            self.columns_ui(ui, commands);
+        }
         if let Some(loading) = &self.loading {
             ui.horizontal(|ui| {
                 ui.add(
@@ -272,6 +275,62 @@ impl Side {
             ui.label(RichText::new(err).color(ui.visuals().error_fg_color));
         }
         edit
+    }
+
+    /// Which CSV columns hold the bins: detected by default, or chosen (1-based, comma
+    /// separated: left,right,count or center,count or label,count or one column of samples).
+    fn columns_ui(&mut self, ui: &mut Ui, commands: &mut Vec<Command>) {
+        let asked = self
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("pick") || e.contains("which columns"));
+        egui::CollapsingHeader::new("CSV columns")
+            .id_salt(("columns", self.which))
+            .open(asked.then_some(true))
+            .show(ui, |ui| {
+                let mut text = self
+                    .csv
+                    .columns
+                    .as_ref()
+                    .map(|c| {
+                        c.iter()
+                            .map(|i| (i + 1).to_string())
+                            .collect::<Vec<_>>()
+                            .join(",")
+                    })
+                    .unwrap_or_default();
+                let label = ui.label("columns to use (e.g. 2,3,4):");
+                ui.add(
+                    egui::TextEdit::singleline(&mut text)
+                        .hint_text("detect")
+                        .desired_width(120.0),
+                )
+                .labelled_by(label.id);
+                let parsed: Option<Vec<usize>> = text
+                    .split(',')
+                    .filter(|t| !t.trim().is_empty())
+                    .map(|t| {
+                        t.trim()
+                            .parse::<usize>()
+                            .ok()
+                            .filter(|v| *v >= 1)
+                            .map(|v| v - 1)
+                    })
+                    .collect();
+                match parsed {
+                    Some(c) if c.is_empty() => self.csv.columns = None,
+                    Some(c) => self.csv.columns = Some(c),
+                    None => {
+                        ui.label(
+                            RichText::new("use column numbers from 1, separated by commas")
+                                .color(ui.visuals().error_fg_color),
+                        );
+                    }
+                }
+                if ui.button("Reload with these columns").clicked() {
+                    commands.push(Command::LoadPath(self.which, self.text.trim().into()));
+                }
+            });
     }
 
     fn samples_bins_ui(&mut self, ui: &mut Ui, notes: &[String], commands: &mut Vec<Command>) {
