@@ -430,6 +430,21 @@ pub fn build_segments(p: &Distribution, q: &Distribution, domain: &[(f64, f64)])
                     len: b - a,
                     power: edge_power(p, q, b, true),
                 });
+            } else if lo.is_finite() && a - lo < b - a && (hi.is_infinite() || a - lo <= hi - b) {
+                // Close to the lower edge compared with its length: space it geometrically.
+                segs.push(Segment::Geometric {
+                    edge: lo,
+                    lo: a - lo,
+                    hi: b - lo,
+                    upper: false,
+                });
+            } else if hi.is_finite() && hi - b < b - a {
+                segs.push(Segment::Geometric {
+                    edge: hi,
+                    lo: hi - b,
+                    hi: hi - a,
+                    upper: true,
+                });
             } else {
                 segs.push(Segment::Linear { a, b });
             }

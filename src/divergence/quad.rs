@@ -61,6 +61,19 @@ pub enum Segment {
         /// The power of the map.
         power: i32,
     },
+    /// `x = edge ± exp(ln lo + (ln hi − ln lo)·u)`: a segment near a support edge, spaced
+    /// geometrically in its distance from the edge (power laws become smooth). `upper` measures
+    /// the distance downwards from an upper edge.
+    Geometric {
+        /// The edge.
+        edge: f64,
+        /// Distance of the segment's near end from the edge (> 0).
+        lo: f64,
+        /// Distance of its far end.
+        hi: f64,
+        /// Whether `edge` is an upper edge.
+        upper: bool,
+    },
     /// `x = a + scale·u/(1 − u)`: `[a, ∞)`.
     ToInfinity {
         /// Start.
@@ -102,6 +115,22 @@ impl Segment {
                 },
                 len * f64::from(power) * u.powi(power - 1),
             ),
+            Segment::Geometric {
+                edge,
+                lo,
+                hi,
+                upper,
+            } => {
+                let span = (hi / lo).ln();
+                let d = lo * (span * u).exp();
+                (
+                    Point {
+                        anchor: edge,
+                        offset: if upper { -d } else { d },
+                    },
+                    d * span,
+                )
+            }
             Segment::ToInfinity { a, scale } => {
                 let t = u / (1.0 - u);
                 (
