@@ -90,11 +90,11 @@ fn discrete(c: &mut Criterion) {
 fn write_histogram(path: &std::path::Path, bins: usize, shift: f64) {
     let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
     writeln!(f, "left,right,count").unwrap();
+    let edge = |i: usize| -5.0 + 10.0 * i as f64 / bins as f64;
     for i in 0..bins {
-        let x = -5.0 + 10.0 * i as f64 / bins as f64;
-        let w = 10.0 / bins as f64;
+        let x = edge(i);
         let count = (1000.0 * (-(x - shift) * (x - shift) / 2.0).exp()).round() + 1.0;
-        writeln!(f, "{x},{},{count}", x + w).unwrap();
+        writeln!(f, "{x},{},{count}", edge(i + 1)).unwrap();
     }
 }
 

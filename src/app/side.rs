@@ -53,31 +53,10 @@ pub fn color(which: Which) -> Color32 {
     }
 }
 
-const CONTINUOUS: [FamilyId; 15] = [
-    FamilyId::Normal,
-    FamilyId::Laplace,
-    FamilyId::Cauchy,
-    FamilyId::StudentT,
-    FamilyId::Uniform,
-    FamilyId::Exponential,
-    FamilyId::Gamma,
-    FamilyId::Beta,
-    FamilyId::LogNormal,
-    FamilyId::Weibull,
-    FamilyId::ChiSquared,
-    FamilyId::Pareto,
-    FamilyId::Triangular,
-    FamilyId::Gumbel,
-    FamilyId::InverseGamma,
-];
-const DISCRETE: [FamilyId; 6] = [
-    FamilyId::Poisson,
-    FamilyId::Binomial,
-    FamilyId::Geometric,
-    FamilyId::Bernoulli,
-    FamilyId::Categorical,
-    FamilyId::Logits,
-];
+/// The families of one kind, in the order of [`FamilyId::ALL`].
+fn families(kind: Kind) -> impl Iterator<Item = FamilyId> {
+    FamilyId::ALL.into_iter().filter(move |f| f.kind() == kind)
+}
 
 fn family_label(d: &Distribution) -> String {
     match d {
@@ -204,14 +183,14 @@ impl Side {
             .width(170.0)
             .show_ui(ui, |ui| {
                 ui.label(RichText::new("Continuous").weak().small());
-                for f in CONTINUOUS {
+                for f in families(Kind::Continuous) {
                     if ui.selectable_label(current == f.name(), f.name()).clicked() {
                         chosen = default_of(f).map(Distribution::Parametric);
                     }
                 }
                 ui.separator();
                 ui.label(RichText::new("Discrete").weak().small());
-                for f in DISCRETE {
+                for f in families(Kind::Discrete) {
                     if ui.selectable_label(current == f.name(), f.name()).clicked() {
                         chosen = default_of(f).map(Distribution::Parametric);
                     }
@@ -459,13 +438,8 @@ fn mixture_ui(ui: &mut Ui, m: &Mixture, which: Which) -> Option<Distribution> {
                 egui::ComboBox::new(("mixfam", which, i), "family")
                     .selected_text(fam.name())
                     .show_ui(ui, |ui| {
-                        let list: &[FamilyId] = if kind == Kind::Discrete {
-                            &DISCRETE
-                        } else {
-                            &CONTINUOUS
-                        };
-                        for f in list {
-                            ui.selectable_value(&mut fam, *f, f.name());
+                        for f in families(kind) {
+                            ui.selectable_value(&mut fam, f, f.name());
                         }
                     });
                 if fam != c.family()

@@ -139,7 +139,14 @@ impl Histogram {
             notes.push("bins were not sorted; sorted by left edge".to_string());
             bins = order.iter().map(|i| bins[*i]).collect();
         }
+        let mut snapped = 0;
         for i in 1..bins.len() {
+            let overlap = bins[i - 1].1 - bins[i].0;
+            // Edges written with rounding (0.30000000000000004 against 0.3) are one edge.
+            if overlap > 0.0 && overlap <= 1e-9 * (bins[i - 1].1 - bins[i - 1].0) {
+                bins[i - 1].1 = bins[i].0;
+                snapped += 1;
+            }
             if bins[i].0 < bins[i - 1].1 {
                 return Err(HistogramError::Overlap {
                     index: order[i].max(order[i - 1]),
@@ -149,6 +156,11 @@ impl Histogram {
                     b_right: bins[i].1,
                 });
             }
+        }
+        if snapped > 0 {
+            notes.push(format!(
+                "{snapped} bin edge(s) differed from the next bin's edge by rounding only; joined"
+            ));
         }
         let raw: Vec<f64> = bins
             .iter()
@@ -485,6 +497,18 @@ mod tests {
         let err = Histogram::from_bins(vec![(0.0, 2.0, 1.0), (1.0, 3.0, 1.0)], Weights::Count, "t")
             .unwrap_err();
         assert!(matches!(err, HistogramError::Overlap { index: 1, .. }));
+    }
+
+    #[test]
+    fn edges_that_differ_by_rounding_are_joined_and_said() {
+        let h = Histogram::from_bins(
+            vec![(0.0, 0.30000000000000004, 1.0), (0.3, 1.0, 1.0)],
+            Weights::Count,
+            "t",
+        )
+        .unwrap();
+        assert_eq!(h.rights()[0], 0.3);
+        assert!(h.notes.iter().any(|n| n.contains("rounding")));
     }
 
     #[test]
