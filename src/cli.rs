@@ -211,8 +211,16 @@ fn compute_pair(
     args: &ComputeArgs,
 ) -> Result<(Report, Distribution, Distribution, Value), String> {
     let opts = CsvOptions::default();
-    let p = load_spec(p_text, &opts).map_err(|e| format!("P: {e}"))?;
-    let q = load_spec(q_text, &opts).map_err(|e| format!("Q: {e}"))?;
+    // Two large files load side by side.
+    let (p, q) = std::thread::scope(|s| {
+        let q = s.spawn(|| load_spec(q_text, &opts));
+        let p = load_spec(p_text, &opts);
+        (p, q.join())
+    });
+    let p = p.map_err(|e| format!("P: {e}"))?;
+    let q = q
+        .map_err(|_| "Q: the loading thread failed".to_string())?
+        .map_err(|e| format!("Q: {e}"))?;
     let unit = if args.bits { Unit::Bits } else { Unit::Nats };
     let report = divergence::compare(&p, &q, &Options::default())
         .map_err(|e| e.to_string())?

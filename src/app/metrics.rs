@@ -296,7 +296,7 @@ pub fn bins_ui(
                 ui.label(RichText::new(fmt_value(t.kl_on_bins)).monospace());
                 ui.end_row();
             });
-            let bars: Vec<egui_plot::Bar> = decimated_bars(&t.contributions, 1500);
+            let bars: Vec<egui_plot::Bar> = bars(&t.contributions);
             egui_plot::Plot::new("bin-contributions")
                 .height(110.0)
                 .show_axes([true, true])
@@ -323,17 +323,17 @@ pub fn bins_ui(
         });
 }
 
-/// At most `budget` bars: neighbouring bins are merged (contributions added).
-fn decimated_bars(c: &[(f64, f64, f64)], budget: usize) -> Vec<egui_plot::Bar> {
-    let chunk = c.len().div_ceil(budget.max(1)).max(1);
-    c.chunks(chunk)
-        .map(|bins| {
-            let lo = bins[0].0;
-            let hi = bins[bins.len() - 1].1;
-            let finite: f64 = bins.iter().map(|b| b.2).filter(|v| v.is_finite()).sum();
-            let infinite = bins.iter().any(|b| b.2.is_infinite());
-            let bar = egui_plot::Bar::new(0.5 * (lo + hi), finite).width((hi - lo) * 0.9);
-            if infinite { bar.fill(WARN_COLOR) } else { bar }
+/// One bar per (already decimated) bin; infinite contributions drawn in the warning colour.
+fn bars(c: &[(f64, f64, f64)]) -> Vec<egui_plot::Bar> {
+    c.iter()
+        .map(|&(lo, hi, v)| {
+            let bar = egui_plot::Bar::new(0.5 * (lo + hi), if v.is_finite() { v } else { 0.0 })
+                .width((hi - lo) * 0.9);
+            if v.is_finite() {
+                bar
+            } else {
+                bar.fill(WARN_COLOR)
+            }
         })
         .collect()
 }

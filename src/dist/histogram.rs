@@ -133,12 +133,16 @@ impl Histogram {
             }
         }
         let mut notes = Vec::new();
-        let mut order: Vec<usize> = (0..bins.len()).collect();
-        order.sort_by(|a, b| bins[*a].0.total_cmp(&bins[*b].0));
-        if order.windows(2).any(|w| w[0] > w[1]) {
+        // Input order of each sorted bin, kept only when sorting changed it.
+        let mut order: Option<Vec<usize>> = None;
+        if bins.windows(2).any(|w| w[1].0 < w[0].0) {
+            let mut o: Vec<usize> = (0..bins.len()).collect();
+            o.sort_by(|a, b| bins[*a].0.total_cmp(&bins[*b].0));
             notes.push("bins were not sorted; sorted by left edge".to_string());
-            bins = order.iter().map(|i| bins[*i]).collect();
+            bins = o.iter().map(|i| bins[*i]).collect();
+            order = Some(o);
         }
+        let input_index = |i: usize| order.as_ref().map_or(i, |o| o[i]);
         let mut snapped = 0;
         for i in 1..bins.len() {
             let overlap = bins[i - 1].1 - bins[i].0;
@@ -149,7 +153,7 @@ impl Histogram {
             }
             if bins[i].0 < bins[i - 1].1 {
                 return Err(HistogramError::Overlap {
-                    index: order[i].max(order[i - 1]),
+                    index: input_index(i).max(input_index(i - 1)),
                     a_left: bins[i - 1].0,
                     a_right: bins[i - 1].1,
                     b_left: bins[i].0,

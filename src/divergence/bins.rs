@@ -27,7 +27,8 @@ pub struct BinRow {
 pub struct BinTable {
     /// What the bins are, in words.
     pub basis: String,
-    /// `(left, right, contribution)` for every bin (categories: `(i, i + 1, ·)`).
+    /// `(left, right, contribution)` per bin (categories: `(i, i + 1, ·)`); with more than
+    /// 2000 bins, neighbouring bins are merged for drawing.
     pub contributions: Vec<(f64, f64, f64)>,
     /// The bins with the largest |contribution|, largest first (at most 10).
     pub top: Vec<BinRow>,
@@ -80,6 +81,7 @@ fn table(
         }
     }
     order.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let contributions = decimate(&contributions, 2000);
     let top = order
         .iter()
         .take(10)
@@ -100,6 +102,24 @@ fn table(
         psi,
         kl_on_bins: kl,
     }
+}
+
+/// At most about `budget` bars: neighbouring bins merged, their contributions added (an
+/// infinite one stays infinite), so the chart draws the same at any bin count.
+fn decimate(c: &[(f64, f64, f64)], budget: usize) -> Vec<(f64, f64, f64)> {
+    let chunk = c.len().div_ceil(budget.max(1)).max(1);
+    if chunk == 1 {
+        return c.to_vec();
+    }
+    c.chunks(chunk)
+        .map(|bins| {
+            (
+                bins[0].0,
+                bins[bins.len() - 1].1,
+                bins.iter().map(|b| b.2).sum(),
+            )
+        })
+        .collect()
 }
 
 fn interval(lo: f64, hi: f64) -> String {

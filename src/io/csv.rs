@@ -174,10 +174,24 @@ struct Lines<R: BufRead> {
     line: usize,
     buf: Vec<u8>,
     first: bool,
+    /// The current line's text (trimmed), reused from line to line.
+    text: String,
 }
 
 impl<R: BufRead> Lines<R> {
+    /// Reads the next line into `self.text` without allocating; returns its number.
+    fn advance(&mut self) -> Result<Option<usize>, CsvError> {
+        match self.next_line_inner()? {
+            Some(line) => Ok(Some(line)),
+            None => Ok(None),
+        }
+    }
+
     fn next_line(&mut self) -> Result<Option<(usize, String)>, CsvError> {
+        Ok(self.advance()?.map(|l| (l, self.text.clone())))
+    }
+
+    fn next_line_inner(&mut self) -> Result<Option<usize>, CsvError> {
         loop {
             self.buf.clear();
             self.line += 1;
@@ -250,7 +264,9 @@ impl<R: BufRead> Lines<R> {
             if text.is_empty() || text.starts_with('#') {
                 continue;
             }
-            return Ok(Some((self.line, text.to_string())));
+            self.text.clear();
+            self.text.push_str(text);
+            return Ok(Some(self.line));
         }
     }
 }
@@ -269,6 +285,7 @@ pub fn read_histogram<R: Read>(
         line: 0,
         buf: Vec::new(),
         first: true,
+        text: String::new(),
     };
     // Sniff the first few lines for the delimiter and the header.
     let mut head: Vec<(usize, String)> = Vec::new();
@@ -378,31 +395,109 @@ pub fn read_histogram<R: Read>(
     let mut values: Vec<Vec<f64>> = vec![Vec::new(); layout.arity()];
     let mut labels: Vec<String> = Vec::new();
     let mut line_of: Vec<u32> = Vec::new();
-    let mut queue: std::collections::VecDeque<(usize, String)> = head.into();
-    if is_header {
-        queue.pop_front();
+    let queue: Vec<(usize, String)> = head.into_iter().skip(usize::from(is_header)).collect();
+    let mut row = Row {
+        layout,
+        cols: &cols,
+        width,
+        delim,
+    };
+    for (line, text) in queue {
+        row.parse(line, &text, &mut values, &mut labels)?;
+        line_of.push(u32::try_from(line).unwrap_or(u32::MAX));
     }
-    loop {
-        let (line, text) = match queue.pop_front() {
-            Some(x) => x,
-            None => match lines.next_line()? {
-                Some(x) => x,
-                None => break,
-            },
+    while let Some(line) = lines.advance()? {
+        row.parse(line, &lines.text, &mut values, &mut labels)?;
+        line_of.push(u32::try_from(line).unwrap_or(u32::MAX));
+    }
+    if line_of.is_empty() {
+        return Err(CsvError::new(
+            None,
+            None,
+            "the file has a header but no data rows",
+        ));
+    }
+    build(layout, values, labels, &line_of, source, notes, options)
+}
+
+/// How to read one data row: which columns, into which slots.
+struct Row<'a> {
+    layout: Layout,
+    cols: &'a [usize],
+    width: usize,
+    delim: Option<char>,
+}
+
+impl Row<'_> {
+    /// Parses one row's chosen columns into `values` (and `labels`), checking each field.
+    fn parse(
+        &mut self,
+        line: usize,
+        text: &str,
+        values: &mut [Vec<f64>],
+        labels: &mut Vec<String>,
+    ) -> Result<(), CsvError> {
+        // Up to 32 fields live on the stack; quoted or wider rows take the general path.
+        let mut stack: [&str; 32] = [""; 32];
+        let owned: Vec<Cow<'_, str>>;
+        let mut n = 0;
+        let fields: &[&str] = match self.delim {
+            Some(d) if !text.contains('"') => {
+                for f in text.split(d) {
+                    if n < 32 {
+                        stack[n] = f.trim();
+                    }
+                    n += 1;
+                }
+                &stack[..n.min(32)]
+            }
+            None => {
+                for f in text.split_whitespace() {
+                    if n < 32 {
+                        stack[n] = f;
+                    }
+                    n += 1;
+                }
+                &stack[..n.min(32)]
+            }
+            Some(_) => {
+                owned = split_fields(text, self.delim);
+                n = owned.len();
+                for (slot, f) in stack.iter_mut().zip(owned.iter()) {
+                    *slot = f.as_ref();
+                }
+                &stack[..n.min(32)]
+            }
         };
-        let fields = split_fields(&text, delim);
-        if fields.len() != width {
+        if n != self.width {
             return Err(CsvError::new(
                 Some(line),
                 None,
                 format!(
-                    "has {} fields but the first row has {width}; every row needs the same columns",
-                    fields.len()
+                    "has {n} fields but the first row has {}; every row needs the same columns",
+                    self.width
                 ),
             ));
         }
-        for (slot, &col) in cols.iter().enumerate() {
-            let field = &fields[col];
+        if n > 32 {
+            // Rare: more than 32 columns. Re-split on the heap.
+            let all = split_fields(text, self.delim);
+            let all: Vec<&str> = all.iter().map(AsRef::as_ref).collect();
+            return self.store(line, &all, values, labels);
+        }
+        self.store(line, fields, values, labels)
+    }
+
+    fn store(
+        &self,
+        line: usize,
+        fields: &[&str],
+        values: &mut [Vec<f64>],
+        labels: &mut Vec<String>,
+    ) -> Result<(), CsvError> {
+        let layout = self.layout;
+        for (slot, &col) in self.cols.iter().enumerate() {
+            let field = fields[col];
             if layout == Layout::Labels && slot == 0 {
                 labels.push(field.to_string());
                 continue;
@@ -436,7 +531,7 @@ pub fn read_histogram<R: Read>(
             if values[1][n] <= values[0][n] {
                 return Err(CsvError::new(
                     Some(line),
-                    Some(cols[1] + 1),
+                    Some(self.cols[1] + 1),
                     format!(
                         "right edge {} must be greater than left edge {}",
                         values[1][n], values[0][n]
@@ -444,16 +539,8 @@ pub fn read_histogram<R: Read>(
                 ));
             }
         }
-        line_of.push(u32::try_from(line).unwrap_or(u32::MAX));
+        Ok(())
     }
-    if line_of.is_empty() {
-        return Err(CsvError::new(
-            None,
-            None,
-            "the file has a header but no data rows",
-        ));
-    }
-    build(layout, values, labels, &line_of, source, notes, options)
 }
 
 fn headerless_layout(
