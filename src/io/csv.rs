@@ -280,6 +280,19 @@ pub fn read_histogram<R: Read>(
     source: &str,
     options: &CsvOptions,
 ) -> Result<Distribution, CsvError> {
+    read_histogram_sized(reader, source, options, None)
+}
+
+/// As [`read_histogram`], with the input's size in bytes if known (to reserve memory).
+///
+/// # Errors
+/// As [`read_histogram`].
+pub fn read_histogram_sized<R: Read>(
+    reader: R,
+    source: &str,
+    options: &CsvOptions,
+    size_hint: Option<u64>,
+) -> Result<Distribution, CsvError> {
     let mut lines = Lines {
         reader: BufReader::with_capacity(1 << 16, reader),
         line: 0,
@@ -392,9 +405,19 @@ pub fn read_histogram<R: Read>(
     ));
     notes.push(format!("format: {}", layout.describe()));
 
-    let mut values: Vec<Vec<f64>> = vec![Vec::new(); layout.arity()];
+    // Reserve for the rows the file size suggests, so the columns are not copied as they grow.
+    let expected_rows = size_hint
+        .map(|bytes| {
+            let line_len = head.iter().map(|(_, l)| l.len() + 1).sum::<usize>() / head.len().max(1);
+            usize::try_from(bytes).unwrap_or(0) / line_len.max(1) + 16
+        })
+        .unwrap_or(0)
+        .min(1 << 28);
+    let mut values: Vec<Vec<f64>> = (0..layout.arity())
+        .map(|_| Vec::with_capacity(expected_rows))
+        .collect();
     let mut labels: Vec<String> = Vec::new();
-    let mut line_of: Vec<u32> = Vec::new();
+    let mut line_of: Vec<u32> = Vec::with_capacity(expected_rows);
     let queue: Vec<(usize, String)> = head.into_iter().skip(usize::from(is_header)).collect();
     let mut row = Row {
         layout,
@@ -602,10 +625,17 @@ fn build(
     };
     match layout {
         Layout::Edges(w) => {
-            let bins = (0..values[0].len())
-                .map(|i| (values[0][i], values[1][i], values[2][i]))
-                .collect();
-            hist(bins, w, notes)
+            let weight = values.pop().unwrap_or_default();
+            let right = values.pop().unwrap_or_default();
+            let left = values.pop().unwrap_or_default();
+            Histogram::from_columns(left, right, weight, w, source)
+                .map(|mut h| {
+                    let mut all = notes;
+                    all.append(&mut h.notes);
+                    h.notes = all;
+                    Distribution::Histogram(std::sync::Arc::new(h))
+                })
+                .map_err(|e| map_hist_error(e, line_of))
         }
         Layout::Centers(w) => {
             let n = values[0].len();

@@ -163,13 +163,15 @@ pub fn load_histogram(
         inner: file,
         control: control.clone(),
     };
-    csv::read_histogram(reader, &path.to_string_lossy(), options).map_err(|e| {
-        if e.message.contains(CANCELLED) {
-            err(None, None, CANCELLED.into())
-        } else {
-            err(e.line, e.column, e.message)
-        }
-    })
+    csv::read_histogram_sized(reader, &path.to_string_lossy(), options, Some(meta.len())).map_err(
+        |e| {
+            if e.message.contains(CANCELLED) {
+                err(None, None, CANCELLED.into())
+            } else {
+                err(e.line, e.column, e.message)
+            }
+        },
+    )
 }
 
 /// A spec that could not be turned into a distribution.
