@@ -113,7 +113,7 @@ impl Histogram {
     /// # Errors
     /// [`HistogramError`] for reversed edges, negative weights, overlaps, or no mass.
     pub fn from_bins(
-        bins: Vec<(f64, f64, f64)>,
+        bins: &[(f64, f64, f64)],
         weights: Weights,
         source: impl Into<String>,
     ) -> Result<Self, HistogramError> {
@@ -496,8 +496,8 @@ mod tests {
 
     #[test]
     fn density_is_count_over_total_times_width() {
-        let h = Histogram::from_bins(vec![(0.0, 1.0, 1.0), (1.0, 3.0, 3.0)], Weights::Count, "t")
-            .unwrap();
+        let h =
+            Histogram::from_bins(&[(0.0, 1.0, 1.0), (1.0, 3.0, 3.0)], Weights::Count, "t").unwrap();
         assert!((h.ln_density(0.5) - (0.25f64).ln()).abs() < 1e-15);
         assert!((h.ln_density(2.0) - (0.375f64).ln()).abs() < 1e-15);
         assert_eq!(h.ln_density(3.5), f64::NEG_INFINITY);
@@ -505,15 +505,15 @@ mod tests {
 
     #[test]
     fn unsorted_bins_are_sorted_and_said() {
-        let h = Histogram::from_bins(vec![(1.0, 2.0, 1.0), (0.0, 1.0, 1.0)], Weights::Count, "t")
-            .unwrap();
+        let h =
+            Histogram::from_bins(&[(1.0, 2.0, 1.0), (0.0, 1.0, 1.0)], Weights::Count, "t").unwrap();
         assert_eq!(h.lefts(), &[0.0, 1.0]);
         assert!(h.notes.iter().any(|n| n.contains("sorted")));
     }
 
     #[test]
     fn overlapping_bins_are_refused() {
-        let err = Histogram::from_bins(vec![(0.0, 2.0, 1.0), (1.0, 3.0, 1.0)], Weights::Count, "t")
+        let err = Histogram::from_bins(&[(0.0, 2.0, 1.0), (1.0, 3.0, 1.0)], Weights::Count, "t")
             .unwrap_err();
         assert!(matches!(err, HistogramError::Overlap { index: 1, .. }));
     }
@@ -521,7 +521,7 @@ mod tests {
     #[test]
     fn edges_that_differ_by_rounding_are_joined_and_said() {
         let h = Histogram::from_bins(
-            vec![(0.0, 0.30000000000000004, 1.0), (0.3, 1.0, 1.0)],
+            &[(0.0, 0.30000000000000004, 1.0), (0.3, 1.0, 1.0)],
             Weights::Count,
             "t",
         )
@@ -532,8 +532,8 @@ mod tests {
 
     #[test]
     fn quantile_inverts_cdf() {
-        let h = Histogram::from_bins(vec![(0.0, 1.0, 1.0), (2.0, 3.0, 3.0)], Weights::Count, "t")
-            .unwrap();
+        let h =
+            Histogram::from_bins(&[(0.0, 1.0, 1.0), (2.0, 3.0, 3.0)], Weights::Count, "t").unwrap();
         for p in [0.1, 0.25, 0.5, 0.9] {
             assert!((h.cdf(h.quantile(p)) - p).abs() < 1e-12);
         }

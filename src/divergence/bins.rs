@@ -255,7 +255,7 @@ mod tests {
     use super::*;
     use crate::dist::histogram::Weights;
 
-    fn hist(bins: Vec<(f64, f64, f64)>) -> Distribution {
+    fn hist(bins: &[(f64, f64, f64)]) -> Distribution {
         Distribution::Histogram(Arc::new(
             Histogram::from_bins(bins, Weights::Count, "t").unwrap(),
         ))
@@ -263,8 +263,8 @@ mod tests {
 
     #[test]
     fn psi_and_contributions_by_hand() {
-        let p = hist(vec![(0.0, 1.0, 1.0), (1.0, 2.0, 3.0)]);
-        let q = hist(vec![(0.0, 1.0, 1.0), (1.0, 2.0, 1.0)]);
+        let p = hist(&[(0.0, 1.0, 1.0), (1.0, 2.0, 3.0)]);
+        let q = hist(&[(0.0, 1.0, 1.0), (1.0, 2.0, 1.0)]);
         let t = bin_table(&p, &q).unwrap();
         let c0 = 0.25 * (0.25f64 / 0.5).ln();
         let c1 = 0.75 * (0.75f64 / 0.5).ln();
@@ -276,7 +276,7 @@ mod tests {
 
     #[test]
     fn on_p_bins_gives_two_category_distributions() {
-        let p = hist(vec![(-1.0, 0.0, 1.0), (0.0, 1.0, 1.0)]);
+        let p = hist(&[(-1.0, 0.0, 1.0), (0.0, 1.0, 1.0)]);
         let q = crate::dist::parse_spec("normal(0, 1)").unwrap();
         let (a, b) = on_p_bins(&p, &q).unwrap();
         let r = crate::divergence::compare(&a, &b, &Default::default()).unwrap();

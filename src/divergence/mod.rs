@@ -449,33 +449,55 @@ pub fn build_segments(p: &Distribution, q: &Distribution, domain: &[(f64, f64)])
         if !lo.is_finite() {
             segs.push(Segment::FromNegInfinity { b: pts[0], scale });
         }
+        // Support edges of either distribution in this interval: segments next to one are
+        // anchored there (exact offsets, power maps at singularities), and segments close to
+        // one are spaced geometrically, so no node ever lands on an edge by rounding.
+        let mut edges: Vec<f64> = [lo, hi]
+            .into_iter()
+            .chain(
+                p.support()
+                    .into_iter()
+                    .chain(q.support())
+                    .flat_map(|(x, y)| [x, y]),
+            )
+            .filter(|e| e.is_finite() && *e >= lo && *e <= hi)
+            .collect();
+        edges.sort_by(f64::total_cmp);
+        edges.dedup();
         for w in pts.windows(2) {
             let (a, b) = (w[0], w[1]);
-            if a == lo && lo.is_finite() {
+            let below = edges.iter().rev().find(|e| **e <= a).copied();
+            let above = edges.iter().find(|e| **e >= b).copied();
+            if below == Some(a) {
                 segs.push(Segment::FromLower {
                     edge: a,
                     len: b - a,
                     power: edge_power(p, q, a, false),
                 });
-            } else if b == hi && hi.is_finite() {
+            } else if above == Some(b) {
                 segs.push(Segment::FromUpper {
                     edge: b,
                     len: b - a,
                     power: edge_power(p, q, b, true),
                 });
-            } else if lo.is_finite() && a - lo < b - a && (hi.is_infinite() || a - lo <= hi - b) {
-                // Close to the lower edge compared with its length: space it geometrically.
+            } else if let Some(e) = below
+                && a - e < b - a
+                && above.is_none_or(|u| a - e <= u - b)
+            {
+                // Close to the edge below compared with its length: space it geometrically.
                 segs.push(Segment::Geometric {
-                    edge: lo,
-                    lo: a - lo,
-                    hi: b - lo,
+                    edge: e,
+                    lo: a - e,
+                    hi: b - e,
                     upper: false,
                 });
-            } else if hi.is_finite() && hi - b < b - a {
+            } else if let Some(u) = above
+                && u - b < b - a
+            {
                 segs.push(Segment::Geometric {
-                    edge: hi,
-                    lo: hi - b,
-                    hi: hi - a,
+                    edge: u,
+                    lo: u - b,
+                    hi: u - a,
                     upper: true,
                 });
             } else {

@@ -614,7 +614,7 @@ fn build(
     options: &CsvOptions,
 ) -> Result<Distribution, CsvError> {
     let hist = |bins: Vec<(f64, f64, f64)>, w: Weights, notes: Vec<String>| {
-        Histogram::from_bins(bins, w, source)
+        Histogram::from_bins(&bins, w, source)
             .map(|mut h| {
                 let mut all = notes;
                 all.append(&mut h.notes);
