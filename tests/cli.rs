@@ -221,3 +221,25 @@ fn discrete_against_continuous_is_refused_in_a_sentence() {
         "{err}"
     );
 }
+
+#[test]
+fn curves_export_has_every_column() {
+    let p = kl_explorer::dist::parse_spec("normal(0,1)").unwrap();
+    let q = kl_explorer::dist::parse_spec("normal(1,2)").unwrap();
+    let c = kl_explorer::divergence::pointwise::curves(&p, &q, 2000);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("curves.csv");
+    kl_explorer::io::export_curves(&path, &c).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "x,p,q,p_ln_p_over_q,q_ln_q_over_p,running_kl_pq,running_kl_qp"
+    );
+    let rows: Vec<Vec<f64>> = lines
+        .map(|l| l.split(',').map(|v| v.parse().unwrap()).collect())
+        .collect();
+    assert_eq!(rows.len(), c.x.len());
+    // The running integral ends near KL(P‖Q) = 0.4431 (the view cuts P's outer 0.1 %).
+    assert!((rows.last().unwrap()[5] - 0.443_147).abs() < 2e-3);
+}

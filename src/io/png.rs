@@ -86,3 +86,51 @@ pub fn read_png_session(path: &Path) -> Result<(Session, u32, u32), PngError> {
         .ok_or_else(|| PngError::NoSession(path.display().to_string()))?;
     Ok((Session::from_json(&text)?, info.width, info.height))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::session::SideState;
+
+    #[test]
+    fn session_round_trips_through_a_png() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.png");
+        let session = Session {
+            p: SideState::from_spec("beta(2, 3)"),
+            ..Session::default()
+        };
+        write_png(&path, 3, 2, &[7; 24], &session).unwrap();
+        let (back, w, h) = read_png_session(&path).unwrap();
+        assert_eq!((w, h), (3, 2));
+        assert_eq!(back, session);
+    }
+
+    #[test]
+    fn a_failed_write_names_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("missing-folder").join("x.png");
+        let err = write_png(&path, 1, 1, &[0; 4], &Session::default()).unwrap_err();
+        let text = err.to_string();
+        assert!(text.starts_with("could not write the PNG"), "{text}");
+        assert!(text.ends_with("x.png"), "{text}");
+    }
+
+    #[test]
+    fn a_foreign_png_is_explained() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("plain.png");
+        let file = std::fs::File::create(&path).unwrap();
+        let mut enc = ::png::Encoder::new(file, 1, 1);
+        enc.set_color(::png::ColorType::Rgba);
+        enc.write_header()
+            .unwrap()
+            .write_image_data(&[0; 4])
+            .unwrap();
+        let err = read_png_session(&path).unwrap_err();
+        assert!(
+            err.to_string().contains("not exported by kl-explorer"),
+            "{err}"
+        );
+    }
+}

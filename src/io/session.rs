@@ -181,3 +181,25 @@ mod tests {
         ));
     }
 }
+
+#[cfg(test)]
+mod file_tests {
+    use super::*;
+
+    #[test]
+    fn small_files_are_embedded_and_large_ones_hashed() {
+        let dir = tempfile::tempdir().unwrap();
+        let small = dir.path().join("small.csv");
+        std::fs::write(&small, "0,1,2\n").unwrap();
+        let s = SideState::from_spec(small.display().to_string()).with_file_contents();
+        assert_eq!(s.embedded_csv.as_deref(), Some("0,1,2\n"));
+        assert!(s.sha256.is_none());
+
+        let large = dir.path().join("large.csv");
+        let text = "0,1,2\n".repeat((EMBED_LIMIT_BYTES as usize) / 6 + 10);
+        std::fs::write(&large, &text).unwrap();
+        let s = SideState::from_spec(large.display().to_string()).with_file_contents();
+        assert!(s.embedded_csv.is_none());
+        assert_eq!(s.sha256.as_deref().map(str::len), Some(64));
+    }
+}
