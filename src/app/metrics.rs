@@ -23,9 +23,9 @@ pub fn fmt_value(v: f64) -> String {
     }
 }
 
-/// Library text for the screen: egui's default fonts have no '‖'.
+/// Library text for the screen: egui's default fonts have no '‖' or '→'.
 pub fn ui_str(s: &str) -> String {
-    s.replace('‖', "||")
+    s.replace('‖', "||").replace('→', "->")
 }
 
 fn hover(f: &Figure) -> String {
@@ -109,7 +109,7 @@ pub fn metrics_ui(
             )
             .on_hover_text(hover(&r.kl_pq));
             if let Some(reason) = &r.kl_pq.reason {
-                ui.label(RichText::new(format!("∞ because {reason}.")).color(WARN_COLOR));
+                ui.label(RichText::new(format!("∞ because {}.", ui_str(reason))).color(WARN_COLOR));
             }
             let binned =
                 matches!(p, Distribution::Histogram(_)) || matches!(q, Distribution::Histogram(_));
@@ -144,7 +144,8 @@ pub fn metrics_ui(
                 });
             if let Some(reason) = &r.kl_qp.reason {
                 ui.label(
-                    RichText::new(format!("KL(Q||P) is ∞ because {reason}.")).color(WARN_COLOR),
+                    RichText::new(format!("KL(Q||P) is ∞ because {}.", ui_str(reason)))
+                        .color(WARN_COLOR),
                 );
             }
             ui.add_space(4.0);
