@@ -613,8 +613,9 @@ fn build(
     mut notes: Vec<String>,
     options: &CsvOptions,
 ) -> Result<Distribution, CsvError> {
-    let hist = |bins: Vec<(f64, f64, f64)>, w: Weights, notes: Vec<String>| {
-        Histogram::from_bins(&bins, w, source)
+    // The reader's notes first, then what the histogram itself noticed.
+    let finish = |built: Result<Histogram, HistogramError>, notes: Vec<String>| {
+        built
             .map(|mut h| {
                 let mut all = notes;
                 all.append(&mut h.notes);
@@ -623,19 +624,18 @@ fn build(
             })
             .map_err(|e| map_hist_error(e, line_of))
     };
+    let hist = |bins: Vec<(f64, f64, f64)>, w: Weights, notes: Vec<String>| {
+        finish(Histogram::from_bins(&bins, w, source), notes)
+    };
     match layout {
         Layout::Edges(w) => {
             let weight = values.pop().unwrap_or_default();
             let right = values.pop().unwrap_or_default();
             let left = values.pop().unwrap_or_default();
-            Histogram::from_columns(left, right, weight, w, source)
-                .map(|mut h| {
-                    let mut all = notes;
-                    all.append(&mut h.notes);
-                    h.notes = all;
-                    Distribution::Histogram(std::sync::Arc::new(h))
-                })
-                .map_err(|e| map_hist_error(e, line_of))
+            finish(
+                Histogram::from_columns(left, right, weight, w, source),
+                notes,
+            )
         }
         Layout::Centers(w) => {
             let n = values[0].len();
