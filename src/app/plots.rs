@@ -140,7 +140,8 @@ pub fn plots_ui(ui: &mut Ui, input: &PlotInput<'_>) -> egui::Rect {
     let top = ui.cursor().min;
     let total = ui.available_height() - 3.0 * ui.spacing().item_spacing.y - 60.0;
     let h = [0.42, 0.33, 0.25].map(|f| (total * f).max(80.0));
-    let (pc, qc) = (color(Which::P), color(Which::Q));
+    let dark = ui.visuals().dark_mode;
+    let (pc, qc) = (color(Which::P, dark), color(Which::Q, dark));
 
     ui.label(if input.log_y {
         "Densities (log₁₀ scale)"

@@ -45,11 +45,13 @@ pub enum Edit {
 }
 
 /// The fixed colour of a side (Okabe–Ito: blue for P, orange for Q; safe for colour-blind
-/// readers).
-pub fn color(which: Which) -> Color32 {
-    match which {
-        Which::P => Color32::from_rgb(0, 114, 178),
-        Which::Q => Color32::from_rgb(230, 159, 0),
+/// readers). On a dark background P takes Okabe–Ito's sky blue, which a thin line keeps
+/// visible.
+pub fn color(which: Which, dark: bool) -> Color32 {
+    match (which, dark) {
+        (Which::P, true) => Color32::from_rgb(86, 180, 233),
+        (Which::P, false) => Color32::from_rgb(0, 114, 178),
+        (Which::Q, _) => Color32::from_rgb(230, 159, 0),
     }
 }
 
@@ -93,7 +95,7 @@ impl Side {
                 RichText::new(which.name())
                     .strong()
                     .size(20.0)
-                    .color(color(which)),
+                    .color(color(which, ui.visuals().dark_mode)),
             );
             let picked = self.family_picker(ui, commands);
             if picked.is_some() {

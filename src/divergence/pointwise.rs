@@ -89,19 +89,21 @@ pub fn curves(p: &Distribution, q: &Distribution, budget: usize) -> Curves {
         .collect();
     let eps = 1e-9 * (hi - lo);
     for d in [p, q] {
-        let mut edges = match d {
+        // Jumps (histogram and support edges) get a point on each side; smooth break points
+        // (modes, quantiles) one point, since near-duplicate points draw as a dashed line.
+        let mut jumps = match d {
             Distribution::Histogram(h) => h.edges(),
             _ => Vec::new(),
         };
         for (a, b) in d.support() {
-            edges.extend([a, b]);
+            jumps.extend([a, b]);
         }
-        edges.extend(d.breakpoints());
-        for e in edges {
+        for e in jumps {
             if e > lo && e < hi {
-                xs.extend([e - eps, e, e + eps]);
+                xs.extend([e - eps, e + eps]);
             }
         }
+        xs.extend(d.breakpoints().into_iter().filter(|e| *e > lo && *e < hi));
     }
     xs.sort_by(f64::total_cmp);
     xs.dedup();
