@@ -10,6 +10,32 @@ use super::Command;
 use super::plots::{PQ_COLOR, WARN_COLOR};
 use super::state::State;
 
+/// The naive grid sum of "How is it computed?", recomputed only when P, Q (the app's
+/// computation generation) or the grid change — with 10^5 points or a 10^6-bin histogram it
+/// is far too slow to redo every frame.
+#[derive(Default)]
+pub struct GridSumCache {
+    key: Option<(u64, u64, u64, usize)>,
+    value: (f64, f64),
+}
+
+impl GridSumCache {
+    fn get(
+        &mut self,
+        generation: u64,
+        p: &Distribution,
+        q: &Distribution,
+        (a, b, n): (f64, f64, usize),
+    ) -> (f64, f64) {
+        let key = (generation, a.to_bits(), b.to_bits(), n);
+        if self.key != Some(key) {
+            self.value = grid_sum(p, q, a, b, n);
+            self.key = Some(key);
+        }
+        self.value
+    }
+}
+
 /// Formats a figure's value for display: 4 significant decimals, ∞ for infinity.
 pub fn fmt_value(v: f64) -> String {
     if v.is_infinite() {
@@ -70,8 +96,11 @@ pub fn table_text(r: &Report, p: &str, q: &str) -> String {
 }
 
 /// Draws the metrics panel.
+#[allow(clippy::too_many_arguments)] // the panel reads most of the app's state
 pub fn metrics_ui(
     ui: &mut Ui,
+    grid_cache: &mut GridSumCache,
+    generation: u64,
     report: Option<&Result<Report, String>>,
     busy: bool,
     state: &mut State,
@@ -177,7 +206,9 @@ pub fn metrics_ui(
         smoothing_ui(ui, state);
     }
     ui.separator();
-    how_ui(ui, state, p, q, report);
+    how_ui(ui, state, p, q, report, |p, q, g| {
+        grid_cache.get(generation, p, q, g)
+    });
 }
 
 fn smoothing_ui(ui: &mut Ui, state: &mut State) {
@@ -215,6 +246,7 @@ fn how_ui(
     p: &Distribution,
     q: &Distribution,
     report: Option<&Result<Report, String>>,
+    mut grid: impl FnMut(&Distribution, &Distribution, (f64, f64, usize)) -> (f64, f64),
 ) {
     egui::CollapsingHeader::new("How is it computed?")
         .default_open(true)
@@ -242,7 +274,7 @@ fn how_ui(
             if *b <= *a {
                 *b = *a + 1.0;
             }
-            let (sum, sum_dx) = grid_sum(p, q, *a, *b, *n);
+            let (sum, sum_dx) = grid(p, q, (*a, *b, *n));
             egui::Grid::new("grid-sum").num_columns(2).show(ui, |ui| {
                 ui.label("Σ kl_div(p_i, q_i)");
                 ui.label(RichText::new(fmt_value(sum)).monospace().color(WARN_COLOR));

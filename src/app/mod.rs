@@ -116,6 +116,7 @@ pub struct KlApp {
     pub report: Option<Result<Report, String>>,
     curves: Arc<Curves>,
     bins: Option<Arc<crate::divergence::bins::BinTable>>,
+    grid_cache: metrics::GridSumCache,
     generation: u64,
     computed_generation: u64,
     dirty: bool,
@@ -170,6 +171,7 @@ impl KlApp {
             report: None,
             curves: Arc::new(Curves::default()),
             bins: None,
+            grid_cache: metrics::GridSumCache::default(),
             generation: 0,
             computed_generation: 0,
             dirty: true,
@@ -900,6 +902,8 @@ impl KlApp {
                 egui::ScrollArea::vertical().show(ui, |ui| {
                     metrics::metrics_ui(
                         ui,
+                        &mut self.grid_cache,
+                        self.generation,
                         self.report.as_ref(),
                         busy,
                         &mut self.state,
