@@ -179,16 +179,8 @@ struct Lines<R: BufRead> {
 }
 
 impl<R: BufRead> Lines<R> {
-    /// Reads the next line into `self.text` without allocating; returns its number.
-    fn advance(&mut self) -> Result<Option<usize>, CsvError> {
-        match self.next_line_inner()? {
-            Some(line) => Ok(Some(line)),
-            None => Ok(None),
-        }
-    }
-
     fn next_line(&mut self) -> Result<Option<(usize, String)>, CsvError> {
-        Ok(self.advance()?.map(|l| (l, self.text.clone())))
+        Ok(self.next_line_inner()?.map(|l| (l, self.text.clone())))
     }
 
     fn next_line_inner(&mut self) -> Result<Option<usize>, CsvError> {
@@ -220,14 +212,7 @@ impl<R: BufRead> Lines<R> {
                 self.buf.extend_from_slice(&available[..take]);
                 self.reader.consume(take);
                 if self.buf.len() > MAX_LINE_BYTES {
-                    return Err(CsvError::new(
-                        Some(self.line),
-                        None,
-                        format!(
-                            "line is longer than {} MB; is this really a CSV histogram?",
-                            MAX_LINE_BYTES >> 20
-                        ),
-                    ));
+                    return Err(too_long(self.line));
                 }
                 if done {
                     break;
@@ -236,39 +221,57 @@ impl<R: BufRead> Lines<R> {
             if self.buf.is_empty() {
                 return Ok(None);
             }
-            if self.buf.contains(&0) {
-                return Err(CsvError::new(
-                    Some(self.line),
-                    None,
-                    "contains NUL bytes: this looks like a binary file, not CSV text",
-                ));
-            }
-            let mut bytes: &[u8] = &self.buf;
-            if self.first {
-                self.first = false;
-                if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
-                    bytes = rest;
-                }
-            }
-            let text = std::str::from_utf8(bytes).map_err(|e| {
-                CsvError::new(
-                    Some(self.line),
-                    None,
-                    format!(
-                        "is not valid UTF-8 (at byte {} of the line); save the file as UTF-8",
-                        e.valid_up_to() + 1
-                    ),
-                )
-            })?;
-            let text = text.trim_end_matches(['\n', '\r']).trim();
-            if text.is_empty() || text.starts_with('#') {
+            let first = std::mem::replace(&mut self.first, false);
+            let Some(text) = clean_line(&self.buf, self.line, first)? else {
                 continue;
-            }
+            };
             self.text.clear();
             self.text.push_str(text);
             return Ok(Some(self.line));
         }
     }
+}
+
+fn too_long(line: usize) -> CsvError {
+    CsvError::new(
+        Some(line),
+        None,
+        format!(
+            "line is longer than {} MB; is this really a CSV histogram?",
+            MAX_LINE_BYTES >> 20
+        ),
+    )
+}
+
+/// Checks one raw line (without or with its `\n`) and returns its trimmed text, or `None`
+/// for a blank or `#` line. `first`: strip a UTF-8 byte-order mark.
+fn clean_line(raw: &[u8], line: usize, first: bool) -> Result<Option<&str>, CsvError> {
+    if raw.len() > MAX_LINE_BYTES {
+        return Err(too_long(line));
+    }
+    if raw.contains(&0) {
+        return Err(CsvError::new(
+            Some(line),
+            None,
+            "contains NUL bytes: this looks like a binary file, not CSV text",
+        ));
+    }
+    let mut bytes = raw;
+    if first && let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        bytes = rest;
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        CsvError::new(
+            Some(line),
+            None,
+            format!(
+                "is not valid UTF-8 (at byte {} of the line); save the file as UTF-8",
+                e.valid_up_to() + 1
+            ),
+        )
+    })?;
+    let text = text.trim_end_matches(['\n', '\r']).trim();
+    Ok((!text.is_empty() && !text.starts_with('#')).then_some(text))
 }
 
 /// Parses a CSV histogram from `reader`. `source` becomes the distribution's spec.
@@ -292,6 +295,17 @@ pub fn read_histogram_sized<R: Read>(
     source: &str,
     options: &CsvOptions,
     size_hint: Option<u64>,
+) -> Result<Distribution, CsvError> {
+    read(reader, source, options, size_hint, true)
+}
+
+/// The reader; `fast: false` sends every line down the careful path (tests compare the two).
+fn read<R: Read>(
+    reader: R,
+    source: &str,
+    options: &CsvOptions,
+    size_hint: Option<u64>,
+    fast: bool,
 ) -> Result<Distribution, CsvError> {
     let mut lines = Lines {
         reader: BufReader::with_capacity(1 << 16, reader),
@@ -417,23 +431,15 @@ pub fn read_histogram_sized<R: Read>(
         .map(|_| Vec::with_capacity(expected_rows))
         .collect();
     let mut labels: Vec<String> = Vec::new();
-    let mut line_of: Vec<u32> = Vec::with_capacity(expected_rows);
+    let mut line_of = LineMap::default();
     let queue: Vec<(usize, String)> = head.into_iter().skip(usize::from(is_header)).collect();
-    let mut row = Row {
-        layout,
-        cols: &cols,
-        width,
-        delim,
-    };
+    let mut row = Row::new(layout, &cols, width, delim, fast);
     for (line, text) in queue {
         row.parse(line, &text, &mut values, &mut labels)?;
-        line_of.push(u32::try_from(line).unwrap_or(u32::MAX));
+        line_of.push(line);
     }
-    while let Some(line) = lines.advance()? {
-        row.parse(line, &lines.text, &mut values, &mut labels)?;
-        line_of.push(u32::try_from(line).unwrap_or(u32::MAX));
-    }
-    if line_of.is_empty() {
+    read_rows(lines, &mut row, &mut values, &mut labels, &mut line_of)?;
+    if line_of.rows == 0 {
         return Err(CsvError::new(
             None,
             None,
@@ -443,15 +449,239 @@ pub fn read_histogram_sized<R: Read>(
     build(layout, values, labels, &line_of, source, notes, options)
 }
 
+/// Bytes read at a time after the first lines.
+const BLOCK_BYTES: usize = 1 << 20;
+
+/// Reads every row after the first few, a block at a time: each line is tried on the fast
+/// path ([`Row::fast`]: plain ASCII numbers, read in place) and, if that declines, checked and
+/// parsed line by line like the first ones, which is where every error message comes from.
+fn read_rows<R: Read>(
+    lines: Lines<BufReader<R>>,
+    row: &mut Row<'_>,
+    values: &mut [Vec<f64>],
+    labels: &mut Vec<String>,
+    line_of: &mut LineMap,
+) -> Result<(), CsvError> {
+    let mut line = lines.line;
+    let mut buf: Vec<u8> = Vec::with_capacity(BLOCK_BYTES * 2);
+    buf.extend_from_slice(lines.reader.buffer());
+    let mut reader = lines.reader.into_inner();
+    let mut eof = false;
+    while !eof || !buf.is_empty() {
+        // Fill to at least a block, or to the end of the file.
+        while !eof && buf.len() < BLOCK_BYTES {
+            eof = read_block(&mut reader, &mut buf, line)?;
+        }
+        // Whole lines only; the end of the file ends the last one.
+        let end = if eof {
+            buf.len()
+        } else if let Some(i) = buf.iter().rposition(|b| *b == b'\n') {
+            i + 1
+        } else if buf.len() > MAX_LINE_BYTES {
+            return Err(too_long(line + 1));
+        } else {
+            // One long line still arriving: read another block onto it.
+            eof = read_block(&mut reader, &mut buf, line)?;
+            continue;
+        };
+        let mut rest = &buf[..end];
+        while !rest.is_empty() {
+            line += 1;
+            if let Some(used) = row.fast(rest, values) {
+                line_of.push(line);
+                rest = &rest[used..];
+                continue;
+            }
+            let len = rest
+                .iter()
+                .position(|b| *b == b'\n')
+                .map_or(rest.len(), |i| i + 1);
+            if let Some(text) = clean_line(&rest[..len], line, false)? {
+                row.parse(line, text, values, labels)?;
+                line_of.push(line);
+            }
+            rest = &rest[len..];
+        }
+        buf.drain(..end);
+    }
+    Ok(())
+}
+
+/// Appends up to a block from `reader` to `buf`; returns whether the file has ended.
+fn read_block<R: Read>(reader: &mut R, buf: &mut Vec<u8>, line: usize) -> Result<bool, CsvError> {
+    let old = buf.len();
+    buf.resize(old + BLOCK_BYTES, 0);
+    loop {
+        match reader.read(&mut buf[old..]) {
+            Ok(n) => {
+                buf.truncate(old + n);
+                return Ok(n == 0);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                buf.truncate(old);
+                return Err(CsvError::new(
+                    Some(line + 1),
+                    None,
+                    format!("could not read the file: {e}"),
+                ));
+            }
+        }
+    }
+}
+
+/// The line each data row came from, kept as the rows where the numbering jumps (after
+/// comments, blank lines or the header): a few bytes for 10^7 rows instead of 40 MB.
+#[derive(Debug, Default)]
+struct LineMap {
+    /// `(row, line)` where the row's line is not the previous row's plus one.
+    jumps: Vec<(usize, usize)>,
+    rows: usize,
+}
+
+impl LineMap {
+    fn push(&mut self, line: usize) {
+        let expected = self.jumps.last().map(|&(r, l)| l + (self.rows - r));
+        if expected != Some(line) {
+            self.jumps.push((self.rows, line));
+        }
+        self.rows += 1;
+    }
+
+    /// The 1-based line of the 0-based `row`.
+    fn line(&self, row: usize) -> Option<usize> {
+        if row >= self.rows {
+            return None;
+        }
+        let k = self.jumps.partition_point(|&(r, _)| r <= row);
+        let (r, l) = *self.jumps.get(k.checked_sub(1)?)?;
+        Some(l + (row - r))
+    }
+}
+
 /// How to read one data row: which columns, into which slots.
 struct Row<'a> {
     layout: Layout,
     cols: &'a [usize],
     width: usize,
     delim: Option<char>,
+    /// For the fast path: the slot each column goes to (`NOT_USED` for none), or empty when
+    /// the fast path does not apply (labels, wide rows, a delimiter that is not one byte).
+    slot_of: Vec<u8>,
 }
 
-impl Row<'_> {
+const NOT_USED: u8 = u8::MAX;
+
+impl<'a> Row<'a> {
+    fn new(
+        layout: Layout,
+        cols: &'a [usize],
+        width: usize,
+        delim: Option<char>,
+        fast: bool,
+    ) -> Self {
+        let fast = fast
+            && layout != Layout::Labels
+            && width <= 64
+            && delim.is_none_or(|d| d.is_ascii() && d != '"' && d != ' ');
+        let slot_of = if fast {
+            (0..width)
+                .map(|c| {
+                    cols.iter()
+                        .position(|x| *x == c)
+                        .map_or(NOT_USED, |s| s as u8)
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Row {
+            layout,
+            cols,
+            width,
+            delim,
+            slot_of,
+        }
+    }
+
+    /// The fast path for one line at the start of `s`: plain ASCII numbers in every chosen
+    /// column, nothing unusual anywhere (no quotes, no comment, no other bytes), every value
+    /// valid. Stores the row and returns the bytes it took, including the newline; `None`
+    /// leaves everything untouched, and the careful path takes the line.
+    #[inline]
+    fn fast(&self, s: &[u8], values: &mut [Vec<f64>]) -> Option<usize> {
+        if self.slot_of.is_empty() {
+            return None;
+        }
+        let delim = self.delim.map(|d| d as u8);
+        // Spaces around fields; with a tab delimiter only spaces.
+        let blank = |b: u8| b == b' ' || (b == b'\t' && delim != Some(b'\t'));
+        let mut got = [0.0_f64; 3];
+        let mut i = 0;
+        while s.get(i).copied().is_some_and(blank) {
+            i += 1;
+        }
+        for (col, &slot) in self.slot_of.iter().enumerate() {
+            if slot == NOT_USED {
+                // Skip the field; only ordinary printable ASCII.
+                while let Some(&b) = s.get(i) {
+                    if Some(b) == delim || blank(b) || b == b'\r' || b == b'\n' {
+                        break;
+                    }
+                    if !(b' '..=b'~').contains(&b) || b == b'"' {
+                        return None;
+                    }
+                    i += 1;
+                }
+            } else {
+                let (v, used) = super::number::parse_prefix(&s[i..])?;
+                got[usize::from(slot)] = v;
+                i += used;
+            }
+            let mut spaced = false;
+            while s.get(i).copied().is_some_and(blank) {
+                i += 1;
+                spaced = true;
+            }
+            if col + 1 < self.width {
+                match delim {
+                    Some(d) if s.get(i) == Some(&d) => i += 1,
+                    None if spaced => {}
+                    _ => return None,
+                }
+                while delim.is_some() && s.get(i).copied().is_some_and(blank) {
+                    i += 1;
+                }
+            }
+        }
+        if s.get(i) == Some(&b'\r') {
+            i += 1;
+        }
+        match s.get(i) {
+            Some(b'\n') => i += 1,
+            None => {}
+            Some(_) => return None,
+        }
+        if i > MAX_LINE_BYTES {
+            return None;
+        }
+        let arity = self.layout.arity();
+        let got = &got[..arity];
+        if got.iter().any(|v| !v.is_finite()) {
+            return None;
+        }
+        match self.layout {
+            Layout::Samples => {}
+            Layout::Edges(_) if !(got[1] > got[0]) => return None,
+            _ if got[arity - 1] < 0.0 => return None,
+            _ => {}
+        }
+        for (column, v) in values.iter_mut().zip(got) {
+            column.push(*v);
+        }
+        Some(i)
+    }
+
     /// Parses one row's chosen columns into `values` (and `labels`), checking each field.
     fn parse(
         &mut self,
@@ -592,8 +822,8 @@ fn headerless_layout(
     }
 }
 
-fn map_hist_error(e: HistogramError, line_of: &[u32]) -> CsvError {
-    let line = e.index().and_then(|i| line_of.get(i)).map(|l| *l as usize);
+fn map_hist_error(e: HistogramError, line_of: &LineMap) -> CsvError {
+    let line = e.index().and_then(|i| line_of.line(i));
     let message = match e {
         HistogramError::Overlap { .. } => format!("{e}; bins must not overlap"),
         HistogramError::AllZero => {
@@ -608,7 +838,7 @@ fn build(
     layout: Layout,
     mut values: Vec<Vec<f64>>,
     labels: Vec<String>,
-    line_of: &[u32],
+    line_of: &LineMap,
     source: &str,
     mut notes: Vec<String>,
     options: &CsvOptions,
@@ -641,7 +871,7 @@ fn build(
             let n = values[0].len();
             if n < 2 {
                 return Err(CsvError::new(
-                    line_of.first().map(|l| *l as usize),
+                    line_of.line(0),
                     None,
                     "one centre alone does not give a bin width; add rows or give left,right,count",
                 ));
@@ -651,7 +881,7 @@ fn build(
             let c: Vec<f64> = order.iter().map(|i| values[0][*i]).collect();
             if let Some(i) = (1..n).find(|i| c[*i] == c[i - 1]) {
                 return Err(CsvError::new(
-                    Some(line_of[order[i]] as usize),
+                    line_of.line(order[i]),
                     None,
                     format!("centre {} appears twice", c[i]),
                 ));
@@ -742,4 +972,116 @@ pub fn freedman_diaconis(sorted: &[f64]) -> usize {
         (n as f64).sqrt().ceil()
     };
     (b as usize).clamp(1, 10_000)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::{CsvOptions, LineMap, read};
+    use proptest::prelude::*;
+
+    /// Both paths, as text (errors included), for comparison.
+    fn both(text: &[u8], options: &CsvOptions) -> (String, String) {
+        let run = |fast| format!("{:?}", read(text, "t.csv", options, None, fast));
+        (run(true), run(false))
+    }
+
+    #[test]
+    fn the_fast_path_takes_plain_rows_and_declines_the_rest() {
+        use super::{Layout, Row, Weights};
+        let cols = [0, 1, 2];
+        let row = Row::new(Layout::Edges(Weights::Count), &cols, 3, Some(','), true);
+        let mut values = vec![Vec::new(), Vec::new(), Vec::new()];
+        assert_eq!(row.fast(b"1.5, 2.5 ,3e2\r\nnext", &mut values), Some(15));
+        assert_eq!(row.fast(b"-1,0,7", &mut values), Some(6));
+        assert_eq!(values, [vec![1.5, -1.0], vec![2.5, 0.0], vec![300.0, 7.0]]);
+        for declined in [
+            &b"\"1\",2,3\n"[..],
+            b"# comment\n",
+            b"\n",
+            b"1,2\n",
+            b"1,2,3,4\n",
+            b"2,1,3\n",
+            b"1,2,-3\n",
+            b"1,2,inf\n",
+            b"1,2,3x\n",
+            b"1;2;3\n",
+        ] {
+            assert_eq!(row.fast(declined, &mut values), None, "{declined:?}");
+        }
+        assert_eq!(values[0].len(), 2, "a declined row stores nothing");
+    }
+
+    #[test]
+    fn line_map_follows_jumps() {
+        let mut m = LineMap::default();
+        for line in [2, 3, 4, 7, 8, 20] {
+            m.push(line);
+        }
+        let got: Vec<_> = (0..7).map(|r| m.line(r)).collect();
+        assert_eq!(
+            got,
+            [Some(2), Some(3), Some(4), Some(7), Some(8), Some(20), None]
+        );
+        assert_eq!(m.jumps.len(), 3);
+    }
+
+    #[test]
+    fn fast_and_careful_paths_agree_across_blocks() {
+        // About 4 MB: several blocks, lines cut at block ends, a comment, CRLF, spaces, a
+        // quoted row, unused columns, and finally a bad row whose line must be right.
+        let mut text = String::from("left;right;extra;count\n");
+        for i in 0..120_000 {
+            let l = f64::from(i) * 0.001;
+            match i % 1000 {
+                17 => text.push_str("# a comment in the middle\n"),
+                18 => text.push_str(&format!("\"{}\";{};x;3\n", 1000 + i, 1001 + i)),
+                _ => {}
+            }
+            let end = if i % 3 == 0 { "\r\n" } else { "\n" };
+            text.push_str(&format!("{l} ; {};id{i};{}{end}", l + 0.001, i % 7));
+        }
+        let (fast, slow) = both(text.as_bytes(), &CsvOptions::default());
+        assert_eq!(fast, slow);
+        assert!(
+            fast.starts_with("Ok(Histogram"),
+            "{}",
+            &fast[..fast.len().min(300)]
+        );
+        text.push_str("500;501;z;-1\n");
+        let (fast, slow) = both(text.as_bytes(), &CsvOptions::default());
+        assert_eq!(fast, slow);
+        assert!(fast.contains("line: Some(120242)"), "{fast}");
+    }
+
+    proptest! {
+        #[test]
+        fn fast_and_careful_paths_agree(
+            rows in prop::collection::vec(prop_oneof![
+                (-1e6..1e6f64, 1e-9..1e3f64, 0.0..1e4f64).prop_map(|(l, w, c)| format!("{l},{},{c}", l + w)),
+                (-50i32..50, 1i32..5, 0u32..9).prop_map(|(l, w, c)| format!("{l}, {}, {c}e0", l + w)),
+                "[-0-9.e,;\t #\"a-zé]{0,16}",
+            ], 0..40),
+            crlf in any::<bool>(),
+        ) {
+            let end = if crlf { "\r\n" } else { "\n" };
+            let text = rows.join(end);
+            let (fast, slow) = both(text.as_bytes(), &CsvOptions::default());
+            prop_assert_eq!(fast, slow);
+        }
+
+        #[test]
+        fn fast_and_careful_paths_agree_on_whitespace_and_samples(
+            rows in prop::collection::vec(prop_oneof![
+                (-1e3..1e3f64, 0.0..1e4f64).prop_map(|(x, c)| format!("{x}  {c}")),
+                (-1e3..1e3f64).prop_map(|x| format!("{x:e}")),
+                "[-0-9.e \t]{0,12}",
+            ], 0..40),
+        ) {
+            let text = rows.join("\n");
+            let (fast, slow) = both(text.as_bytes(), &CsvOptions::default());
+            prop_assert_eq!(fast, slow);
+        }
+    }
 }

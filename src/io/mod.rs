@@ -4,6 +4,7 @@
 //! [`LoadControl`], so the app can run it on a worker thread.
 
 pub mod csv;
+mod number;
 pub mod png;
 pub mod session;
 
