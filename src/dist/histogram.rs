@@ -87,16 +87,15 @@ impl Weights {
 }
 
 /// A piecewise-constant density over sorted, non-overlapping bins.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Histogram {
     left: Vec<f64>,
     right: Vec<f64>,
     /// Probability mass per bin, summing to 1.
     mass: Vec<f64>,
-    /// ln(mass / width) per bin (−inf for empty bins).
-    ln_dens: Vec<f64>,
-    /// Cumulative mass at each bin's right edge.
-    cum: Vec<f64>,
+    /// Cumulative mass at each bin's right edge, computed when first needed (a comparison of
+    /// two histograms never needs it, and 10^7 bins make it 80 MB).
+    cum: std::sync::OnceLock<Vec<f64>>,
     /// The total count, when the file held counts (count_i = mass_i × total).
     counts_total: Option<f64>,
     /// Where it came from: a file path, used as its spec.
@@ -105,6 +104,19 @@ pub struct Histogram {
     pub notes: Vec<String>,
     /// Pseudo-count added per bin, if smoothing is on.
     pub smoothing: Option<f64>,
+}
+
+/// Equal bins, masses and provenance (the cached cumulative masses do not count).
+impl PartialEq for Histogram {
+    fn eq(&self, other: &Self) -> bool {
+        self.left == other.left
+            && self.right == other.right
+            && self.mass == other.mass
+            && self.counts_total == other.counts_total
+            && self.source == other.source
+            && self.notes == other.notes
+            && self.smoothing == other.smoothing
+    }
 }
 
 impl Histogram {
@@ -138,6 +150,11 @@ impl Histogram {
         if left.is_empty() {
             return Err(HistogramError::Empty);
         }
+        // One pass checks every bin and, for the usual sorted file, everything else: whether
+        // each bin starts at or after the previous one's end, the gaps, and the total.
+        let mut clean = true;
+        let mut gaps = 0usize;
+        let mut total = 0.0;
         for index in 0..left.len() {
             let (l, r, v) = (left[index], right[index], w[index]);
             if !(r > l) || !l.is_finite() || !r.is_finite() {
@@ -154,17 +171,67 @@ impl Histogram {
                     value: v,
                 });
             }
+            total += v;
+            if index > 0 {
+                let previous_right = right[index - 1];
+                // Unsorted bins land here too: l < previous left < previous right.
+                clean &= l >= previous_right;
+                gaps += usize::from(l > previous_right);
+            }
         }
         let mut notes = Vec::new();
+        if !clean {
+            gaps = Self::sort_and_join(&mut left, &mut right, &mut w, &mut notes)?;
+            total = w.iter().sum();
+        }
+        if weights == Weights::Density {
+            for i in 0..w.len() {
+                w[i] *= right[i] - left[i];
+            }
+            total = w.iter().sum();
+        }
+        if !(total > 0.0) {
+            return Err(HistogramError::AllZero);
+        }
+        if weights != Weights::Count && (total - 1.0).abs() > 1e-9 {
+            notes.push(format!(
+                "{} values integrate to {}, not 1; normalised",
+                weights.word(),
+                super::family::format_number(total)
+            ));
+        }
+        if gaps > 0 {
+            notes.push(format!("{gaps} gap(s) between bins have density 0"));
+        }
+        let counts_total = (weights == Weights::Count).then_some(total);
+        Ok(Self::assemble(
+            left,
+            right,
+            w,
+            total,
+            counts_total,
+            source.into(),
+            notes,
+        ))
+    }
+
+    /// Sorts the bins by left edge (saying so), joins edges that differ by rounding only, and
+    /// rejects real overlaps; returns the number of gaps.
+    fn sort_and_join(
+        left: &mut Vec<f64>,
+        right: &mut Vec<f64>,
+        w: &mut Vec<f64>,
+        notes: &mut Vec<String>,
+    ) -> Result<usize, HistogramError> {
         // Input order of each sorted bin, kept only when sorting changed it.
         let mut order: Option<Vec<usize>> = None;
         if left.windows(2).any(|x| x[1] < x[0]) {
             let mut o: Vec<usize> = (0..left.len()).collect();
             o.sort_by(|a, b| left[*a].total_cmp(&left[*b]));
             notes.push("bins were not sorted; sorted by left edge".to_string());
-            left = o.iter().map(|i| left[*i]).collect();
-            right = o.iter().map(|i| right[*i]).collect();
-            w = o.iter().map(|i| w[*i]).collect();
+            *left = o.iter().map(|i| left[*i]).collect();
+            *right = o.iter().map(|i| right[*i]).collect();
+            *w = o.iter().map(|i| w[*i]).collect();
             order = Some(o);
         }
         let input_index = |i: usize| order.as_ref().map_or(i, |o| o[i]);
@@ -191,36 +258,7 @@ impl Histogram {
                 "{snapped} bin edge(s) differed from the next bin's edge by rounding only; joined"
             ));
         }
-        if weights == Weights::Density {
-            for i in 0..w.len() {
-                w[i] *= right[i] - left[i];
-            }
-        }
-        let total: f64 = w.iter().sum();
-        if !(total > 0.0) {
-            return Err(HistogramError::AllZero);
-        }
-        if weights != Weights::Count && (total - 1.0).abs() > 1e-9 {
-            notes.push(format!(
-                "{} values integrate to {}, not 1; normalised",
-                weights.word(),
-                super::family::format_number(total)
-            ));
-        }
-        let gaps = (1..left.len()).filter(|i| left[*i] > right[i - 1]).count();
-        if gaps > 0 {
-            notes.push(format!("{gaps} gap(s) between bins have density 0"));
-        }
-        let counts_total = (weights == Weights::Count).then_some(total);
-        Ok(Self::assemble(
-            left,
-            right,
-            w,
-            total,
-            counts_total,
-            source.into(),
-            notes,
-        ))
+        Ok((1..left.len()).filter(|i| left[*i] > right[i - 1]).count())
     }
 
     /// Finishes a histogram from sorted, checked columns; `raw` becomes the masses in place.
@@ -236,26 +274,11 @@ impl Histogram {
         for m in &mut raw {
             *m /= total;
         }
-        let mass = raw;
-        let ln_dens = mass
-            .iter()
-            .zip(left.iter().zip(&right))
-            .map(|(m, (l, r))| (m / (r - l)).ln())
-            .collect();
-        let mut acc = 0.0;
-        let cum = mass
-            .iter()
-            .map(|m| {
-                acc += m;
-                acc
-            })
-            .collect();
         Histogram {
             left,
             right,
-            mass,
-            ln_dens,
-            cum,
+            mass: raw,
+            cum: std::sync::OnceLock::new(),
             counts_total,
             source,
             notes,
@@ -312,9 +335,23 @@ impl Histogram {
         &self.mass
     }
 
-    /// ln density per bin.
-    pub fn ln_densities(&self) -> &[f64] {
-        &self.ln_dens
+    /// ln density of bin `i` (−inf for an empty bin).
+    pub fn ln_density_of_bin(&self, i: usize) -> f64 {
+        (self.mass[i] / (self.right[i] - self.left[i])).ln()
+    }
+
+    /// Cumulative mass at each bin's right edge.
+    fn cumulative(&self) -> &[f64] {
+        self.cum.get_or_init(|| {
+            let mut acc = 0.0;
+            self.mass
+                .iter()
+                .map(|m| {
+                    acc += m;
+                    acc
+                })
+                .collect()
+        })
     }
 
     /// Every bin edge, sorted.
@@ -336,7 +373,7 @@ impl Histogram {
     /// Log-density at `x`.
     pub fn ln_density(&self, x: f64) -> f64 {
         self.bin_of(x)
-            .map_or(f64::NEG_INFINITY, |i| self.ln_dens[i])
+            .map_or(f64::NEG_INFINITY, |i| self.ln_density_of_bin(i))
     }
 
     /// The support: non-empty bins, merged where they touch.
@@ -356,9 +393,10 @@ impl Histogram {
             return 0.0;
         }
         let i = i - 1;
-        let before = if i == 0 { 0.0 } else { self.cum[i - 1] };
+        let cum = self.cumulative();
+        let before = if i == 0 { 0.0 } else { cum[i - 1] };
         if x >= self.right[i] {
-            self.cum[i]
+            cum[i]
         } else {
             before + self.mass[i] * (x - self.left[i]) / (self.right[i] - self.left[i])
         }
@@ -366,8 +404,9 @@ impl Histogram {
 
     /// The quantile function.
     pub fn quantile(&self, prob: f64) -> f64 {
-        let i = self.cum.partition_point(|c| *c < prob).min(self.len() - 1);
-        let before = if i == 0 { 0.0 } else { self.cum[i - 1] };
+        let cum = self.cumulative();
+        let i = cum.partition_point(|c| *c < prob).min(self.len() - 1);
+        let before = if i == 0 { 0.0 } else { cum[i - 1] };
         let frac = if self.mass[i] > 0.0 {
             ((prob - before) / self.mass[i]).clamp(0.0, 1.0)
         } else {
