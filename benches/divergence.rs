@@ -122,6 +122,45 @@ fn histograms(c: &mut Criterion) {
     g.finish();
 }
 
+/// The CSV reader alone, from memory (no file system, no page cache): edges written with 6
+/// decimals (as `numpy.savetxt("%.10g")` writes this grid), and with every digit Rust's
+/// shortest round-trip formatting gives (up to 17, beyond the exact fast path).
+fn csv_parsing(c: &mut Criterion) {
+    let rows = 1_000_000;
+    let mut g = c.benchmark_group("csv");
+    g.sample_size(20);
+    for (name, full) in [("6-decimal", false), ("17-digit", true)] {
+        let mut text = String::from("left,right,count\n");
+        let edge = |i: usize| -5.0 + 10.0 * i as f64 / rows as f64;
+        for i in 0..rows {
+            let (l, r) = (edge(i), edge(i + 1));
+            let count = (1000.0 * (-l * l / 2.0).exp()).round() + 1.0;
+            if full {
+                text.push_str(&format!("{l},{r},{count}\n"));
+            } else {
+                text.push_str(&format!("{l:.6},{r:.6},{count}\n"));
+            }
+        }
+        let bytes = text.into_bytes();
+        g.throughput(criterion::Throughput::Bytes(bytes.len() as u64));
+        g.bench_function(
+            format!("parse {rows} rows from memory, {name} edges"),
+            |b| {
+                b.iter(|| {
+                    kl_explorer::io::csv::read_histogram_sized(
+                        bytes.as_slice(),
+                        "a.csv",
+                        &CsvOptions::default(),
+                        Some(bytes.len() as u64),
+                    )
+                    .unwrap()
+                })
+            },
+        );
+    }
+    g.finish();
+}
+
 fn app_frames(c: &mut Criterion) {
     use egui_kittest::Harness;
     use kl_explorer::app::{KlApp, LaunchOptions};
@@ -171,6 +210,6 @@ fn app_frames(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = Criterion::default().measurement_time(Duration::from_secs(3)).warm_up_time(Duration::from_secs(1));
-    targets = closed_forms, quadrature, discrete, histograms, app_frames
+    targets = closed_forms, quadrature, discrete, histograms, csv_parsing, app_frames
 }
 criterion_main!(benches);
