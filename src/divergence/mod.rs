@@ -683,7 +683,7 @@ pub(crate) fn hellinger_from_squared(h2: &Figure) -> Figure {
 }
 
 /// Both densities on one cell of the common refinement: linear and log (`ln == −inf` where
-/// the density is 0).
+/// the density is 0), and the log of their ratio.
 #[derive(Clone, Copy, Debug)]
 pub struct Cell {
     /// p on the cell.
@@ -694,9 +694,30 @@ pub struct Cell {
     pub q: f64,
     /// ln q on the cell.
     pub lq: f64,
+    /// ln(p/q), from the ratio itself: `lp − lq` would lose the digits the two logs share
+    /// (near-equal densities are the usual case, and each term would carry an error of
+    /// ε·|ln p| instead of ε·|ln(p/q)|).
+    pub ln_ratio: f64,
 }
 
 impl Cell {
+    /// The cell for densities `p` and `q` with their logs.
+    pub fn new(p: f64, lp: f64, q: f64, lq: f64) -> Self {
+        let ratio = p / q;
+        let ln_ratio = if ratio > 0.0 && ratio.is_finite() {
+            ratio.ln()
+        } else {
+            lp - lq
+        };
+        Cell {
+            p,
+            lp,
+            q,
+            lq,
+            ln_ratio,
+        }
+    }
+
     /// p·ln(p/q): KL(P‖Q)'s integrand.
     pub fn kl_pq(&self) -> f64 {
         if self.p == 0.0 {
@@ -704,28 +725,45 @@ impl Cell {
         } else if self.q == 0.0 {
             f64::INFINITY
         } else {
-            self.p * (self.lp - self.lq)
+            self.p * self.ln_ratio
         }
     }
 
     /// q·ln(q/p): KL(Q‖P)'s integrand.
     pub fn kl_qp(&self) -> f64 {
-        Cell {
-            p: self.q,
-            lp: self.lq,
-            q: self.p,
-            lq: self.lp,
+        if self.q == 0.0 {
+            0.0
+        } else if self.p == 0.0 {
+            f64::INFINITY
+        } else {
+            -self.q * self.ln_ratio
         }
-        .kl_pq()
     }
 
     /// JS, TV and squared-Hellinger integrands, as [`symmetric_terms`] from the densities.
+    /// With `big ≥ small` the two densities and `r = small/big ≤ 1`, the mixture is
+    /// `big·(1 + r)/2`, so `ln(big/m) = ln 2 − ln(1 + r)` and `ln(small/m) = ln r + ln(big/m)`,
+    /// neither a difference of large logs.
     pub fn symmetric(&self) -> [f64; 3] {
-        let lm = (0.5 * (self.p + self.q)).ln();
-        let half_kl = |d: f64, l: f64| if d == 0.0 { 0.0 } else { d * (l - lm) };
-        let js = 0.5 * (half_kl(self.p, self.lp) + half_kl(self.q, self.lq));
+        let (big, small, ln_r) = if self.p >= self.q {
+            (self.p, self.q, -self.ln_ratio)
+        } else {
+            (self.q, self.p, self.ln_ratio)
+        };
+        let js = if small == 0.0 {
+            0.5 * big * std::f64::consts::LN_2
+        } else {
+            let ln_big_m = std::f64::consts::LN_2 - (small / big).ln_1p();
+            0.5 * (big * ln_big_m + small * (ln_r + ln_big_m))
+        };
         let tv = 0.5 * (self.p - self.q).abs();
-        let h = self.p.sqrt() - self.q.sqrt();
+        // (√p − √q)² = (p − q)² / (√p + √q)², without the cancellation of √p − √q.
+        let root_sum = self.p.sqrt() + self.q.sqrt();
+        let h = if root_sum > 0.0 {
+            (self.p - self.q) / root_sum
+        } else {
+            0.0
+        };
         [js, tv, 0.5 * h * h]
     }
 }
@@ -759,17 +797,17 @@ pub fn piecewise<const N: usize>(
     let mut total = Partial::<N>::default();
     for part in parts {
         total.cells += part.cells;
-        for (t, p) in total.sums.iter_mut().zip(part.sums) {
-            *t += p;
-        }
-        for (t, p) in total.abs.iter_mut().zip(part.abs) {
-            *t += p;
+        for i in 0..N {
+            total.add(i, part.total(i));
+            total.abs[i] += part.abs[i] - part.total(i).abs();
         }
     }
     let cells = total.cells;
+    // Each term is good to a few ulps of itself plus a few ulps of its cell's mass (the log
+    // of a ratio near 1); the compensated sum adds no error that grows with the cell count.
     std::array::from_fn(|i| Figure {
-        value: total.sums[i],
-        error: 4.0 * f64::EPSILON * cells as f64 * total.abs[i],
+        value: total.total(i),
+        error: 4.0 * f64::EPSILON * (total.abs[i] + 2.0),
         method: format!(
             "exact sum over the common refinement of both histograms' bins ({cells} cells)"
         ),
@@ -777,8 +815,12 @@ pub fn piecewise<const N: usize>(
     })
 }
 
+/// Running sums of a walk. The sums are compensated (Neumaier): 10^7 terms added one by one
+/// lose about 10^−11 of KL, more than the terms themselves carry.
 struct Partial<const N: usize> {
     sums: [f64; N],
+    /// The low-order parts the sums lost.
+    carry: [f64; N],
     abs: [f64; N],
     cells: usize,
 }
@@ -787,8 +829,33 @@ impl<const N: usize> Default for Partial<N> {
     fn default() -> Self {
         Partial {
             sums: [0.0; N],
+            carry: [0.0; N],
             abs: [0.0; N],
             cells: 0,
+        }
+    }
+}
+
+impl<const N: usize> Partial<N> {
+    fn add(&mut self, i: usize, term: f64) {
+        let sum = self.sums[i] + term;
+        // Whichever operand is smaller lost its low bits; keep them (an infinite term makes
+        // the sum infinite and the carry NaN, which `total` ignores).
+        self.carry[i] += if self.sums[i].abs() >= term.abs() {
+            (self.sums[i] - sum) + term
+        } else {
+            (term - sum) + self.sums[i]
+        };
+        self.sums[i] = sum;
+        self.abs[i] += term.abs();
+    }
+
+    /// The compensated sum of figure `i`.
+    fn total(&self, i: usize) -> f64 {
+        if self.sums[i].is_finite() {
+            self.sums[i] + self.carry[i]
+        } else {
+            self.sums[i]
         }
     }
 }
@@ -872,16 +939,10 @@ fn walk<const N: usize>(
         let ((dp, lp), (dq, lq)) = (cp.at(x), cq.at(x));
         if dp > 0.0 || dq > 0.0 {
             out.cells += 1;
-            let v = g(&Cell {
-                p: dp,
-                lp,
-                q: dq,
-                lq,
-            });
+            let v = g(&Cell::new(dp, lp, dq, lq));
             let width = y - x;
-            for ((sum, abs), term) in out.sums.iter_mut().zip(&mut out.abs).zip(v) {
-                *sum += term * width;
-                *abs += (term * width).abs();
+            for (i, term) in v.into_iter().enumerate() {
+                out.add(i, term * width);
             }
         }
         x = y;
@@ -927,6 +988,48 @@ mod tests {
         let exact = 2f64.ln() + (1.0 + 1.0) / 8.0 - 0.5;
         assert!((r.kl_pq.value - exact).abs() < 1e-15);
         assert!((r.kl_pq.value - 0.443_147_180_559_945_3).abs() < 1e-15);
+    }
+
+    #[test]
+    fn a_million_bins_sum_to_the_closed_form_to_the_last_digits() {
+        use crate::dist::histogram::Weights;
+        // P uniform; Q alternates 1 and 3. KL(P‖Q) = ½·ln(4/3), KL(Q‖P) = ½·ln(3/4) +
+        // ¾·ln 3... written out below; H(P) = ln(total width). A plain running sum of 10^6
+        // terms is off by about 1e-12 here; the compensated one by an ulp or two.
+        let n = 1_000_000u32;
+        let edge = |i: u32| f64::from(i) * 1e-3;
+        let p: Vec<_> = (0..n).map(|i| (edge(i), edge(i + 1), 1.0)).collect();
+        let q: Vec<_> = (0..n)
+            .map(|i| (edge(i), edge(i + 1), if i % 2 == 0 { 1.0 } else { 3.0 }))
+            .collect();
+        let hp = Distribution::Histogram(std::sync::Arc::new(
+            Histogram::from_bins(&p, Weights::Count, "p").unwrap(),
+        ));
+        let hq = Distribution::Histogram(std::sync::Arc::new(
+            Histogram::from_bins(&q, Weights::Count, "q").unwrap(),
+        ));
+        let r = compare(&hp, &hq, &Options::default()).unwrap();
+        let kl_pq = 0.5 * (4.0f64 / 3.0).ln();
+        // Q's masses are 1/(2n)·(1/2) and 1/(2n)·(3/2): ½·(¼·ln(½) + ¾·ln(3/2))·2.
+        let kl_qp = 0.25 * 0.5f64.ln() + 0.75 * 1.5f64.ln();
+        let h_p = 1000.0f64.ln();
+        for (name, got, want) in [
+            ("KL(P‖Q)", &r.kl_pq, kl_pq),
+            ("KL(Q‖P)", &r.kl_qp, kl_qp),
+            ("H(P)", &r.entropy_p, h_p),
+        ] {
+            let err = (got.value - want).abs();
+            assert!(
+                err < 4e-15 * want.abs().max(1.0),
+                "{name}: {} against {want}",
+                got.value
+            );
+            assert!(
+                err <= got.error,
+                "{name}: error {err:e} above the estimate {:e}",
+                got.error
+            );
+        }
     }
 
     #[test]
