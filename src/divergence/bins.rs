@@ -77,21 +77,22 @@ fn table(
         psi += psi_term(p, q);
         contributions.push((lo, hi, c));
         if p > 0.0 || q > 0.0 {
-            order.push((i, c.abs()));
+            order.push((i, c));
         }
     }
-    order.sort_by(|a, b| b.1.total_cmp(&a.1));
+    order.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
     let contributions = decimate(&contributions, 2000);
     let top = order
         .iter()
         .take(10)
-        .map(|&(i, _)| {
+        .map(|&(i, contribution)| {
             let (lo, hi, p, q) = bins[i];
+            // The bin's own contribution: `contributions` may already be merged for the chart.
             BinRow {
                 label: label(i, lo, hi),
                 p,
                 q,
-                contribution: contributions[i].2,
+                contribution,
             }
         })
         .collect();
@@ -259,6 +260,33 @@ mod tests {
         Distribution::Histogram(Arc::new(
             Histogram::from_bins(bins, Weights::Count, "t").unwrap(),
         ))
+    }
+
+    #[test]
+    fn top_bins_past_the_chart_budget_keep_their_own_contribution() {
+        // 10 000 bins: the chart merges them to 2000 bars, the table must not index those.
+        // Found by a 10^5-bin file against normal(1, 2), which panicked the compute thread.
+        let n = 10_000u32;
+        let edge = |i: u32| f64::from(i);
+        let p = hist(
+            &(0..n)
+                .map(|i| (edge(i), edge(i + 1), 1.0))
+                .collect::<Vec<_>>(),
+        );
+        let q = hist(
+            &(0..n)
+                .map(|i| (edge(i), edge(i + 1), if i == 9_000 { 50.0 } else { 1.0 }))
+                .collect::<Vec<_>>(),
+        );
+        let t = bin_table(&p, &q).unwrap();
+        assert!(t.contributions.len() <= 2000);
+        let first = &t.top[0];
+        assert_eq!(first.label, interval(9000.0, 9001.0));
+        let (pp, qq) = (1.0 / f64::from(n), 50.0 / f64::from(n + 49));
+        assert!(
+            (first.contribution - pp * (pp / qq).ln()).abs() < 1e-15,
+            "{first:?}"
+        );
     }
 
     #[test]
