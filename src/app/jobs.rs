@@ -94,6 +94,15 @@ fn spawn(name: &str, f: impl FnOnce() + Send + 'static) {
     }
 }
 
+/// What a panic said, if it said it in text.
+fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".into())
+}
+
 /// Computes the report and curves for P and Q.
 pub fn compute(
     ctx: &egui::Context,
@@ -105,13 +114,29 @@ pub fn compute(
     let (ctx, tx) = (ctx.clone(), tx.clone());
     spawn("kl-compute", move || {
         let start = Instant::now();
-        let report = divergence::compare(&p, &q, &Options::default()).map_err(|e| e.to_string());
-        let bins = bin_table(&p, &q).map(Arc::new);
-        let curves = if report.is_ok() {
-            Arc::new(curves(&p, &q, 4000))
-        } else {
-            Arc::new(Curves::default())
-        };
+        // A bug in the engine must not leave the window waiting for figures forever: it
+        // becomes a sentence in the metrics panel, and the app goes on.
+        let work = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let report =
+                divergence::compare(&p, &q, &Options::default()).map_err(|e| e.to_string());
+            let bins = bin_table(&p, &q).map(Arc::new);
+            let curves = if report.is_ok() {
+                Arc::new(curves(&p, &q, 4000))
+            } else {
+                Arc::new(Curves::default())
+            };
+            (report, bins, curves)
+        }));
+        let (report, bins, curves) = work.unwrap_or_else(|panic| {
+            (
+                Err(format!(
+                    "kl-explorer failed while computing this pair ({}); this is a bug, please report it with both specs",
+                    panic_text(&*panic)
+                )),
+                None,
+                Arc::new(Curves::default()),
+            )
+        });
         send(
             &tx,
             &ctx,
@@ -138,7 +163,20 @@ pub fn load(
 ) {
     let (ctx, tx) = (ctx.clone(), tx.clone());
     spawn("kl-load", move || {
-        let result = load_histogram(&path, &options, &control);
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            load_histogram(&path, &options, &control)
+        }))
+        .unwrap_or_else(|panic| {
+            Err(LoadError {
+                path: path.clone(),
+                line: None,
+                column: None,
+                message: format!(
+                    "kl-explorer failed while reading this file ({}); this is a bug, please report it",
+                    panic_text(&*panic)
+                ),
+            })
+        });
         send(
             &tx,
             &ctx,
