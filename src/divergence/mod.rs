@@ -298,6 +298,21 @@ pub(crate) fn assemble(
     entropy_q: Figure,
     [js, tv, hellinger]: [Figure; 3],
 ) -> Report {
+    // KL, JS and TV are never negative; a value below 0 by no more than its own error
+    // estimate or a few ulps of 1 (identical P and Q by quadrature: JS = −1.8e-23) is 0,
+    // not "-0.0000000000" on screen. Anything more negative is left to be seen.
+    let non_negative = |mut f: Figure| {
+        if f.value < 0.0 && -f.value <= f.error + 4.0 * f64::EPSILON {
+            f.value = 0.0;
+        }
+        f
+    };
+    let (kl_pq, kl_qp, js, tv) = (
+        non_negative(kl_pq),
+        non_negative(kl_qp),
+        non_negative(js),
+        non_negative(tv),
+    );
     let cross_entropy_pq = Figure::sum_of(&entropy_p, &kl_pq, "H(P) + KL(P‖Q)");
     let cross_entropy_qp = Figure::sum_of(&entropy_q, &kl_qp, "H(Q) + KL(Q‖P)");
     let jeffreys = Figure::sum_of(&kl_pq, &kl_qp, "KL(P‖Q) + KL(Q‖P)");
@@ -1029,6 +1044,16 @@ mod tests {
                 "{name}: error {err:e} above the estimate {:e}",
                 got.error
             );
+        }
+    }
+
+    #[test]
+    fn a_pair_with_itself_shows_no_negative_zeros() {
+        // JS came out as −1.8e-23 by quadrature and showed as "-0.0000000000".
+        let p = d("beta(1e7, 5)");
+        let r = compare(&p, &p, &Options::default()).unwrap();
+        for f in [&r.kl_pq, &r.kl_qp, &r.js, &r.tv] {
+            assert!(f.value >= 0.0 && f.value < 1e-12, "{f:?}");
         }
     }
 
