@@ -735,24 +735,12 @@ impl Cell {
 
     /// p·ln(p/q): KL(P‖Q)'s integrand.
     pub fn kl_pq(&self) -> f64 {
-        if self.p == 0.0 {
-            0.0
-        } else if self.q == 0.0 {
-            f64::INFINITY
-        } else {
-            self.p * self.ln_ratio
-        }
+        directed(self.p, self.q, self.ln_ratio)
     }
 
     /// q·ln(q/p): KL(Q‖P)'s integrand.
     pub fn kl_qp(&self) -> f64 {
-        if self.q == 0.0 {
-            0.0
-        } else if self.p == 0.0 {
-            f64::INFINITY
-        } else {
-            -self.q * self.ln_ratio
-        }
+        directed(self.q, self.p, -self.ln_ratio)
     }
 
     /// JS, TV and squared-Hellinger integrands, as [`symmetric_terms`] from the densities.
@@ -782,6 +770,17 @@ impl Cell {
             0.0
         };
         [js, tv, 0.5 * h * h]
+    }
+}
+
+/// a·ln(a/b) from the log of the ratio: 0 where a is 0, ∞ where only b is.
+fn directed(a: f64, b: f64, ln_a_over_b: f64) -> f64 {
+    if a == 0.0 {
+        0.0
+    } else if b == 0.0 {
+        f64::INFINITY
+    } else {
+        a * ln_a_over_b
     }
 }
 
