@@ -48,6 +48,14 @@ pub enum HistogramError {
         /// Second bin.
         b_right: f64,
     },
+    /// Edges given as one column do not number one more than the bins.
+    #[error("{edges} edges cannot bound {bins} bins; give one edge more than bins")]
+    EdgeCount {
+        /// Edges given.
+        edges: usize,
+        /// Bins (weights) given.
+        bins: usize,
+    },
     /// Every weight is zero.
     #[error("all counts are zero; there is no distribution to compare")]
     AllZero,
@@ -89,7 +97,10 @@ impl Weights {
 /// A piecewise-constant density over sorted, non-overlapping bins.
 #[derive(Clone, Debug)]
 pub struct Histogram {
-    left: Vec<f64>,
+    /// The left edges, followed by the last bin's right edge when every bin starts where the
+    /// previous one ends (the usual file: n + 1 numbers stand for 2n edges).
+    edges: Vec<f64>,
+    /// The right edges when some bins have gaps between them; empty when `edges` has them.
     right: Vec<f64>,
     /// Probability mass per bin, summing to 1.
     mass: Vec<f64>,
@@ -112,7 +123,7 @@ pub struct Histogram {
 /// Equal bins, masses and provenance (the cached cumulative masses do not count).
 impl PartialEq for Histogram {
     fn eq(&self, other: &Self) -> bool {
-        self.left == other.left
+        self.edges == other.edges
             && self.right == other.right
             && self.mass == other.mass
             && self.counts_total == other.counts_total
@@ -139,7 +150,7 @@ impl Histogram {
     }
 
     /// Builds a histogram from its columns, reusing their memory (a 10^7-bin file holds
-    /// about twice the memory of its numbers, not four times).
+    /// about the memory of its numbers). Touching bins keep one column of edges.
     ///
     /// # Errors
     /// As [`Histogram::from_bins`].
@@ -187,9 +198,96 @@ impl Histogram {
             gaps = Self::sort_and_join(&mut left, &mut right, &mut w, &mut notes)?;
             total = w.iter().sum();
         }
+        let right = if gaps == 0 {
+            // Every bin starts where the previous one ends: the lefts and the last right
+            // are all the edges.
+            left.push(right[right.len() - 1]);
+            Vec::new()
+        } else {
+            right
+        };
+        Self::finish(left, right, w, total, weights, source.into(), notes, gaps)
+    }
+
+    /// Builds a histogram from `n + 1` increasing edges and the `n` weights between them
+    /// (bins that touch, as most files have), reusing both columns' memory.
+    ///
+    /// # Errors
+    /// [`HistogramError::EdgeCount`] unless there is one edge more than weights; otherwise
+    /// as [`Histogram::from_bins`] (edges out of order are [`HistogramError::BadEdges`]).
+    pub fn from_edges(
+        edges: Vec<f64>,
+        w: Vec<f64>,
+        weights: Weights,
+        source: impl Into<String>,
+    ) -> Result<Self, HistogramError> {
+        if w.is_empty() {
+            return Err(HistogramError::Empty);
+        }
+        if edges.len() != w.len() + 1 {
+            return Err(HistogramError::EdgeCount {
+                edges: edges.len(),
+                bins: w.len(),
+            });
+        }
+        // One branch-free pass for the usual, valid file: increasing edges between finite
+        // ends are all finite, and weights ≥ 0 with a finite total are all finite.
+        let n = w.len();
+        let mut ok = edges[0].is_finite() && edges[n].is_finite();
+        let mut total = 0.0;
+        for ((l, r), v) in edges[..n].iter().zip(&edges[1..]).zip(&w) {
+            ok &= (r > l) & (*v >= 0.0);
+            total += v;
+        }
+        if !ok || !total.is_finite() {
+            // Find the first bin at fault, to say which.
+            for (index, (pair, &v)) in edges.windows(2).zip(&w).enumerate() {
+                let (l, r) = (pair[0], pair[1]);
+                if !(r > l) || !l.is_finite() || !r.is_finite() {
+                    return Err(HistogramError::BadEdges {
+                        index,
+                        left: l,
+                        right: r,
+                    });
+                }
+                if !(v >= 0.0 && v.is_finite()) {
+                    return Err(HistogramError::BadWeight {
+                        index,
+                        what: weights.word(),
+                        value: v,
+                    });
+                }
+            }
+        }
+        Self::finish(
+            edges,
+            Vec::new(),
+            w,
+            total,
+            weights,
+            source.into(),
+            Vec::new(),
+            0,
+        )
+    }
+
+    /// The steps every constructor shares once the bins are sorted and checked: densities to
+    /// masses, the total, and the notes on what was normalised and on gaps.
+    #[allow(clippy::too_many_arguments)]
+    fn finish(
+        edges: Vec<f64>,
+        right: Vec<f64>,
+        mut w: Vec<f64>,
+        mut total: f64,
+        weights: Weights,
+        source: String,
+        mut notes: Vec<String>,
+        gaps: usize,
+    ) -> Result<Self, HistogramError> {
         if weights == Weights::Density {
-            for i in 0..w.len() {
-                w[i] *= right[i] - left[i];
+            let (lefts, rights) = sides(&edges, &right, w.len());
+            for ((v, l), r) in w.iter_mut().zip(lefts).zip(rights) {
+                *v *= r - l;
             }
             total = w.iter().sum();
         }
@@ -208,12 +306,12 @@ impl Histogram {
         }
         let counts_total = (weights == Weights::Count).then_some(total);
         Ok(Self::assemble(
-            left,
+            edges,
             right,
             w,
             total,
             counts_total,
-            source.into(),
+            source,
             notes,
         ))
     }
@@ -266,7 +364,7 @@ impl Histogram {
 
     /// Finishes a histogram from sorted, checked columns; `raw` becomes the masses in place.
     fn assemble(
-        left: Vec<f64>,
+        edges: Vec<f64>,
         right: Vec<f64>,
         mut raw: Vec<f64>,
         total: f64,
@@ -278,7 +376,7 @@ impl Histogram {
             *m /= total;
         }
         Histogram {
-            left,
+            edges,
             right,
             mass: raw,
             cum: std::sync::OnceLock::new(),
@@ -297,7 +395,7 @@ impl Histogram {
         let raw: Vec<f64> = self.mass.iter().map(|m| m * scale + alpha).collect();
         let total = raw.iter().sum();
         let mut h = Self::assemble(
-            self.left.clone(),
+            self.edges.clone(),
             self.right.clone(),
             raw,
             total,
@@ -321,17 +419,17 @@ impl Histogram {
 
     /// Bin `i` as `(left, right, mass)`.
     pub fn bin(&self, i: usize) -> (f64, f64, f64) {
-        (self.left[i], self.right[i], self.mass[i])
+        (self.lefts()[i], self.rights()[i], self.mass[i])
     }
 
     /// Left edges.
     pub fn lefts(&self) -> &[f64] {
-        &self.left
+        sides(&self.edges, &self.right, self.mass.len()).0
     }
 
     /// Right edges.
     pub fn rights(&self) -> &[f64] {
-        &self.right
+        sides(&self.edges, &self.right, self.mass.len()).1
     }
 
     /// Masses, summing to 1.
@@ -341,7 +439,8 @@ impl Histogram {
 
     /// ln density of bin `i` (−inf for an empty bin).
     pub fn ln_density_of_bin(&self, i: usize) -> f64 {
-        (self.mass[i] / (self.right[i] - self.left[i])).ln()
+        let (l, r, m) = self.bin(i);
+        (m / (r - l)).ln()
     }
 
     /// Cumulative mass at each bin's right edge.
@@ -361,30 +460,34 @@ impl Histogram {
     /// Every bin edge, sorted.
     pub fn edges(&self) -> Vec<f64> {
         // Lefts and rights are each sorted (bins do not overlap): merge them in one pass.
-        merge_sorted(&self.left, &self.right)
+        if self.right.is_empty() {
+            return self.edges.clone();
+        }
+        merge_sorted(&self.edges, &self.right)
     }
 
     /// The bin containing `x` (for a shared edge, the bin to its right).
     pub fn bin_of(&self, x: f64) -> Option<usize> {
+        let (left, right) = (self.lefts(), self.rights());
         // Evenly spaced bins (the usual file) are found by one division, checked; others by
         // bisection. Either way `i` counts the bins starting at or before `x`.
-        let n = self.left.len();
-        let guess = (x - self.left[0]) / (self.right[n - 1] - self.left[0]) * n as f64;
+        let n = left.len();
+        let guess = (x - left[0]) / (right[n - 1] - left[0]) * n as f64;
         let i = if guess >= 0.0 && guess < n as f64 {
             let g = guess as usize;
-            if self.left[g] <= x && self.left.get(g + 1).is_none_or(|l| *l > x) {
+            if left[g] <= x && left.get(g + 1).is_none_or(|l| *l > x) {
                 g + 1
             } else {
-                self.left.partition_point(|l| *l <= x)
+                left.partition_point(|l| *l <= x)
             }
         } else {
-            self.left.partition_point(|l| *l <= x)
+            left.partition_point(|l| *l <= x)
         };
         if i == 0 {
             return None;
         }
         let i = i - 1;
-        (x <= self.right[i]).then_some(i)
+        (x <= right[i]).then_some(i)
     }
 
     /// Log-density at `x`.
@@ -397,32 +500,35 @@ impl Histogram {
 
     /// The support: non-empty bins, merged where they touch.
     pub fn support(&self) -> Vec<(f64, f64)> {
+        let (left, right) = (self.lefts(), self.rights());
         super::merge_intervals(
             (0..self.len())
                 .filter(|i| self.mass[*i] > 0.0)
-                .map(|i| (self.left[i], self.right[i]))
+                .map(|i| (left[i], right[i]))
                 .collect(),
         )
     }
 
     /// P(X ≤ x).
     pub fn cdf(&self, x: f64) -> f64 {
-        let i = self.left.partition_point(|l| *l <= x);
+        let (left, right) = (self.lefts(), self.rights());
+        let i = left.partition_point(|l| *l <= x);
         if i == 0 {
             return 0.0;
         }
         let i = i - 1;
         let cum = self.cumulative();
         let before = if i == 0 { 0.0 } else { cum[i - 1] };
-        if x >= self.right[i] {
+        if x >= right[i] {
             cum[i]
         } else {
-            before + self.mass[i] * (x - self.left[i]) / (self.right[i] - self.left[i])
+            before + self.mass[i] * (x - left[i]) / (right[i] - left[i])
         }
     }
 
     /// The quantile function.
     pub fn quantile(&self, prob: f64) -> f64 {
+        let (left, right) = (self.lefts(), self.rights());
         let cum = self.cumulative();
         let i = cum.partition_point(|c| *c < prob).min(self.len() - 1);
         let before = if i == 0 { 0.0 } else { cum[i - 1] };
@@ -431,12 +537,21 @@ impl Histogram {
         } else {
             0.0
         };
-        self.left[i] + frac * (self.right[i] - self.left[i])
+        left[i] + frac * (right[i] - left[i])
     }
 
     /// The file name (or source) for legends.
     pub fn display_name(&self) -> String {
         display_name(&self.source)
+    }
+}
+
+/// The left and right edges of `n` bins stored as `edges` and `right` (see [`Histogram`]).
+fn sides<'a>(edges: &'a [f64], right: &'a [f64], n: usize) -> (&'a [f64], &'a [f64]) {
+    if right.is_empty() {
+        (&edges[..n], &edges[1..=n])
+    } else {
+        (&edges[..n], &right[..n])
     }
 }
 
@@ -566,11 +681,11 @@ mod tests {
         for bins in [even, uneven, gapped] {
             let h = Histogram::from_bins(&bins, Weights::Count, "t").unwrap();
             let slow = |x: f64| {
-                let i = h.left.partition_point(|l| *l <= x);
-                (i > 0 && x <= h.right[i - 1]).then(|| i - 1)
+                let i = h.lefts().partition_point(|l| *l <= x);
+                (i > 0 && x <= h.rights()[i - 1]).then(|| i - 1)
             };
-            let (lo, hi) = (h.left[0], h.right[h.len() - 1]);
-            let mut xs: Vec<f64> = h.left.iter().chain(&h.right).copied().collect();
+            let (lo, hi) = (h.lefts()[0], h.rights()[h.len() - 1]);
+            let mut xs: Vec<f64> = h.lefts().iter().chain(h.rights()).copied().collect();
             xs.extend((0..20_000).map(|k| lo - 1.0 + (hi - lo + 2.0) * f64::from(k) / 20_000.0));
             xs.extend([
                 f64::NAN,

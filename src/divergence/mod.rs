@@ -877,7 +877,9 @@ impl<const N: usize> Partial<N> {
 
 /// One histogram's bin under the walk: its index and density (linear and log).
 struct Cursor<'a> {
-    h: &'a Histogram,
+    lefts: &'a [f64],
+    rights: &'a [f64],
+    masses: &'a [f64],
     i: usize,
     d: f64,
     ld: f64,
@@ -887,7 +889,9 @@ impl<'a> Cursor<'a> {
     /// At the first bin that ends after `x`.
     fn new(h: &'a Histogram, x: f64) -> Self {
         let mut c = Cursor {
-            h,
+            lefts: h.lefts(),
+            rights: h.rights(),
+            masses: h.masses(),
             i: h.rights().partition_point(|r| *r <= x),
             d: 0.0,
             ld: f64::NEG_INFINITY,
@@ -897,8 +901,11 @@ impl<'a> Cursor<'a> {
     }
 
     fn load(&mut self) {
-        if self.i < self.h.len() {
-            let (l, r, m) = self.h.bin(self.i);
+        if let (Some(l), Some(r), Some(m)) = (
+            self.lefts.get(self.i),
+            self.rights.get(self.i),
+            self.masses.get(self.i),
+        ) {
             self.d = m / (r - l);
             self.ld = self.d.ln();
         }
@@ -906,7 +913,7 @@ impl<'a> Cursor<'a> {
 
     /// Moves past bins that end at or before `x`.
     fn advance(&mut self, x: f64) {
-        let rights = self.h.rights();
+        let rights = self.rights;
         if self.i < rights.len() && rights[self.i] <= x {
             while self.i < rights.len() && rights[self.i] <= x {
                 self.i += 1;
@@ -917,16 +924,16 @@ impl<'a> Cursor<'a> {
 
     /// The first edge of this histogram after `x` (inf past the last bin).
     fn next_edge(&self, x: f64) -> f64 {
-        match self.h.lefts().get(self.i) {
+        match self.lefts.get(self.i) {
             Some(&l) if l > x => l,
-            Some(_) => self.h.rights()[self.i],
+            Some(_) => self.rights[self.i],
             None => f64::INFINITY,
         }
     }
 
     /// The density on a cell starting at `x` (0 in gaps and past the ends).
     fn at(&self, x: f64) -> (f64, f64) {
-        match self.h.lefts().get(self.i) {
+        match self.lefts.get(self.i) {
             Some(&l) if l <= x => (self.d, self.ld),
             _ => (0.0, f64::NEG_INFINITY),
         }

@@ -427,9 +427,7 @@ fn read<R: Read>(
         })
         .unwrap_or(0)
         .min(1 << 28);
-    let mut values: Vec<Vec<f64>> = (0..layout.arity())
-        .map(|_| Vec::with_capacity(expected_rows))
-        .collect();
+    let mut values = Columns::new(layout, expected_rows);
     let mut labels: Vec<String> = Vec::new();
     let mut line_of = LineMap::default();
     let queue: Vec<(usize, String)> = head.into_iter().skip(usize::from(is_header)).collect();
@@ -458,7 +456,7 @@ const BLOCK_BYTES: usize = 1 << 20;
 fn read_rows<R: Read>(
     lines: Lines<BufReader<R>>,
     row: &mut Row<'_>,
-    values: &mut [Vec<f64>],
+    values: &mut Columns,
     labels: &mut Vec<String>,
     line_of: &mut LineMap,
 ) -> Result<(), CsvError> {
@@ -559,6 +557,68 @@ impl LineMap {
     }
 }
 
+/// The numbers read so far, one column per slot of the layout. For bins given by their
+/// edges, the right edges are not stored while every bin starts where the previous one ended
+/// (the usual file): each is the next left edge, and 10^7 bins take two columns, not three.
+#[derive(Debug, PartialEq)]
+struct Columns {
+    layout: Layout,
+    slots: Vec<Vec<f64>>,
+    /// Edges only: the right edges so far are implied (`slots[1]` is empty).
+    implied_right: bool,
+    /// Edges only: the last row's right edge.
+    last_right: f64,
+}
+
+impl Columns {
+    fn new(layout: Layout, capacity: usize) -> Self {
+        let edges = matches!(layout, Layout::Edges(_));
+        Columns {
+            layout,
+            slots: (0..layout.arity())
+                .map(|slot| {
+                    let unused = (edges && slot == 1) || (layout == Layout::Labels && slot == 0);
+                    Vec::with_capacity(if unused { 0 } else { capacity })
+                })
+                .collect(),
+            implied_right: edges,
+            last_right: f64::NAN,
+        }
+    }
+
+    /// Appends one checked row (one value per slot; a label's slot is ignored).
+    #[inline(always)]
+    fn push(&mut self, row: &[f64]) {
+        match self.layout {
+            Layout::Edges(_) => {
+                let (left, right) = (row[0], row[1]);
+                if self.implied_right && !self.slots[0].is_empty() && left != self.last_right {
+                    // The first gap, overlap or unsorted row: from here on right edges are
+                    // stored, and the implied ones are written out first.
+                    let lefts = &self.slots[0];
+                    let mut rights = Vec::with_capacity(lefts.capacity());
+                    rights.extend_from_slice(&lefts[1..]);
+                    rights.push(self.last_right);
+                    self.slots[1] = rights;
+                    self.implied_right = false;
+                }
+                self.slots[0].push(left);
+                if !self.implied_right {
+                    self.slots[1].push(right);
+                }
+                self.slots[2].push(row[2]);
+                self.last_right = right;
+            }
+            Layout::Labels => self.slots[1].push(row[1]),
+            _ => {
+                for (column, v) in self.slots.iter_mut().zip(row) {
+                    column.push(*v);
+                }
+            }
+        }
+    }
+}
+
 /// How to read one data row: which columns, into which slots.
 struct Row<'a> {
     layout: Layout,
@@ -609,7 +669,7 @@ impl<'a> Row<'a> {
     /// valid. Stores the row and returns the bytes it took, including the newline; `None`
     /// leaves everything untouched, and the careful path takes the line.
     #[inline]
-    fn fast(&self, s: &[u8], values: &mut [Vec<f64>]) -> Option<usize> {
+    fn fast(&self, s: &[u8], values: &mut Columns) -> Option<usize> {
         if self.slot_of.is_empty() {
             return None;
         }
@@ -676,9 +736,7 @@ impl<'a> Row<'a> {
             _ if got[arity - 1] < 0.0 => return None,
             _ => {}
         }
-        for (column, v) in values.iter_mut().zip(got) {
-            column.push(*v);
-        }
+        values.push(got);
         Some(i)
     }
 
@@ -687,7 +745,7 @@ impl<'a> Row<'a> {
         &mut self,
         line: usize,
         text: &str,
-        values: &mut [Vec<f64>],
+        values: &mut Columns,
         labels: &mut Vec<String>,
     ) -> Result<(), CsvError> {
         // Up to 32 fields live on the stack; quoted or wider rows take the general path.
@@ -745,10 +803,11 @@ impl<'a> Row<'a> {
         &self,
         line: usize,
         fields: &[&str],
-        values: &mut [Vec<f64>],
+        values: &mut Columns,
         labels: &mut Vec<String>,
     ) -> Result<(), CsvError> {
         let layout = self.layout;
+        let mut got = [0.0_f64; 3];
         for (slot, &col) in self.cols.iter().enumerate() {
             let field = fields[col];
             if layout == Layout::Labels && slot == 0 {
@@ -777,21 +836,21 @@ impl<'a> Row<'a> {
                     format!("count is negative ({field}); counts must be ≥ 0"),
                 ));
             }
-            values[slot].push(v);
+            got[slot] = v;
         }
-        if let Layout::Edges(_) = layout {
-            let n = values[0].len() - 1;
-            if values[1][n] <= values[0][n] {
-                return Err(CsvError::new(
-                    Some(line),
-                    Some(self.cols[1] + 1),
-                    format!(
-                        "right edge {} must be greater than left edge {}",
-                        values[1][n], values[0][n]
-                    ),
-                ));
-            }
+        if let Layout::Edges(_) = layout
+            && got[1] <= got[0]
+        {
+            return Err(CsvError::new(
+                Some(line),
+                Some(self.cols[1] + 1),
+                format!(
+                    "right edge {} must be greater than left edge {}",
+                    got[1], got[0]
+                ),
+            ));
         }
+        values.push(&got[..layout.arity()]);
         Ok(())
     }
 }
@@ -836,7 +895,7 @@ fn map_hist_error(e: HistogramError, line_of: &LineMap) -> CsvError {
 
 fn build(
     layout: Layout,
-    mut values: Vec<Vec<f64>>,
+    columns: Columns,
     labels: Vec<String>,
     line_of: &LineMap,
     source: &str,
@@ -857,15 +916,20 @@ fn build(
     let hist = |bins: Vec<(f64, f64, f64)>, w: Weights, notes: Vec<String>| {
         finish(Histogram::from_bins(&bins, w, source), notes)
     };
+    let (implied_right, last_right) = (columns.implied_right, columns.last_right);
+    let mut values = columns.slots;
     match layout {
         Layout::Edges(w) => {
             let weight = values.pop().unwrap_or_default();
             let right = values.pop().unwrap_or_default();
-            let left = values.pop().unwrap_or_default();
-            finish(
-                Histogram::from_columns(left, right, weight, w, source),
-                notes,
-            )
+            let mut left = values.pop().unwrap_or_default();
+            let built = if implied_right {
+                left.push(last_right);
+                Histogram::from_edges(left, weight, w, source)
+            } else {
+                Histogram::from_columns(left, right, weight, w, source)
+            };
+            finish(built, notes)
         }
         Layout::Centers(w) => {
             let n = values[0].len();
@@ -989,13 +1053,17 @@ mod tests {
 
     #[test]
     fn the_fast_path_takes_plain_rows_and_declines_the_rest() {
-        use super::{Layout, Row, Weights};
+        use super::{Columns, Layout, Row, Weights};
         let cols = [0, 1, 2];
-        let row = Row::new(Layout::Edges(Weights::Count), &cols, 3, Some(','), true);
-        let mut values = vec![Vec::new(), Vec::new(), Vec::new()];
+        let layout = Layout::Edges(Weights::Count);
+        let row = Row::new(layout, &cols, 3, Some(','), true);
+        let mut values = Columns::new(layout, 0);
         assert_eq!(row.fast(b"1.5, 2.5 ,3e2\r\nnext", &mut values), Some(15));
         assert_eq!(row.fast(b"-1,0,7", &mut values), Some(6));
-        assert_eq!(values, [vec![1.5, -1.0], vec![2.5, 0.0], vec![300.0, 7.0]]);
+        assert_eq!(
+            values.slots,
+            [vec![1.5, -1.0], vec![2.5, 0.0], vec![300.0, 7.0]]
+        );
         for declined in [
             &b"\"1\",2,3\n"[..],
             b"# comment\n",
@@ -1010,7 +1078,7 @@ mod tests {
         ] {
             assert_eq!(row.fast(declined, &mut values), None, "{declined:?}");
         }
-        assert_eq!(values[0].len(), 2, "a declined row stores nothing");
+        assert_eq!(values.slots[0].len(), 2, "a declined row stores nothing");
     }
 
     #[test]
