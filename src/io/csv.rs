@@ -628,6 +628,62 @@ struct Row<'a> {
     /// For the fast path: the slot each column goes to (`NOT_USED` for none), or empty when
     /// the fast path does not apply (labels, wide rows, a delimiter that is not one byte).
     slot_of: Vec<u8>,
+    /// For the tightest path: the delimiter, when every column is used, in order.
+    plain: Option<u8>,
+    /// Bins given by their edges: the text of the last right edge the tightest path read,
+    /// and its value.
+    echo: Echo,
+}
+
+/// A number's text (up to 16 bytes, first byte lowest) and its value. Bins that touch are
+/// written with each right edge repeated as the next left edge: that text is then matched,
+/// not read again. Equal text is the same number, so the value needs no other check.
+#[derive(Clone, Copy, Default)]
+struct Echo {
+    text: u128,
+    /// Bytes in `text`; 0 when there is none.
+    len: usize,
+    value: f64,
+}
+
+impl Echo {
+    /// The 16 bytes at the start of `s`, if there are as many.
+    #[inline]
+    fn window(s: &[u8]) -> Option<u128> {
+        let bytes: [u8; 16] = s.get(..16)?.try_into().ok()?;
+        Some(u128::from_le_bytes(bytes))
+    }
+
+    /// The mask of the first `len` bytes (1 ≤ len ≤ 16).
+    #[inline]
+    fn mask(len: usize) -> u128 {
+        u128::MAX >> (128 - 8 * len)
+    }
+
+    /// Remembers the number of `used` bytes at the start of `s`.
+    #[inline]
+    fn remember(&mut self, s: &[u8], used: usize, value: f64) {
+        self.len = 0;
+        if (1..=16).contains(&used)
+            && let Some(w) = Self::window(s)
+        {
+            *self = Echo {
+                text: w & Self::mask(used),
+                len: used,
+                value,
+            };
+        }
+    }
+
+    /// The value and length when `s` starts with the remembered text.
+    #[inline]
+    fn matches(&self, s: &[u8]) -> Option<(f64, usize)> {
+        if self.len == 0 {
+            return None;
+        }
+        let w = Self::window(s)?;
+        ((w ^ self.text) & Self::mask(self.len) == 0).then_some((self.value, self.len))
+    }
 }
 
 const NOT_USED: u8 = u8::MAX;
@@ -655,12 +711,21 @@ impl<'a> Row<'a> {
         } else {
             Vec::new()
         };
+        let in_order = width == layout.arity()
+            && slot_of
+                .iter()
+                .enumerate()
+                .all(|(c, s)| usize::from(*s) == c);
         Row {
             layout,
             cols,
             width,
             delim,
+            plain: delim
+                .filter(|_| in_order && !slot_of.is_empty())
+                .map(|d| d as u8),
             slot_of,
+            echo: Echo::default(),
         }
     }
 
@@ -669,7 +734,12 @@ impl<'a> Row<'a> {
     /// valid. Stores the row and returns the bytes it took, including the newline; `None`
     /// leaves everything untouched, and the careful path takes the line.
     #[inline]
-    fn fast(&self, s: &[u8], values: &mut Columns) -> Option<usize> {
+    fn fast(&mut self, s: &[u8], values: &mut Columns) -> Option<usize> {
+        if let Some(delim) = self.plain
+            && let Some(used) = self.plain_line(s, delim, values)
+        {
+            return Some(used);
+        }
         if self.slot_of.is_empty() {
             return None;
         }
@@ -725,19 +795,72 @@ impl<'a> Row<'a> {
         if i > MAX_LINE_BYTES {
             return None;
         }
+        self.accept(&got, values).then_some(i)
+    }
+
+    /// The fast path at its tightest, for the usual line: every column used in order, each
+    /// field a number and nothing else, one delimiter between fields. `None` for anything
+    /// else (spaces around fields, say), which [`Row::fast`] then reads in full.
+    #[inline]
+    fn plain_line(&mut self, s: &[u8], delim: u8, values: &mut Columns) -> Option<usize> {
+        let edges = matches!(self.layout, Layout::Edges(_));
+        let mut got = [0.0_f64; 3];
+        let mut i = 0;
+        for (slot, value) in got.iter_mut().enumerate().take(self.width) {
+            if slot > 0 {
+                if s.get(i) != Some(&delim) {
+                    return None;
+                }
+                i += 1;
+            }
+            let rest = s.get(i..)?;
+            let echoed = if edges && slot == 0 {
+                self.echo.matches(rest)
+            } else {
+                None
+            };
+            let (v, used) = match echoed {
+                Some(known) => known,
+                None => super::number::parse_prefix(rest)?,
+            };
+            if edges && slot == 1 {
+                self.echo.remember(rest, used, v);
+            }
+            *value = v;
+            i += used;
+        }
+        if s.get(i) == Some(&b'\r') {
+            i += 1;
+        }
+        match s.get(i) {
+            Some(b'\n') => i += 1,
+            None => {}
+            Some(_) => return None,
+        }
+        // Plain numbers cannot make a line too long without also being too long here.
+        if i > MAX_LINE_BYTES {
+            return None;
+        }
+        self.accept(&got, values).then_some(i)
+    }
+
+    /// Stores a row a fast path read if its values are what the careful path accepts:
+    /// finite, edges in order, weights ≥ 0. `false` leaves the line to the careful path.
+    #[inline(always)]
+    fn accept(&self, got: &[f64; 3], values: &mut Columns) -> bool {
         let arity = self.layout.arity();
         let got = &got[..arity];
         if got.iter().any(|v| !v.is_finite()) {
-            return None;
+            return false;
         }
         match self.layout {
             Layout::Samples => {}
-            Layout::Edges(_) if !(got[1] > got[0]) => return None,
-            _ if got[arity - 1] < 0.0 => return None,
+            Layout::Edges(_) if !(got[1] > got[0]) => return false,
+            _ if got[arity - 1] < 0.0 => return false,
             _ => {}
         }
         values.push(got);
-        Some(i)
+        true
     }
 
     /// Parses one row's chosen columns into `values` (and `labels`), checking each field.
@@ -1056,7 +1179,7 @@ mod tests {
         use super::{Columns, Layout, Row, Weights};
         let cols = [0, 1, 2];
         let layout = Layout::Edges(Weights::Count);
-        let row = Row::new(layout, &cols, 3, Some(','), true);
+        let mut row = Row::new(layout, &cols, 3, Some(','), true);
         let mut values = Columns::new(layout, 0);
         assert_eq!(row.fast(b"1.5, 2.5 ,3e2\r\nnext", &mut values), Some(15));
         assert_eq!(row.fast(b"-1,0,7", &mut values), Some(6));
@@ -1093,6 +1216,41 @@ mod tests {
             [Some(2), Some(3), Some(4), Some(7), Some(8), Some(20), None]
         );
         assert_eq!(m.jumps.len(), 3);
+    }
+
+    #[test]
+    fn a_left_edge_repeating_the_last_right_edge_is_matched_not_read() {
+        use super::{Columns, Layout, Row, Weights};
+        let cols = [0, 1, 2];
+        let layout = Layout::Edges(Weights::Count);
+        let mut row = Row::new(layout, &cols, 3, Some(','), true);
+        let mut values = Columns::new(layout, 0);
+        let pad = "\n0,1,1\n0,1,1\n";
+        let line = |text: &str| format!("{text}{pad}").into_bytes();
+        assert_eq!(row.fast(&line("0.5,2.5,3"), &mut values), Some(10));
+        // White box: the next line's left edge comes from the remembered text, not from
+        // reading it (a changed value shows through).
+        row.echo.value = 2.25;
+        assert_eq!(row.fast(&line("2.5,3,1"), &mut values), Some(8));
+        assert_eq!(values.slots[0], [0.5, 2.25]);
+        // Texts that only start like the remembered one ("3") are read in full: a wrongly
+        // matched one would show as -99.
+        for (text, left) in [("3.5,4,1", 3.5), ("3e0,4,1", 3.0), ("30,40,1", 30.0)] {
+            row.echo.value = -99.0;
+            let mut v = Columns::new(layout, 0);
+            assert!(row.fast(&line(text), &mut v).is_some(), "{text}");
+            assert_eq!(v.slots[0], [left], "{text}");
+        }
+        // The same length but another digit.
+        assert!(row.fast(&line("1,2.5,1"), &mut values).is_some());
+        row.echo.value = -99.0;
+        let mut v = Columns::new(layout, 0);
+        assert!(row.fast(&line("2.6,3,1"), &mut v).is_some());
+        assert_eq!(v.slots[0], [2.6]);
+        // And through the whole reader, both paths agree on such files.
+        let text = "left,right,count\n1,2.5,1\n2.5,3,1\n3,3.5,2\n3.55,4,1\n4,4e0,1\n4,5,1\n5,50,1\n50,51,1\n";
+        let (fast, slow) = both(text.as_bytes(), &CsvOptions::default());
+        assert_eq!(fast, slow);
     }
 
     #[test]
@@ -1135,6 +1293,32 @@ mod tests {
         ) {
             let end = if crlf { "\r\n" } else { "\n" };
             let text = rows.join(end);
+            let (fast, slow) = both(text.as_bytes(), &CsvOptions::default());
+            prop_assert_eq!(fast, slow);
+        }
+
+        #[test]
+        fn fast_and_careful_paths_agree_on_touching_bins(
+            steps in prop::collection::vec((1u32..2000, 0usize..4, 0u32..50), 1..60),
+        ) {
+            // Each right edge is the next left edge, written the same way or not (a longer
+            // or exponent form, or a gap), so remembered texts are matched and mismatched.
+            let forms = |x: f64, k: usize| match k {
+                0 | 1 => format!("{x}"),
+                2 => format!("{x:.4}"),
+                _ => format!("{x:e}"),
+            };
+            let mut text = String::from("left,right,count\n");
+            let mut l = -1.0;
+            let mut left_text = forms(l, 0);
+            for (w, form, c) in steps {
+                let r = l + f64::from(w) / 1000.0;
+                let right_text = forms(r, form);
+                text.push_str(&format!("{left_text},{right_text},{c}\n"));
+                // Mostly the same text again; sometimes another form of the same number.
+                left_text = if form == 1 { forms(r, 2) } else { right_text };
+                l = r;
+            }
             let (fast, slow) = both(text.as_bytes(), &CsvOptions::default());
             prop_assert_eq!(fast, slow);
         }
