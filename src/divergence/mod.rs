@@ -713,23 +713,32 @@ pub struct Cell {
     /// (near-equal densities are the usual case, and each term would carry an error of
     /// ε·|ln p| instead of ε·|ln(p/q)|).
     pub ln_ratio: f64,
+    /// The smaller density over the larger, in [0, 1] (the one division a cell needs).
+    pub small_over_big: f64,
 }
 
 impl Cell {
     /// The cell for densities `p` and `q` with their logs.
     pub fn new(p: f64, lp: f64, q: f64, lq: f64) -> Self {
-        let ratio = p / q;
-        let ln_ratio = if ratio > 0.0 && ratio.is_finite() {
-            ratio.ln()
+        let (big, small, l_big, l_small) = if p >= q {
+            (p, q, lp, lq)
         } else {
-            lp - lq
+            (q, p, lq, lp)
+        };
+        let r = small / big;
+        // ln(small/big) ≤ 0; from the logs only where the ratio is 0 or leaves the doubles.
+        let ln_r = if r > 0.0 && r.is_finite() {
+            r.ln()
+        } else {
+            l_small - l_big
         };
         Cell {
             p,
             lp,
             q,
             lq,
-            ln_ratio,
+            ln_ratio: if p >= q { -ln_r } else { ln_r },
+            small_over_big: r,
         }
     }
 
@@ -756,9 +765,9 @@ impl Cell {
         let js = if small == 0.0 {
             0.5 * big * std::f64::consts::LN_2
         } else {
-            // 2/(1 + r) lies in [1, 2]: its log has an absolute error of an ulp, as good as
-            // ln 2 − ln(1 + r) and cheaper.
-            let ln_big_m = (2.0 / (1.0 + small / big)).ln();
+            // ln(2/(1 + r)) = −ln((1 + r)/2), and (1 + r)/2 in [½, 1] is one rounding from
+            // exact: its log has an absolute error of about an ulp, with no division.
+            let ln_big_m = -(0.5 + 0.5 * self.small_over_big).ln();
             0.5 * (big * ln_big_m + small * (ln_r + ln_big_m))
         };
         let tv = 0.5 * (self.p - self.q).abs();

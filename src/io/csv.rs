@@ -461,28 +461,29 @@ fn read_rows<R: Read>(
     line_of: &mut LineMap,
 ) -> Result<(), CsvError> {
     let mut line = lines.line;
-    let mut buf: Vec<u8> = Vec::with_capacity(BLOCK_BYTES * 2);
-    buf.extend_from_slice(lines.reader.buffer());
+    let mut buf = Window::default();
+    buf.append(lines.reader.buffer());
     let mut reader = lines.reader.into_inner();
     let mut eof = false;
-    while !eof || !buf.is_empty() {
+    while !eof || !buf.data().is_empty() {
         // Fill to at least a block, or to the end of the file.
-        while !eof && buf.len() < BLOCK_BYTES {
-            eof = read_block(&mut reader, &mut buf, line)?;
+        while !eof && buf.data().len() < BLOCK_BYTES {
+            eof = buf.fill(&mut reader, line)?;
         }
         // Whole lines only; the end of the file ends the last one.
+        let data = buf.data();
         let end = if eof {
-            buf.len()
-        } else if let Some(i) = buf.iter().rposition(|b| *b == b'\n') {
+            data.len()
+        } else if let Some(i) = data.iter().rposition(|b| *b == b'\n') {
             i + 1
-        } else if buf.len() > MAX_LINE_BYTES {
+        } else if data.len() > MAX_LINE_BYTES {
             return Err(too_long(line + 1));
         } else {
             // One long line still arriving: read another block onto it.
-            eof = read_block(&mut reader, &mut buf, line)?;
+            eof = buf.fill(&mut reader, line)?;
             continue;
         };
-        let mut rest = &buf[..end];
+        let mut rest = &data[..end];
         while !rest.is_empty() {
             line += 1;
             if let Some(used) = row.fast(rest, values) {
@@ -500,31 +501,67 @@ fn read_rows<R: Read>(
             }
             rest = &rest[len..];
         }
-        buf.drain(..end);
+        buf.consume(end);
     }
     Ok(())
 }
 
-/// Appends up to a block from `reader` to `buf`; returns whether the file has ended.
-fn read_block<R: Read>(reader: &mut R, buf: &mut Vec<u8>, line: usize) -> Result<bool, CsvError> {
-    let old = buf.len();
-    buf.resize(old + BLOCK_BYTES, 0);
-    loop {
-        match reader.read(&mut buf[old..]) {
-            Ok(n) => {
-                buf.truncate(old + n);
-                return Ok(n == 0);
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => {
-                buf.truncate(old);
-                return Err(CsvError::new(
-                    Some(line + 1),
-                    None,
-                    format!("could not read the file: {e}"),
-                ));
+/// The bytes read and not yet parsed, in a buffer that is zeroed only when it grows (not
+/// for every block read into it).
+#[derive(Default)]
+struct Window {
+    buf: Vec<u8>,
+    /// How much of `buf` holds data.
+    filled: usize,
+}
+
+impl Window {
+    fn data(&self) -> &[u8] {
+        &self.buf[..self.filled]
+    }
+
+    /// Room for at least a block after the data.
+    fn make_room(&mut self) -> &mut [u8] {
+        if self.buf.len() - self.filled < BLOCK_BYTES {
+            self.buf.resize(self.filled + BLOCK_BYTES, 0);
+        }
+        &mut self.buf[self.filled..]
+    }
+
+    fn append(&mut self, bytes: &[u8]) {
+        while self.buf.len() - self.filled < bytes.len() {
+            self.make_room();
+        }
+        self.buf[self.filled..self.filled + bytes.len()].copy_from_slice(bytes);
+        self.filled += bytes.len();
+    }
+
+    /// Reads up to a block from `reader` after the data; returns whether the file has ended.
+    fn fill<R: Read>(&mut self, reader: &mut R, line: usize) -> Result<bool, CsvError> {
+        loop {
+            let room = self.make_room();
+            let take = room.len().min(BLOCK_BYTES);
+            match reader.read(&mut room[..take]) {
+                Ok(n) => {
+                    self.filled += n;
+                    return Ok(n == 0);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    return Err(CsvError::new(
+                        Some(line + 1),
+                        None,
+                        format!("could not read the file: {e}"),
+                    ));
+                }
             }
         }
+    }
+
+    /// Drops the first `n` bytes of the data.
+    fn consume(&mut self, n: usize) {
+        self.buf.copy_within(n..self.filled, 0);
+        self.filled -= n;
     }
 }
 
