@@ -109,6 +109,12 @@ fn histograms(c: &mut Criterion) {
         );
         write_histogram(&a, bins, 0.0);
         write_histogram(&b, bins, 0.3);
+        let p = load_histogram(&a, &CsvOptions::default(), &LoadControl::default()).unwrap();
+        let normal = parse_spec("normal(1,2)").unwrap();
+        g.bench_function(
+            format!("{bins}-bin histogram against normal(1,2), all figures"),
+            |bench| bench.iter(|| compare(&p, &normal, &Options::default()).unwrap()),
+        );
         g.bench_function(format!("load two {bins}-bin CSVs + all figures"), |bench| {
             bench.iter(|| {
                 let p =

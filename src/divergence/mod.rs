@@ -11,6 +11,7 @@
 //! - Comparing a discrete distribution with a continuous one is an error
 //!   ([`CompareError::KindMismatch`]); every pair of one kind is computed.
 
+mod binned;
 pub mod bins;
 pub mod closed;
 pub mod discrete;
@@ -139,7 +140,7 @@ pub struct Options {
     pub closed_forms: bool,
     /// Relative tolerance for quadrature.
     pub rel_tol: f64,
-    /// Maximum number of quadrature subintervals.
+    /// Maximum number of quadrature subintervals beyond the initial segments.
     pub max_intervals: usize,
 }
 
@@ -234,6 +235,9 @@ pub fn compare(p: &Distribution, q: &Distribution, opts: &Options) -> Result<Rep
     if let (Distribution::Histogram(hp), Distribution::Histogram(hq)) = (p, q) {
         return Ok(compare_histograms(p, q, hp, hq));
     }
+    if let Some(report) = compare_histogram_with_smooth(p, q, opts) {
+        return Ok(report);
+    }
     let kl_pq = kl_continuous(p, q, ["P", "Q"], opts);
     let kl_qp = kl_continuous(q, p, ["Q", "P"], opts);
     let entropy_p = entropy_continuous(p, opts);
@@ -288,6 +292,44 @@ fn compare_histograms(
         entropy(ent_q, hq),
         [js, tv, hellinger_from_squared(&h2)],
     )
+}
+
+/// A histogram against a parametric distribution or a mixture (either way round): every
+/// figure from one pass over the histogram's bins ([`binned`]); `None` for other pairs.
+fn compare_histogram_with_smooth(
+    p: &Distribution,
+    q: &Distribution,
+    opts: &Options,
+) -> Option<Report> {
+    let smooth =
+        |d: &Distribution| matches!(d, Distribution::Parametric(_) | Distribution::Mixture(_));
+    let (h, s, histogram_is_p) = match (p, q) {
+        (Distribution::Histogram(h), s) if smooth(s) => (h, s, true),
+        (s, Distribution::Histogram(h)) if smooth(s) => (h, s, false),
+        _ => return None,
+    };
+    let reason_pq = infinite_reason(p, q, ["P", "Q"]);
+    let reason_qp = infinite_reason(q, p, ["Q", "P"]);
+    let (hs, sh) = if histogram_is_p {
+        (&reason_pq, &reason_qp)
+    } else {
+        (&reason_qp, &reason_pq)
+    };
+    let [kl_hs, kl_sh, js, tv, h2] =
+        binned::histogram_vs_smooth(h, s, [hs.is_none(), sh.is_none()], opts);
+    let (kl_pq, kl_qp) = if histogram_is_p {
+        (kl_hs, kl_sh)
+    } else {
+        (kl_sh, kl_hs)
+    };
+    let or_infinite = |f: Figure, reason: Option<String>| reason.map_or(f, Figure::infinite);
+    Some(assemble(
+        or_infinite(kl_pq, reason_pq),
+        or_infinite(kl_qp, reason_qp),
+        entropy_continuous(p, opts),
+        entropy_continuous(q, opts),
+        [js, tv, hellinger_from_squared(&h2)],
+    ))
 }
 
 /// Builds the report from the directional figures and the symmetric ones (JS, TV, Hellinger).
@@ -628,19 +670,18 @@ fn kl_continuous(p: &Distribution, q: &Distribution, names: [&str; 2], opts: &Op
 
 fn entropy_continuous(p: &Distribution, opts: &Options) -> Figure {
     if let Distribution::Histogram(h) = p {
-        let v: f64 = (0..h.len())
-            .map(|i| {
-                let (l, r, m) = h.bin(i);
-                if m > 0.0 {
-                    -m * (m / (r - l)).ln()
-                } else {
-                    0.0
-                }
-            })
-            .sum();
+        // Compensated, as the walk over two histograms sums: the error does not grow with
+        // the number of bins.
+        let mut sum = Partial::<1>::default();
+        for i in 0..h.len() {
+            let (l, r, m) = h.bin(i);
+            if m > 0.0 {
+                sum.add(0, -m * (m / (r - l)).ln());
+            }
+        }
         return Figure {
-            value: v,
-            error: 4.0 * f64::EPSILON * h.len() as f64 * v.abs().max(1.0),
+            value: sum.total(0),
+            error: 4.0 * f64::EPSILON * (sum.abs[0] + 2.0),
             method: format!("exact sum over {} bins", h.len()),
             reason: None,
         };
