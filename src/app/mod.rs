@@ -120,6 +120,10 @@ pub struct KlApp {
     generation: u64,
     computed_generation: u64,
     dirty: bool,
+    /// A file landed while the other side's was still loading: computing now would compare
+    /// against a distribution about to be replaced (for two large files, seconds of work
+    /// thrown away on a core the other load needs), so the figures wait for that load.
+    hold_for_load: bool,
     tx: Sender<Msg>,
     rx: Receiver<Msg>,
     toasts: Vec<Toast>,
@@ -175,6 +179,7 @@ impl KlApp {
             generation: 0,
             computed_generation: 0,
             dirty: true,
+            hold_for_load: false,
             tx,
             rx,
             toasts: Vec::new(),
@@ -397,6 +402,11 @@ impl KlApp {
                             let text = path.display().to_string();
                             self.side(which).csv = options.clone();
                             self.set_side(which, Arc::new(d), text.clone(), false);
+                            let other = match which {
+                                Which::P => &self.q,
+                                Which::Q => &self.p,
+                            };
+                            self.hold_for_load = other.loading.is_some();
                             let st = self.side_state(which);
                             st.csv = options;
                             st.spec = text.clone();
@@ -943,8 +953,10 @@ impl KlApp {
         for c in commands {
             self.run_command(c);
         }
-        if self.dirty {
+        let loading = self.p.loading.is_some() || self.q.loading.is_some();
+        if self.dirty && !(self.hold_for_load && loading) {
             self.dirty = false;
+            self.hold_for_load = false;
             self.generation += 1;
             let (p, q) = self.effective();
             jobs::compute(&ctx, &self.tx, self.generation, p, q);

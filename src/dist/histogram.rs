@@ -107,9 +107,8 @@ pub struct Histogram {
     /// Cumulative mass at each bin's right edge, computed when first needed (a comparison of
     /// two histograms never needs it, and 10^7 bins make it 80 MB).
     cum: std::sync::OnceLock<Vec<f64>>,
-    /// ln density per bin, computed when first needed (quadrature against a parametric
-    /// distribution evaluates it millions of times; two histograms never need it).
-    ln_dens: std::sync::OnceLock<Vec<f64>>,
+    /// The non-empty bins merged where they touch, computed when first needed.
+    support: std::sync::OnceLock<Vec<(f64, f64)>>,
     /// The total count, when the file held counts (count_i = mass_i × total).
     counts_total: Option<f64>,
     /// Where it came from: a file path, used as its spec.
@@ -120,7 +119,7 @@ pub struct Histogram {
     pub smoothing: Option<f64>,
 }
 
-/// Equal bins, masses and provenance (the cached cumulative masses do not count).
+/// Equal bins, masses and provenance (the cached cumulative masses and support do not count).
 impl PartialEq for Histogram {
     fn eq(&self, other: &Self) -> bool {
         self.edges == other.edges
@@ -188,9 +187,12 @@ impl Histogram {
             total += v;
             if index > 0 {
                 let previous_right = right[index - 1];
-                // Unsorted bins land here too: l < previous left < previous right.
-                clean &= l >= previous_right;
-                gaps += usize::from(l > previous_right);
+                // Unsorted bins land here too: l < previous left < previous right. So does
+                // a gap of rounding size, which the join closes.
+                let gap = l - previous_right;
+                let width = previous_right - left[index - 1];
+                clean &= gap >= 0.0 && !(gap > 0.0 && gap <= 1e-9 * width);
+                gaps += usize::from(gap > 0.0);
             }
         }
         let mut notes = Vec::new();
@@ -339,8 +341,10 @@ impl Histogram {
         let mut snapped = 0;
         for i in 1..left.len() {
             let overlap = right[i - 1] - left[i];
-            // Edges written with rounding (0.30000000000000004 against 0.3) are one edge.
-            if overlap > 0.0 && overlap <= 1e-9 * (right[i - 1] - left[i - 1]) {
+            // Edges written with rounding (0.30000000000000004 against 0.3) are one edge,
+            // whichever way the rounding went: a gap of 1e-17 is not a region where the
+            // density is 0 (it would make KL infinite), nor is an overlap that small real.
+            if overlap != 0.0 && overlap.abs() <= 1e-9 * (right[i - 1] - left[i - 1]) {
                 right[i - 1] = left[i];
                 snapped += 1;
             }
@@ -380,7 +384,7 @@ impl Histogram {
             right,
             mass: raw,
             cum: std::sync::OnceLock::new(),
-            ln_dens: std::sync::OnceLock::new(),
+            support: std::sync::OnceLock::new(),
             counts_total,
             source,
             notes,
@@ -466,6 +470,16 @@ impl Histogram {
         merge_sorted(&self.edges, &self.right)
     }
 
+    /// Every bin edge strictly between `lo` and `hi`, sorted, found by bisection.
+    pub fn edges_within(&self, lo: f64, hi: f64) -> Vec<f64> {
+        fn inside(v: &[f64], lo: f64, hi: f64) -> &[f64] {
+            let start = v.partition_point(|x| *x <= lo);
+            let end = v.partition_point(|x| *x < hi);
+            &v[start..end.max(start)]
+        }
+        merge_sorted(inside(self.lefts(), lo, hi), inside(self.rights(), lo, hi))
+    }
+
     /// The bin containing `x` (for a shared edge, the bin to its right).
     pub fn bin_of(&self, x: f64) -> Option<usize> {
         let (left, right) = (self.lefts(), self.rights());
@@ -492,21 +506,29 @@ impl Histogram {
 
     /// Log-density at `x`.
     pub fn ln_density(&self, x: f64) -> f64 {
-        self.bin_of(x).map_or(f64::NEG_INFINITY, |i| {
-            self.ln_dens
-                .get_or_init(|| (0..self.len()).map(|i| self.ln_density_of_bin(i)).collect())[i]
-        })
+        self.bin_of(x)
+            .map_or(f64::NEG_INFINITY, |i| self.ln_density_of_bin(i))
     }
 
     /// The support: non-empty bins, merged where they touch.
     pub fn support(&self) -> Vec<(f64, f64)> {
-        let (left, right) = (self.lefts(), self.rights());
-        super::merge_intervals(
-            (0..self.len())
-                .filter(|i| self.mass[*i] > 0.0)
-                .map(|i| (left[i], right[i]))
-                .collect(),
-        )
+        self.support
+            .get_or_init(|| {
+                // The bins are sorted and do not overlap: one pass, no sorting, no copy of
+                // the bins. Kept: a comparison asks for it several times.
+                let mut out: Vec<(f64, f64)> = Vec::new();
+                for ((&l, &r), &m) in self.lefts().iter().zip(self.rights()).zip(&self.mass) {
+                    if m <= 0.0 {
+                        continue;
+                    }
+                    match out.last_mut() {
+                        Some(last) if l <= last.1 => last.1 = last.1.max(r),
+                        _ => out.push((l, r)),
+                    }
+                }
+                out
+            })
+            .clone()
     }
 
     /// P(X ≤ x).
@@ -734,6 +756,22 @@ mod tests {
         .unwrap();
         assert_eq!(h.rights()[0], 0.3);
         assert!(h.notes.iter().any(|n| n.contains("rounding")));
+        // The other way round: a gap of 5.6e-17 is no gap (KL would be infinite there), but
+        // a real one stays.
+        let h = Histogram::from_bins(
+            &[(0.0, 0.3, 1.0), (0.1 * 3.0, 1.0, 1.0), (1.5, 2.0, 1.0)],
+            Weights::Count,
+            "t",
+        )
+        .unwrap();
+        assert_eq!(h.rights()[0], 0.1 * 3.0);
+        assert_eq!(h.support(), [(0.0, 1.0), (1.5, 2.0)]);
+        assert!(h.notes.iter().any(|n| n.contains("rounding")));
+        assert!(
+            h.notes.iter().any(|n| n.contains("1 gap(s)")),
+            "{:?}",
+            h.notes
+        );
     }
 
     #[test]

@@ -211,6 +211,12 @@ impl Distribution {
     /// Points where the density bends or jumps: support edges, modes and a few quantiles of
     /// every component. Quadrature splits there.
     pub fn breakpoints(&self) -> Vec<f64> {
+        self.breakpoints_within(f64::NEG_INFINITY, f64::INFINITY)
+    }
+
+    /// [`Distribution::breakpoints`] strictly between `lo` and `hi`: for a histogram only the
+    /// edges there, found by bisection (10^7 bins have 10^7 edges; a tail needs a few).
+    pub fn breakpoints_within(&self, lo: f64, hi: f64) -> Vec<f64> {
         fn of(p: &Parametric, out: &mut Vec<f64>) {
             let (lo, hi) = p.support();
             out.extend([lo, hi].into_iter().filter(|v| v.is_finite()));
@@ -226,10 +232,10 @@ impl Distribution {
         match self {
             Distribution::Parametric(p) => of(p, &mut out),
             Distribution::Mixture(m) => m.components.iter().for_each(|c| of(c, &mut out)),
-            Distribution::Histogram(h) => out.extend(h.edges()),
+            Distribution::Histogram(h) => out.extend(h.edges_within(lo, hi)),
             Distribution::Categories(_) => {}
         }
-        out.retain(|v| v.is_finite());
+        out.retain(|v| v.is_finite() && *v > lo && *v < hi);
         out
     }
 

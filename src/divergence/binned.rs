@@ -27,26 +27,32 @@ const RULE: usize = FIGURES + 1;
 const PARALLEL_BINS: usize = 1 << 14;
 
 /// `[KL(H‖S), KL(S‖H), JS, TV, squared Hellinger]` for the histogram `h` against the smooth
-/// `s`. `finite` says which of the two KLs to compute; one that is infinite is returned as 0
-/// here, and the caller reports it with its reason.
+/// `s`, over the part of the line inside `range`. `finite` says which of the two KLs to
+/// compute; one that is infinite is returned as 0 here, and the caller reports it with its
+/// reason (except that KL(S‖H) is ∞ where S has mass in a gap of H inside `range`).
 pub(super) fn histogram_vs_smooth(
     h: &Histogram,
     s: &Distribution,
     finite: [bool; 2],
     opts: &Options,
+    range: (f64, f64),
 ) -> [Figure; FIGURES] {
-    let n = h.len();
+    // The bins that reach into the range.
+    let first = h.rights().partition_point(|r| *r <= range.0);
+    let end = h.lefts().partition_point(|l| *l < range.1).max(first);
+    let n = end - first;
     let parts = if n >= PARALLEL_BINS {
+        let mid = first + n / 2;
         std::thread::scope(|scope| {
-            let upper = scope.spawn(|| bins(h, s, finite, opts, n / 2..n));
-            let lower = bins(h, s, finite, opts, 0..n / 2);
+            let upper = scope.spawn(|| bins(h, s, finite, opts, mid..end, range));
+            let lower = bins(h, s, finite, opts, first..mid, range);
             let upper = upper
                 .join()
-                .unwrap_or_else(|_| bins(h, s, finite, opts, n / 2..n));
+                .unwrap_or_else(|_| bins(h, s, finite, opts, mid..end, range));
             vec![lower, upper]
         })
     } else {
-        vec![bins(h, s, finite, opts, 0..n)]
+        vec![bins(h, s, finite, opts, first..end, range)]
     };
     let mut total = Bins::default();
     for part in parts {
@@ -54,8 +60,18 @@ pub(super) fn histogram_vs_smooth(
     }
     // Outside the bins the histogram's density is 0: only the symmetric figures (and
     // KL(S‖H), which is then infinite and not asked for) have anything there.
-    let gaps = uncovered(&s.support(), &runs(h));
+    let within: Vec<(f64, f64)> = s
+        .support()
+        .into_iter()
+        .map(|(a, b)| (a.max(range.0), b.min(range.1)))
+        .filter(|(a, b)| a < b)
+        .collect();
+    let gaps = uncovered(&within, &runs(h));
     if !gaps.is_empty() {
+        if finite[1] {
+            // S has mass where H's density is 0.
+            total.sums.add(1, f64::INFINITY);
+        }
         let segments = build_segments(s, s, &gaps);
         for i in 2..FIGURES {
             let r = quad::integrate(
@@ -135,20 +151,27 @@ impl Bins {
     }
 }
 
-/// The bins `range` of `h` against `s`.
+/// The bins `which` of `h` against `s`, cut to `range`.
 fn bins(
     h: &Histogram,
     s: &Distribution,
     finite: [bool; 2],
     opts: &Options,
-    range: std::ops::Range<usize>,
+    which: std::ops::Range<usize>,
+    range: (f64, f64),
 ) -> Bins {
     let wanted = |i: usize| i >= 2 || finite[i];
     let mut out = Bins::default();
     let (lefts, rights, masses) = (h.lefts(), h.rights(), h.masses());
-    for b in range {
-        let (lo, hi, m) = (lefts[b], rights[b], masses[b]);
-        let lh = (m / (hi - lo)).ln();
+    for b in which {
+        let (l, r, m) = (lefts[b], rights[b], masses[b]);
+        let lh = (m / (r - l)).ln();
+        let (lo, hi) = (l.max(range.0), r.min(range.1));
+        if !(lo < hi) {
+            continue;
+        }
+        // The bin's mass inside the range.
+        let m = m * ((hi - lo) / (r - l));
         let rule = quad::kronrod_many::<RULE>(lo, hi, |x| {
             let lq = s.ln_density(x);
             std::array::from_fn(|i| match i {

@@ -62,38 +62,53 @@ fn fmt(v: f64) -> String {
     crate::dist::family::format_number((v * 1e6).round() / 1e6)
 }
 
+/// A bin as `(left, right, p, q)`.
+type Bin = (f64, f64, f64, f64);
+
+/// The table from `count` bins `(lo, hi, p, q)` given one at a time, in order: sums, the
+/// chart's bars (neighbouring bins merged into at most 2000, their contributions added; an
+/// infinite one stays infinite) and the ten largest contributions, without keeping the bins
+/// (10^7 of them would be hundreds of megabytes).
 fn table(
     basis: String,
-    bins: &[(f64, f64, f64, f64)],
+    count: usize,
+    bins: impl IntoIterator<Item = Bin>,
     label: impl Fn(usize, f64, f64) -> String,
 ) -> BinTable {
+    const BARS: usize = 2000;
+    const TOP: usize = 10;
+    let chunk = count.div_ceil(BARS).max(1);
     let mut psi = 0.0;
     let mut kl = 0.0;
-    let mut contributions = Vec::with_capacity(bins.len());
-    let mut order: Vec<(usize, f64)> = Vec::with_capacity(bins.len());
-    for (i, &(lo, hi, p, q)) in bins.iter().enumerate() {
+    let mut contributions: Vec<(f64, f64, f64)> = Vec::with_capacity(count.min(BARS) + 1);
+    // The largest |contribution| so far, largest first: (|c|, index, bin, c).
+    let mut top: Vec<(f64, usize, Bin, f64)> = Vec::with_capacity(TOP + 1);
+    for (i, bin) in bins.into_iter().enumerate() {
+        let (lo, hi, p, q) = bin;
         let c = contribution(p, q);
         kl += c;
         psi += psi_term(p, q);
-        contributions.push((lo, hi, c));
-        if p > 0.0 || q > 0.0 {
-            order.push((i, c));
+        if i % chunk == 0 {
+            contributions.push((lo, hi, c));
+        } else if let Some(bar) = contributions.last_mut() {
+            bar.1 = hi;
+            bar.2 += c;
+        }
+        let size = c.abs();
+        if (p > 0.0 || q > 0.0) && (top.len() < TOP || size > top[top.len() - 1].0) {
+            // Ties keep the earlier bin first, as a stable sort would.
+            let at = top.partition_point(|t| t.0 >= size);
+            top.insert(at, (size, i, bin, c));
+            top.truncate(TOP);
         }
     }
-    order.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
-    let contributions = decimate(&contributions, 2000);
-    let top = order
-        .iter()
-        .take(10)
-        .map(|&(i, contribution)| {
-            let (lo, hi, p, q) = bins[i];
-            // The bin's own contribution: `contributions` may already be merged for the chart.
-            BinRow {
-                label: label(i, lo, hi),
-                p,
-                q,
-                contribution,
-            }
+    let top = top
+        .into_iter()
+        .map(|(_, i, (lo, hi, p, q), contribution)| BinRow {
+            label: label(i, lo, hi),
+            p,
+            q,
+            contribution,
         })
         .collect();
     BinTable {
@@ -105,24 +120,6 @@ fn table(
     }
 }
 
-/// At most about `budget` bars: neighbouring bins merged, their contributions added (an
-/// infinite one stays infinite), so the chart draws the same at any bin count.
-fn decimate(c: &[(f64, f64, f64)], budget: usize) -> Vec<(f64, f64, f64)> {
-    let chunk = c.len().div_ceil(budget.max(1)).max(1);
-    if chunk == 1 {
-        return c.to_vec();
-    }
-    c.chunks(chunk)
-        .map(|bins| {
-            (
-                bins[0].0,
-                bins[bins.len() - 1].1,
-                bins.iter().map(|b| b.2).sum(),
-            )
-        })
-        .collect()
-}
-
 fn interval(lo: f64, hi: f64) -> String {
     format!("[{}, {})", fmt(lo), fmt(hi))
 }
@@ -130,52 +127,36 @@ fn interval(lo: f64, hi: f64) -> String {
 /// The binned view of P against Q, when at least one side is binned data.
 pub fn bin_table(p: &Distribution, q: &Distribution) -> Option<BinTable> {
     match (p, q) {
-        (Distribution::Histogram(a), Distribution::Histogram(b)) => {
-            let mut edges = a.edges();
-            edges.extend(b.edges());
-            edges.sort_by(f64::total_cmp);
-            edges.dedup();
-            let bins: Vec<(f64, f64, f64, f64)> = edges
-                .windows(2)
-                .map(|w| {
-                    (
-                        w[0],
-                        w[1],
-                        a.cdf(w[1]) - a.cdf(w[0]),
-                        b.cdf(w[1]) - b.cdf(w[0]),
-                    )
-                })
-                .filter(|(_, _, p, q)| *p > 0.0 || *q > 0.0)
-                .collect();
-            Some(table(
-                "the common refinement of both histograms' bins".into(),
-                &bins,
-                |_, lo, hi| interval(lo, hi),
-            ))
-        }
+        (Distribution::Histogram(a), Distribution::Histogram(b)) => Some(table(
+            "the common refinement of both histograms' bins".into(),
+            // One walk to count the cells (for the chart's bars), one to tabulate them.
+            refinement(a, b).count(),
+            refinement(a, b),
+            |_, lo, hi| interval(lo, hi),
+        )),
         (Distribution::Histogram(h), other) if other.kind() == crate::dist::Kind::Continuous => {
             Some(table(
                 "P's bins (Q's bin probabilities from its cdf)".into(),
-                &on_bins(h, other, true),
+                h.len(),
+                on_bins(h, other, true),
                 |_, lo, hi| interval(lo, hi),
             ))
         }
         (other, Distribution::Histogram(h)) if other.kind() == crate::dist::Kind::Continuous => {
             Some(table(
                 "Q's bins (P's bin probabilities from its cdf)".into(),
-                &on_bins(h, other, false),
+                h.len(),
+                on_bins(h, other, false),
                 |_, lo, hi| interval(lo, hi),
             ))
         }
         (Distribution::Categories(a), Distribution::Categories(b)) => {
             let labels = union_labels(a, b);
             let (pa, qa) = (a.aligned_to(&labels), b.aligned_to(&labels));
-            let bins: Vec<(f64, f64, f64, f64)> = (0..labels.len())
-                .map(|i| (i as f64, i as f64 + 1.0, pa[i], qa[i]))
-                .collect();
             Some(table(
                 "the categories of both files".into(),
-                &bins,
+                labels.len(),
+                (0..labels.len()).map(|i| (i as f64, i as f64 + 1.0, pa[i], qa[i])),
                 |i, _, _| labels[i].clone(),
             ))
         }
@@ -194,19 +175,68 @@ fn union_labels(a: &Categories, b: &Categories) -> Vec<String> {
 }
 
 /// `(left, right, p, q)` over the histogram's bins; the other side's probabilities from its
-/// cdf. `hist_is_p` says which side the histogram is.
-fn on_bins(h: &Histogram, other: &Distribution, hist_is_p: bool) -> Vec<(f64, f64, f64, f64)> {
-    (0..h.len())
-        .map(|i| {
-            let (l, r, m) = h.bin(i);
-            let o = (other.cdf(r) - other.cdf(l)).max(0.0);
-            if hist_is_p {
-                (l, r, m, o)
-            } else {
-                (l, r, o, m)
+/// cdf (once per edge: touching bins share theirs). `hist_is_p` says which side the
+/// histogram is.
+fn on_bins<'a>(
+    h: &'a Histogram,
+    other: &'a Distribution,
+    hist_is_p: bool,
+) -> impl Iterator<Item = Bin> + 'a {
+    let mut last: Option<(f64, f64)> = None;
+    (0..h.len()).map(move |i| {
+        let (l, r, m) = h.bin(i);
+        let cdf_l = match last {
+            Some((x, c)) if x == l => c,
+            _ => other.cdf(l),
+        };
+        let cdf_r = other.cdf(r);
+        last = Some((r, cdf_r));
+        let o = (cdf_r - cdf_l).max(0.0);
+        if hist_is_p {
+            (l, r, m, o)
+        } else {
+            (l, r, o, m)
+        }
+    })
+}
+
+/// The cells of the common refinement of two histograms' bins where either has mass, as
+/// `(left, right, p's mass, q's mass)`, in order: both bin lists walked side by side.
+fn refinement<'a>(a: &'a Histogram, b: &'a Histogram) -> impl Iterator<Item = Bin> + 'a {
+    let side = |h: &'a Histogram| (h.lefts(), h.rights(), h.masses());
+    let (pa, pb) = (side(a), side(b));
+    let (mut i, mut j) = (0, 0);
+    let mut x = a.lefts()[0].min(b.lefts()[0]);
+    // The density of `h` on a cell starting at `x`, with `k` the first bin ending after `x`.
+    let density = |(l, r, m): (&[f64], &[f64], &[f64]), k: usize, x: f64| match l.get(k) {
+        Some(&left) if left <= x => m[k] / (r[k] - left),
+        _ => 0.0,
+    };
+    let next_edge = |(l, r, _): (&[f64], &[f64], &[f64]), k: usize, x: f64| match l.get(k) {
+        Some(&left) if left > x => left,
+        Some(_) => r[k],
+        None => f64::INFINITY,
+    };
+    std::iter::from_fn(move || {
+        loop {
+            while i < pa.1.len() && pa.1[i] <= x {
+                i += 1;
             }
-        })
-        .collect()
+            while j < pb.1.len() && pb.1[j] <= x {
+                j += 1;
+            }
+            let y = next_edge(pa, i, x).min(next_edge(pb, j, x));
+            if y == f64::INFINITY {
+                return None;
+            }
+            let (dp, dq) = (density(pa, i, x), density(pb, j, x));
+            let cell = (x, y, dp * (y - x), dq * (y - x));
+            x = y;
+            if dp > 0.0 || dq > 0.0 {
+                return Some(cell);
+            }
+        }
+    })
 }
 
 /// "Compare on P's bins": P's histogram and Q's bin probabilities on P's bins, as two
@@ -219,7 +249,7 @@ pub fn on_p_bins(p: &Distribution, q: &Distribution) -> Option<(Distribution, Di
     if q.kind() != crate::dist::Kind::Continuous || matches!(q, Distribution::Histogram(_)) {
         return None;
     }
-    let bins = on_bins(h, q, true);
+    let bins: Vec<_> = on_bins(h, q, true).collect();
     let labels: Vec<String> = bins.iter().map(|(l, r, _, _)| interval(*l, *r)).collect();
     let inside: f64 = bins.iter().map(|b| b.3).sum();
     let mut note = vec!["compared on P's bins: Q's bin probabilities from its cdf".to_string()];
@@ -287,6 +317,53 @@ mod tests {
             (first.contribution - pp * (pp / qq).ln()).abs() < 1e-15,
             "{first:?}"
         );
+    }
+
+    #[test]
+    fn the_walked_refinement_matches_merged_edges_and_cdfs() {
+        // Different binnings, a gap in each, an empty bin, a bin of P inside one of Q: the
+        // cells the walk gives must be those of the sorted union of edges (cells where both
+        // are empty left out), with masses from the cdfs.
+        let p = hist(&[
+            (0.0, 1.0, 2.0),
+            (1.0, 1.5, 0.0),
+            (1.5, 3.0, 4.0),
+            (4.0, 4.5, 1.0),
+            (6.0, 7.0, 3.0),
+        ]);
+        let q = hist(&[(-1.0, 0.5, 1.0), (0.5, 2.5, 5.0), (3.5, 6.5, 2.0)]);
+        let (Distribution::Histogram(a), Distribution::Histogram(b)) = (&p, &q) else {
+            unreachable!()
+        };
+        let mut edges = a.edges();
+        edges.extend(b.edges());
+        edges.sort_by(f64::total_cmp);
+        edges.dedup();
+        let want: Vec<(f64, f64, f64, f64)> = edges
+            .windows(2)
+            .map(|w| {
+                let mass = |h: &Histogram| h.cdf(w[1]) - h.cdf(w[0]);
+                (w[0], w[1], mass(a), mass(b))
+            })
+            .filter(|c| c.2 > 0.0 || c.3 > 0.0)
+            .collect();
+        let got: Vec<_> = refinement(a, b).collect();
+        assert_eq!(got.len(), want.len(), "{got:?}\n{want:?}");
+        for (g, w) in got.iter().zip(&want) {
+            assert_eq!((g.0, g.1), (w.0, w.1));
+            assert!(
+                (g.2 - w.2).abs() < 1e-15 && (g.3 - w.3).abs() < 1e-15,
+                "{g:?} {w:?}"
+            );
+        }
+        // And the table: KL and PSI on these cells, the largest contribution first.
+        let t = bin_table(&p, &q).unwrap();
+        let kl: f64 = want.iter().map(|c| contribution(c.2, c.3)).sum();
+        assert_eq!(t.kl_on_bins, kl);
+        let mut sizes: Vec<f64> = want.iter().map(|c| contribution(c.2, c.3).abs()).collect();
+        sizes.sort_by(|x, y| y.total_cmp(x));
+        assert_eq!(t.top[0].contribution.abs(), sizes[0]);
+        assert_eq!(t.contributions.len(), want.len());
     }
 
     #[test]

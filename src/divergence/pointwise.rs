@@ -7,7 +7,7 @@
 
 use crate::dist::{Distribution, Kind};
 
-use super::{Options, integrate_pair, kl_term, uncovered};
+use super::{Options, kl_below, kl_term, uncovered};
 
 /// Sampled curves for the plots.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -89,6 +89,11 @@ pub fn curves(p: &Distribution, q: &Distribution, budget: usize) -> Curves {
         .collect();
     let eps = 1e-9 * (hi - lo);
     for d in [p, q] {
+        if matches!(d, Distribution::Histogram(h) if h.len() > budget) {
+            // More steps than points to draw them with: the grid and the refinement below
+            // follow its shape, and the steps are finer than a pixel.
+            continue;
+        }
         // Jumps (histogram and support edges) get a point on each side; smooth break points
         // (modes, quantiles) one point, since near-duplicate points draw as a dashed line.
         let mut jumps = match d {
@@ -169,22 +174,7 @@ pub fn curves(p: &Distribution, q: &Distribution, budget: usize) -> Curves {
         (p, q, &mut c.run_pq, &c.d_pq),
         (q, p, &mut c.run_qp, &c.d_qp),
     ] {
-        let left: Vec<(f64, f64)> = a
-            .support()
-            .into_iter()
-            .filter(|(s, _)| *s < lo)
-            .map(|(s, e)| (s, e.min(lo)))
-            .collect();
-        let mut acc = if left.is_empty() {
-            0.0
-        } else {
-            let r = integrate_pair(a, b, &left, &opts, kl_term);
-            if r.value.is_finite() {
-                r.value
-            } else {
-                f64::NAN
-            }
-        };
+        let mut acc = kl_below(a, b, lo, &opts);
         out.push(acc);
         for i in 1..c.x.len() {
             let (y0, y1) = (d[i - 1], d[i]);
