@@ -115,6 +115,18 @@ fn histograms(c: &mut Criterion) {
             format!("{bins}-bin histogram against normal(1,2), all figures"),
             |bench| bench.iter(|| compare(&p, &normal, &Options::default()).unwrap()),
         );
+        let q = load_histogram(&b, &CsvOptions::default(), &LoadControl::default()).unwrap();
+        g.bench_function(
+            format!("the window's work for two {bins}-bin histograms (figures, bin table, curves)"),
+            |bench| {
+                bench.iter(|| {
+                    let r = compare(&p, &q, &Options::default()).unwrap();
+                    let t = kl_explorer::divergence::bins::bin_table(&p, &q);
+                    let c = kl_explorer::divergence::pointwise::curves(&p, &q, 4000);
+                    (r, t, c)
+                })
+            },
+        );
         g.bench_function(format!("load two {bins}-bin CSVs + all figures"), |bench| {
             bench.iter(|| {
                 let p =
