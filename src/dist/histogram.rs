@@ -170,20 +170,7 @@ impl Histogram {
         let mut total = 0.0;
         for index in 0..left.len() {
             let (l, r, v) = (left[index], right[index], w[index]);
-            if !(r > l) || !l.is_finite() || !r.is_finite() {
-                return Err(HistogramError::BadEdges {
-                    index,
-                    left: l,
-                    right: r,
-                });
-            }
-            if !(v >= 0.0 && v.is_finite()) {
-                return Err(HistogramError::BadWeight {
-                    index,
-                    what: weights.word(),
-                    value: v,
-                });
-            }
+            check_bin(index, l, r, v, weights)?;
             total += v;
             if index > 0 {
                 let previous_right = right[index - 1];
@@ -244,21 +231,7 @@ impl Histogram {
         if !ok || !total.is_finite() {
             // Find the first bin at fault, to say which.
             for (index, (pair, &v)) in edges.windows(2).zip(&w).enumerate() {
-                let (l, r) = (pair[0], pair[1]);
-                if !(r > l) || !l.is_finite() || !r.is_finite() {
-                    return Err(HistogramError::BadEdges {
-                        index,
-                        left: l,
-                        right: r,
-                    });
-                }
-                if !(v >= 0.0 && v.is_finite()) {
-                    return Err(HistogramError::BadWeight {
-                        index,
-                        what: weights.word(),
-                        value: v,
-                    });
-                }
+                check_bin(index, pair[0], pair[1], v, weights)?;
             }
         }
         Self::finish(
@@ -566,6 +539,26 @@ impl Histogram {
     pub fn display_name(&self) -> String {
         display_name(&self.source)
     }
+}
+
+/// One bin's checks: finite edges in order, a finite weight ≥ 0.
+#[inline]
+fn check_bin(index: usize, l: f64, r: f64, v: f64, weights: Weights) -> Result<(), HistogramError> {
+    if !(r > l) || !l.is_finite() || !r.is_finite() {
+        return Err(HistogramError::BadEdges {
+            index,
+            left: l,
+            right: r,
+        });
+    }
+    if !(v >= 0.0 && v.is_finite()) {
+        return Err(HistogramError::BadWeight {
+            index,
+            what: weights.word(),
+            value: v,
+        });
+    }
+    Ok(())
 }
 
 /// The left and right edges of `n` bins stored as `edges` and `right` (see [`Histogram`]).

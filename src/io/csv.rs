@@ -821,18 +821,7 @@ impl<'a> Row<'a> {
                 }
             }
         }
-        if s.get(i) == Some(&b'\r') {
-            i += 1;
-        }
-        match s.get(i) {
-            Some(b'\n') => i += 1,
-            None => {}
-            Some(_) => return None,
-        }
-        if i > MAX_LINE_BYTES {
-            return None;
-        }
-        self.accept(&got, values).then_some(i)
+        self.end_line(s, i, &got, values)
     }
 
     /// The fast path at its tightest, for the usual line: every column used in order, each
@@ -866,6 +855,20 @@ impl<'a> Row<'a> {
             *value = v;
             i += used;
         }
+        self.end_line(s, i, &got, values)
+    }
+
+    /// The end of a line a fast path read up to `s[i]`: a newline (after an optional CR) or
+    /// the end of the text must follow. Stores the row if [`Row::accept`] does; returns the
+    /// bytes the line took.
+    #[inline(always)]
+    fn end_line(
+        &self,
+        s: &[u8],
+        mut i: usize,
+        got: &[f64; 3],
+        values: &mut Columns,
+    ) -> Option<usize> {
         if s.get(i) == Some(&b'\r') {
             i += 1;
         }
@@ -874,11 +877,10 @@ impl<'a> Row<'a> {
             None => {}
             Some(_) => return None,
         }
-        // Plain numbers cannot make a line too long without also being too long here.
         if i > MAX_LINE_BYTES {
             return None;
         }
-        self.accept(&got, values).then_some(i)
+        self.accept(got, values).then_some(i)
     }
 
     /// Stores a row a fast path read if its values are what the careful path accepts:
