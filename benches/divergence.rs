@@ -12,7 +12,7 @@ use std::sync::atomic::AtomicU8;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use kl_explorer::dist::parse_spec;
+use kl_explorer::distribution::parse_spec;
 use kl_explorer::divergence::{Options, compare, kl_divergence};
 use kl_explorer::io::{CsvOptions, LoadControl, load_histogram};
 

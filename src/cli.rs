@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 use serde_json::{Value, json};
 
-use crate::dist::Distribution;
+use crate::distribution::Distribution;
 use crate::divergence::{self, Figure, Options, Report, Unit};
 use crate::io::{CsvOptions, load_spec};
 

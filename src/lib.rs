@@ -1,7 +1,7 @@
 //! kl-explorer: explore the Kullback–Leibler divergence between two probability distributions.
 //!
 //! The library has four layers, and only the last knows about egui:
-//! - [`dist`]: the spec language, parametric families, mixtures and histograms (log densities,
+//! - [`distribution`]: the spec language, parametric families, mixtures and histograms (log densities,
 //!   supports, quantiles);
 //! - [`divergence`]: KL both ways and its relatives — closed forms, adaptive quadrature and
 //!   exact sums, each figure with its method and error, ∞ with its reason;
@@ -12,7 +12,7 @@
 
 pub mod app;
 pub mod cli;
-pub mod dist;
+pub mod distribution;
 pub mod divergence;
 pub mod io;
 

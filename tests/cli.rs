@@ -224,8 +224,8 @@ fn discrete_against_continuous_is_refused_in_a_sentence() {
 
 #[test]
 fn curves_export_has_every_column() {
-    let p = kl_explorer::dist::parse_spec("normal(0,1)").unwrap();
-    let q = kl_explorer::dist::parse_spec("normal(1,2)").unwrap();
+    let p = kl_explorer::distribution::parse_spec("normal(0,1)").unwrap();
+    let q = kl_explorer::distribution::parse_spec("normal(1,2)").unwrap();
     let c = kl_explorer::divergence::pointwise::curves(&p, &q, 2000);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("curves.csv");

@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests panic on failure by design
 
-use kl_explorer::dist::parse_spec;
+use kl_explorer::distribution::parse_spec;
 use kl_explorer::divergence::{Options, compare, kl_divergence};
 
 fn quad() -> Options {

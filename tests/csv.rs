@@ -6,7 +6,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use kl_explorer::dist::Distribution;
+use kl_explorer::distribution::Distribution;
 use kl_explorer::divergence::{Options, compare, kl_divergence};
 use kl_explorer::io::{CsvOptions, LoadControl, load_histogram};
 
@@ -26,7 +26,7 @@ fn load(bytes: &[u8]) -> Result<Distribution, String> {
         .map_err(|e| e.to_string())
 }
 
-fn hist(bytes: &[u8]) -> std::sync::Arc<kl_explorer::dist::Histogram> {
+fn hist(bytes: &[u8]) -> std::sync::Arc<kl_explorer::distribution::Histogram> {
     match load(bytes).unwrap() {
         Distribution::Histogram(h) => h,
         other => panic!("not a histogram: {other:?}"),
@@ -271,11 +271,11 @@ fn categories_align_by_label() {
 fn histogram_against_parametric_integrates_bin_by_bin() {
     // P uniform on [0,1) as one bin; Q = uniform(0, 2): KL = ln 2.
     let p = load(b"0,1,7\n").unwrap();
-    let q = kl_explorer::dist::parse_spec("uniform(0, 2)").unwrap();
+    let q = kl_explorer::distribution::parse_spec("uniform(0, 2)").unwrap();
     let f = kl_divergence(&p, &q, &Options::default()).unwrap();
     assert!((f.value - 2f64.ln()).abs() < 1e-12, "{f:?}");
     // Against a normal: KL = −H(P) − ∫₀¹ ln φ(x) dx = 0 + ½ln(2π) + 1/6.
-    let q = kl_explorer::dist::parse_spec("normal(0, 1)").unwrap();
+    let q = kl_explorer::distribution::parse_spec("normal(0, 1)").unwrap();
     let f = kl_divergence(&p, &q, &Options::default()).unwrap();
     let expected = 0.5 * (2.0 * std::f64::consts::PI).ln() + 1.0 / 6.0;
     assert!((f.value - expected).abs() < 1e-12, "{f:?}");

@@ -15,7 +15,7 @@ use std::time::Duration;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use kl_explorer::app::{KlApp, LaunchOptions};
-use kl_explorer::dist::Distribution;
+use kl_explorer::distribution::Distribution;
 
 fn settle_until(h: &mut Harness<'static, KlApp>, done: impl Fn(&KlApp) -> bool) {
     for _ in 0..3000 {

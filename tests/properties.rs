@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests panic on failure by design
 
-use kl_explorer::dist::{Distribution, parse_spec};
+use kl_explorer::distribution::{Distribution, parse_spec};
 use kl_explorer::divergence::{Options, compare};
 use kl_explorer::io::{CsvOptions, csv::read_histogram};
 use proptest::prelude::*;

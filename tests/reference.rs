@@ -5,7 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests panic on failure by design
 
-use kl_explorer::dist::parse_spec;
+use kl_explorer::distribution::parse_spec;
 use kl_explorer::divergence::{Options, kl_divergence};
 
 const REFERENCE: &str = include_str!("reference/kl_reference.tsv");

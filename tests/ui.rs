@@ -11,7 +11,7 @@ use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use kl_explorer::app::{Command, KlApp, LaunchOptions, state::Which};
-use kl_explorer::dist::Distribution;
+use kl_explorer::distribution::Distribution;
 
 fn harness(launch: LaunchOptions) -> Harness<'static, KlApp> {
     let mut h = Harness::builder()

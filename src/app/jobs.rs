@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::mpsc::Sender;
 use std::time::{Duration, Instant};
 
-use crate::dist::Distribution;
+use crate::distribution::Distribution;
 use crate::divergence::bins::{BinTable, bin_table};
 use crate::divergence::pointwise::{Curves, curves};
 use crate::divergence::{self, Options, Report};

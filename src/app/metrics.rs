@@ -3,7 +3,7 @@
 
 use egui::{RichText, Ui};
 
-use crate::dist::Distribution;
+use crate::distribution::Distribution;
 use crate::divergence::{Figure, Report, Unit, grid_sum};
 
 use super::Command;
@@ -257,7 +257,7 @@ fn how_ui(
             };
             ui.label(RichText::new(format!("KL(P||Q) exact: {} nats", fmt_value(exact.value))).strong());
             ui.label(RichText::new(&exact.method).small().weak());
-            if p.kind() == crate::dist::Kind::Discrete {
+            if p.kind() == crate::distribution::Kind::Discrete {
                 ui.label("For discrete distributions KL is an exact sum over the support.");
                 return;
             }
@@ -305,7 +305,7 @@ pub fn bins_ui(
     q: &Distribution,
 ) {
     let hist_vs_param = matches!(p, Distribution::Histogram(_))
-        && q.kind() == crate::dist::Kind::Continuous
+        && q.kind() == crate::distribution::Kind::Continuous
         && !matches!(q, Distribution::Histogram(_));
     if hist_vs_param {
         ui.separator();

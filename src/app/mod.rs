@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use egui::{Key, KeyboardShortcut, Modifiers, RichText};
 
-use crate::dist::Distribution;
+use crate::distribution::Distribution;
 use crate::divergence::Report;
 use crate::divergence::pointwise::Curves;
 use crate::io::session::{Session, SideState};
@@ -249,7 +249,7 @@ impl KlApp {
             self.start_load(which, PathBuf::from(&spec));
             return;
         }
-        match crate::dist::parse_spec(&spec) {
+        match crate::distribution::parse_spec(&spec) {
             Ok(d) => {
                 let side = self.side(which);
                 side.dist = Arc::new(d);

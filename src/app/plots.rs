@@ -6,7 +6,7 @@ use std::sync::Arc;
 use egui::{Color32, Id, Ui};
 use egui_plot::{Bar, BarChart, FilledArea, Legend, Line, Plot, PlotPoints, Span};
 
-use crate::dist::Distribution;
+use crate::distribution::Distribution;
 use crate::divergence::pointwise::Curves;
 
 use super::side::color;

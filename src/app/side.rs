@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use egui::{Color32, RichText, Ui};
 
-use crate::dist::family::{Constraint, Kind};
-use crate::dist::{Distribution, FamilyId, Mixture, Parametric, parse_spec};
+use crate::distribution::family::{Constraint, Kind};
+use crate::distribution::{Distribution, FamilyId, Mixture, Parametric, parse_spec};
 use crate::io::{CsvOptions, LoadControl, looks_like_path};
 
 use super::Command;
@@ -337,7 +337,7 @@ impl Side {
     }
 }
 
-fn slider_range(info: &crate::dist::family::ParamInfo, v: f64) -> std::ops::RangeInclusive<f64> {
+fn slider_range(info: &crate::distribution::family::ParamInfo, v: f64) -> std::ops::RangeInclusive<f64> {
     let (lo, hi) = info.slider;
     lo.min(v)..=hi.max(v)
 }

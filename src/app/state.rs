@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::dist::{Distribution, parse_spec};
+use crate::distribution::{Distribution, parse_spec};
 use crate::divergence::Unit;
 use crate::io::session::{Session, SideState};
 
@@ -110,7 +110,7 @@ pub fn default_dist(which: Which) -> Arc<Distribution> {
     // The defaults are valid specs; a failure here would be a bug caught by the tests.
     Arc::new(parse_spec(spec).unwrap_or_else(|_| {
         Distribution::Parametric(
-            crate::dist::Parametric::new(crate::dist::FamilyId::Normal, vec![0.0, 1.0])
+            crate::distribution::Parametric::new(crate::distribution::FamilyId::Normal, vec![0.0, 1.0])
                 .unwrap_or_else(|_| std::process::abort()),
         )
     }))

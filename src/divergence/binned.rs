@@ -14,8 +14,8 @@
 
 use super::quad::{self, Point};
 use super::{Figure, Options, Partial, build_segments, kl_term, symmetric_terms, uncovered};
-use crate::dist::Distribution;
-use crate::dist::histogram::Histogram;
+use crate::distribution::Distribution;
+use crate::distribution::histogram::Histogram;
 
 /// How many figures one pass gives: KL(H‖S), KL(S‖H), JS, TV, squared Hellinger.
 const FIGURES: usize = 5;
@@ -230,8 +230,8 @@ fn runs(h: &Histogram) -> Vec<(f64, f64)> {
 #[cfg(test)]
 mod tests {
     use super::super::{Options, compare, kl_continuous, symmetric_continuous};
-    use crate::dist::histogram::{Histogram, Weights};
-    use crate::dist::{Distribution, parse_spec};
+    use crate::distribution::histogram::{Histogram, Weights};
+    use crate::distribution::{Distribution, parse_spec};
     use std::sync::Arc;
 
     fn hist(bins: &[(f64, f64, f64)]) -> Distribution {

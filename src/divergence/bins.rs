@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use crate::dist::{Categories, Distribution, Histogram};
+use crate::distribution::{Categories, Distribution, Histogram};
 
 /// One bin of the table.
 #[derive(Clone, Debug, PartialEq)]
@@ -59,7 +59,7 @@ fn psi_term(p: f64, q: f64) -> f64 {
 }
 
 fn fmt(v: f64) -> String {
-    crate::dist::family::format_number((v * 1e6).round() / 1e6)
+    crate::distribution::family::format_number((v * 1e6).round() / 1e6)
 }
 
 /// A bin as `(left, right, p, q)`.
@@ -134,7 +134,7 @@ pub fn bin_table(p: &Distribution, q: &Distribution) -> Option<BinTable> {
             refinement(a, b),
             |_, lo, hi| interval(lo, hi),
         )),
-        (Distribution::Histogram(h), other) if other.kind() == crate::dist::Kind::Continuous => {
+        (Distribution::Histogram(h), other) if other.kind() == crate::distribution::Kind::Continuous => {
             Some(table(
                 "P's bins (Q's bin probabilities from its cdf)".into(),
                 h.len(),
@@ -142,7 +142,7 @@ pub fn bin_table(p: &Distribution, q: &Distribution) -> Option<BinTable> {
                 |_, lo, hi| interval(lo, hi),
             ))
         }
-        (other, Distribution::Histogram(h)) if other.kind() == crate::dist::Kind::Continuous => {
+        (other, Distribution::Histogram(h)) if other.kind() == crate::distribution::Kind::Continuous => {
             Some(table(
                 "Q's bins (P's bin probabilities from its cdf)".into(),
                 h.len(),
@@ -246,7 +246,7 @@ pub fn on_p_bins(p: &Distribution, q: &Distribution) -> Option<(Distribution, Di
     let Distribution::Histogram(h) = p else {
         return None;
     };
-    if q.kind() != crate::dist::Kind::Continuous || matches!(q, Distribution::Histogram(_)) {
+    if q.kind() != crate::distribution::Kind::Continuous || matches!(q, Distribution::Histogram(_)) {
         return None;
     }
     let bins: Vec<_> = on_bins(h, q, true).collect();
@@ -284,7 +284,7 @@ pub fn on_p_bins(p: &Distribution, q: &Distribution) -> Option<(Distribution, Di
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dist::histogram::Weights;
+    use crate::distribution::histogram::Weights;
 
     fn hist(bins: &[(f64, f64, f64)]) -> Distribution {
         Distribution::Histogram(Arc::new(
@@ -382,7 +382,7 @@ mod tests {
     #[test]
     fn on_p_bins_gives_two_category_distributions() {
         let p = hist(&[(-1.0, 0.0, 1.0), (0.0, 1.0, 1.0)]);
-        let q = crate::dist::parse_spec("normal(0, 1)").unwrap();
+        let q = crate::distribution::parse_spec("normal(0, 1)").unwrap();
         let (a, b) = on_p_bins(&p, &q).unwrap();
         let r = crate::divergence::compare(&a, &b, &Default::default()).unwrap();
         // Q's mass on [-1, 1] is 0.6827, split evenly; renormalised to ½ each: KL = 0.

@@ -7,8 +7,8 @@
 use statrs::function::beta::ln_beta;
 use statrs::function::gamma::{digamma, ln_gamma};
 
-use crate::dist::family::xlogy;
-use crate::dist::{FamilyId, Parametric};
+use crate::distribution::family::xlogy;
+use crate::distribution::{FamilyId, Parametric};
 
 const EULER_GAMMA: f64 = 0.577_215_664_901_532_9;
 const LN_2PI: f64 = 1.837_877_066_409_345_5;

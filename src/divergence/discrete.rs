@@ -4,7 +4,7 @@
 //! below 1e-17, and the mass left out enters the error estimate. Named categories are aligned
 //! by label: a label missing on one side has probability 0 there.
 
-use crate::dist::{Categories, Distribution, FamilyId, Parametric};
+use crate::distribution::{Categories, Distribution, FamilyId, Parametric};
 
 use super::{CompareError, Figure, Options, Report, assemble, closed, hellinger_from_squared};
 

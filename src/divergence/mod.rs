@@ -7,7 +7,7 @@
 //!   E_P[−ln q] diverges in a tail or at a support edge; [`Figure::reason`] says which, in a
 //!   sentence. It is never NaN.
 //! - Terms with p = 0 contribute 0 (0·ln 0 = 0). Nothing is smoothed here: smoothing of
-//!   histograms is explicit ([`crate::dist::Histogram::smoothed`]).
+//!   histograms is explicit ([`crate::distribution::Histogram::smoothed`]).
 //! - Comparing a discrete distribution with a continuous one is an error
 //!   ([`CompareError::KindMismatch`]); every pair of one kind is computed.
 
@@ -20,7 +20,7 @@ pub mod quad;
 
 use serde::Serialize;
 
-use crate::dist::{Distribution, Histogram, Kind, Tail, tail};
+use crate::distribution::{Distribution, Histogram, Kind, Tail, tail};
 use quad::{Point, Segment};
 
 /// Nats or bits.
@@ -429,7 +429,7 @@ pub fn kl_divergence(
 }
 
 fn fmt_x(v: f64) -> String {
-    crate::dist::family::format_number(v)
+    crate::distribution::family::format_number(v)
 }
 
 fn describe_region(lo: f64, hi: f64) -> String {
@@ -753,7 +753,7 @@ fn symmetric_continuous(p: &Distribution, q: &Distribution, opts: &Options) -> [
     }
     let mut domain = p.support();
     domain.extend(q.support());
-    let domain = crate::dist::merge_intervals(domain);
+    let domain = crate::distribution::merge_intervals(domain);
     let figs: Vec<Figure> = (0..3)
         .map(|i| {
             let r = integrate_pair(p, q, &domain, opts, |lp, lq| symmetric_terms(lp, lq)[i]);
@@ -1092,7 +1092,7 @@ pub fn grid_sum(p: &Distribution, q: &Distribution, a: f64, b: f64, n: usize) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dist::parse_spec;
+    use crate::distribution::parse_spec;
 
     fn d(s: &str) -> Distribution {
         parse_spec(s).unwrap()
@@ -1108,7 +1108,7 @@ mod tests {
 
     #[test]
     fn kl_below_a_point_agrees_with_quadrature_of_that_part() {
-        use crate::dist::histogram::Weights;
+        use crate::distribution::histogram::Weights;
         let hist = |bins: &[(f64, f64, f64)]| {
             Distribution::Histogram(std::sync::Arc::new(
                 Histogram::from_bins(bins, Weights::Count, "h").unwrap(),
@@ -1154,7 +1154,7 @@ mod tests {
 
     #[test]
     fn a_million_bins_sum_to_the_closed_form_to_the_last_digits() {
-        use crate::dist::histogram::Weights;
+        use crate::distribution::histogram::Weights;
         // P uniform; Q alternates 1 and 3. KL(P‖Q) = ½·ln(4/3), KL(Q‖P) = ½·ln(3/4) +
         // ¾·ln 3... written out below; H(P) = ln(total width). A plain running sum of 10^6
         // terms is off by about 1e-12 here; the compensated one by an ulp or two.
@@ -1229,7 +1229,7 @@ mod tests {
 
     #[test]
     fn the_walk_matches_a_sum_over_merged_edges_in_both_threads() {
-        use crate::dist::histogram::{Weights, merge_sorted};
+        use crate::distribution::histogram::{Weights, merge_sorted};
         // P: 70 000 bins of uneven width with empty bins and one gap; Q: 60 000 other bins
         // covering P.
         // Large enough that the walk is split between two threads.

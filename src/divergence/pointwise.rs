@@ -5,7 +5,7 @@
 //! quadrature), so that with the right tail it ends at KL; [`Curves::right_tail_pq`] is what
 //! lies beyond the view.
 
-use crate::dist::{Distribution, Kind};
+use crate::distribution::{Distribution, Kind};
 
 use super::{Options, kl_below, kl_term, uncovered};
 
@@ -272,7 +272,7 @@ pub fn decimate(c: Curves, budget: usize) -> Curves {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dist::parse_spec;
+    use crate::distribution::parse_spec;
 
     #[test]
     fn running_integral_ends_near_kl_for_the_default_pair() {

@@ -16,8 +16,8 @@
 use std::borrow::Cow;
 use std::io::{BufRead, BufReader, Read};
 
-use crate::dist::histogram::{HistogramError, Weights};
-use crate::dist::{Categories, Distribution, Histogram};
+use crate::distribution::histogram::{HistogramError, Weights};
+use crate::distribution::{Categories, Distribution, Histogram};
 
 /// The longest line accepted, in bytes.
 pub const MAX_LINE_BYTES: usize = 1 << 20;

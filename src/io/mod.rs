@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use crate::dist::{Distribution, SpecError, parse_spec};
+use crate::distribution::{Distribution, SpecError, parse_spec};
 pub use csv::CsvOptions;
 
 /// A file that could not be loaded, with where in it and why. Displays as

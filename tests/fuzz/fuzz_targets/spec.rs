@@ -1,7 +1,7 @@
 //! Random text into the spec parser, and whatever parses into the divergence engine.
 #![no_main]
 
-use kl_explorer::dist::parse_spec;
+use kl_explorer::distribution::parse_spec;
 use kl_explorer::divergence::{Options, compare};
 use libfuzzer_sys::fuzz_target;
 

@@ -66,7 +66,7 @@ impl Tail {
 
     /// A noun phrase for sentences, e.g. "power-law tail ~ |x|^-2".
     pub fn describe(&self) -> String {
-        let n = crate::dist::family::format_number;
+        let n = crate::distribution::family::format_number;
         let r = |v: f64| n((v * 1e4).round() / 1e4);
         match *self {
             Tail::Edge { s: 0.0 } => "positive density at its edge".into(),

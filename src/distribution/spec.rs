@@ -354,7 +354,7 @@ fn build_parametric(term: &Term) -> Result<Parametric, SpecError> {
 ///
 /// # Examples
 /// ```
-/// let d = kl_explorer::dist::parse_spec("0.3*normal(-2, 1) + 0.7*normal(2, 0.5)").unwrap();
+/// let d = kl_explorer::distribution::parse_spec("0.3*normal(-2, 1) + 0.7*normal(2, 0.5)").unwrap();
 /// assert_eq!(d.to_spec(), "0.3*normal(-2, 1) + 0.7*normal(2, 0.5)");
 /// ```
 pub fn parse_spec(text: &str) -> Result<Distribution, SpecError> {
