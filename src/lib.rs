@@ -11,6 +11,7 @@
 //! [`cli`] implements the headless `compute` command on the same core.
 
 pub mod app;
+pub mod cancel;
 pub mod cli;
 pub mod distribution;
 pub mod divergence;
