@@ -17,6 +17,7 @@ pub mod closed;
 pub mod discrete;
 pub mod pointwise;
 pub mod quad;
+pub mod smoothing;
 
 use serde::Serialize;
 

@@ -7,6 +7,7 @@ pub mod csv;
 mod number;
 pub mod png;
 pub mod session;
+pub mod source;
 
 use std::fmt;
 use std::fs::File;
@@ -17,6 +18,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use crate::distribution::{Distribution, SpecError, parse_spec};
 pub use csv::CsvOptions;
+pub use source::Source;
 
 /// A file that could not be loaded, with where in it and why. Displays as
 /// `line 14, column 3: count is negative (-2); counts must be ≥ 0: train.csv`.

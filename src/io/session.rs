@@ -5,27 +5,44 @@
 //! than this build knows is refused with a sentence saying so; unknown fields are ignored, so
 //! additions that keep the version readable need no bump.
 
-use std::path::Path;
-
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::CsvOptions;
+use super::source::Source;
 use crate::divergence::Unit;
 
 /// The `format` field of every session.
 pub const FORMAT: &str = "kl-explorer-session";
 /// The newest session layout this build reads and writes.
 pub const VERSION: u32 = 1;
+/// The comparison the project grew from: P = N(0, 1)…
+pub const DEFAULT_P: &str = "normal(0, 1)";
+/// …and Q = N(1, 2).
+pub const DEFAULT_Q: &str = "normal(1, 2)";
 /// Histogram files up to this size are embedded in sessions and PNGs.
 pub const EMBED_LIMIT_BYTES: u64 = 1 << 20;
 
-/// One side (P or Q) of a saved comparison.
+/// Whether a side's `spec` field holds a spec or a file's path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    /// The spec language.
+    Spec,
+    /// A CSV file.
+    Csv,
+}
+
+/// One side (P or Q) of a saved comparison: the wire form of a [`Source`], with the file's
+/// contents or hash when it names a file.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SideState {
     /// The spec, or the path of a CSV file.
     pub spec: String,
+    /// What `spec` holds. Sessions written before this field existed leave it out; their
+    /// `spec` is then read by [`Source::from_text`]'s rule.
+    pub kind: Option<SourceKind>,
     /// How the CSV file was read.
     pub csv: CsvOptions,
     /// The file's text, when it is under [`EMBED_LIMIT_BYTES`].
@@ -39,14 +56,48 @@ impl SideState {
     pub fn from_spec(spec: impl Into<String>) -> Self {
         SideState {
             spec: spec.into(),
+            kind: Some(SourceKind::Spec),
             ..Default::default()
         }
     }
 
-    /// Embeds (or hashes) the file the spec names, if it names one.
+    /// The wire form of `source` (no file contents yet: see [`SideState::with_file_contents`]).
+    pub fn from_source(source: &Source) -> Self {
+        match source {
+            Source::Spec(s) => SideState {
+                spec: s.clone(),
+                kind: Some(SourceKind::Spec),
+                ..Default::default()
+            },
+            Source::Csv { path, options } => SideState {
+                spec: path.display().to_string(),
+                kind: Some(SourceKind::Csv),
+                csv: options.clone(),
+                ..Default::default()
+            },
+        }
+    }
+
+    /// The side's input.
+    pub fn source(&self) -> Source {
+        match self.kind {
+            Some(SourceKind::Spec) => Source::Spec(self.spec.trim().to_string()),
+            Some(SourceKind::Csv) => Source::Csv {
+                path: self.spec.trim().into(),
+                options: self.csv.clone(),
+            },
+            None => Source::from_text(&self.spec).with_options(self.csv.clone()),
+        }
+    }
+
+    /// Embeds (or hashes) the file the side names, if it names one. Reads the file: call it
+    /// off the UI thread.
     pub fn with_file_contents(mut self) -> Self {
-        let path = Path::new(self.spec.trim());
-        if !super::looks_like_path(&self.spec) || !path.is_file() {
+        let source = self.source();
+        let Some(path) = source.path() else {
+            return self;
+        };
+        if !path.is_file() {
             return self;
         }
         let Ok(meta) = std::fs::metadata(path) else {
@@ -92,8 +143,8 @@ impl Default for Session {
             format: FORMAT.into(),
             version: VERSION,
             app_version: crate::VERSION.into(),
-            p: SideState::from_spec("normal(0, 1)"),
-            q: SideState::from_spec("normal(1, 2)"),
+            p: SideState::from_spec(DEFAULT_P),
+            q: SideState::from_spec(DEFAULT_Q),
             unit: Unit::Nats,
             smoothing: None,
             figures: None,
@@ -191,14 +242,14 @@ mod file_tests {
         let dir = tempfile::tempdir().unwrap();
         let small = dir.path().join("small.csv");
         std::fs::write(&small, "0,1,2\n").unwrap();
-        let s = SideState::from_spec(small.display().to_string()).with_file_contents();
+        let s = SideState::from_source(&Source::csv(&small)).with_file_contents();
         assert_eq!(s.embedded_csv.as_deref(), Some("0,1,2\n"));
         assert!(s.sha256.is_none());
 
         let large = dir.path().join("large.csv");
         let text = "0,1,2\n".repeat((EMBED_LIMIT_BYTES as usize) / 6 + 10);
         std::fs::write(&large, &text).unwrap();
-        let s = SideState::from_spec(large.display().to_string()).with_file_contents();
+        let s = SideState::from_source(&Source::csv(&large)).with_file_contents();
         assert!(s.embedded_csv.is_none());
         assert_eq!(s.sha256.as_deref().map(str::len), Some(64));
     }
