@@ -8,16 +8,20 @@ use clap::{Args, Parser, Subcommand};
 use serde_json::{Value, json};
 
 use crate::distribution::Distribution;
+use crate::divergence::smoothing::smoothed;
 use crate::divergence::{self, Figure, Options, Report, Unit};
-use crate::io::{CsvOptions, load_spec};
+use crate::io::{LoadControl, Source};
 
 /// Explore the Kullback–Leibler divergence between two distributions.
 #[derive(Debug, Parser)]
-#[command(name = "kl-explorer", version, about, long_about = None)]
+#[command(name = "kl-explorer", version, about, long_about = None, args_conflicts_with_subcommands = true)]
 pub struct Cli {
     /// A headless command; without one, the window opens.
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// A session JSON or an exported PNG to open (as a desktop app opens a document).
+    #[arg(value_name = "FILE", conflicts_with_all = ["p", "q"])]
+    pub file: Option<PathBuf>,
     /// P: a spec such as `normal(0, 1)` or a CSV file.
     #[arg(long, allow_hyphen_values = true)]
     pub p: Option<String>,
@@ -36,6 +40,12 @@ pub struct Cli {
     /// Show figures in bits.
     #[arg(long)]
     pub bits: bool,
+    /// Add a pseudo-count α to every histogram bin (off by default).
+    #[arg(long, value_parser = parse_smoothing, value_name = "α")]
+    pub smoothing: Option<f64>,
+    /// Start from the default comparison instead of restoring the last session.
+    #[arg(long)]
+    pub no_restore: bool,
 }
 
 /// Headless commands.
@@ -66,6 +76,31 @@ pub struct ComputeArgs {
     /// Also report the naive grid sum over `a,b,n` (n evenly spaced points on [a, b]).
     #[arg(long, allow_hyphen_values = true, value_parser = parse_grid, value_name = "a,b,n")]
     pub grid: Option<(f64, f64, usize)>,
+    /// Add a pseudo-count α to every histogram bin before computing (off by default).
+    #[arg(long, value_parser = parse_smoothing, value_name = "α")]
+    pub smoothing: Option<f64>,
+}
+
+/// The largest smoothing pseudo-count accepted.
+pub const MAX_SMOOTHING: f64 = 1e6;
+/// The most points of the naive grid sum.
+pub const MAX_GRID_POINTS: usize = 10_000_000;
+
+/// Parses a smoothing pseudo-count.
+///
+/// # Errors
+/// A sentence when the text is not a number in (0, [`MAX_SMOOTHING`]].
+pub fn parse_smoothing(s: &str) -> Result<f64, String> {
+    let a: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("smoothing '{s}' is not a number; give a pseudo-count such as 0.5"))?;
+    if !(a > 0.0 && a <= MAX_SMOOTHING) {
+        return Err(format!(
+            "smoothing must be a pseudo-count above 0 and at most {MAX_SMOOTHING:e} (got {s})"
+        ));
+    }
+    Ok(a)
 }
 
 /// Parses `1400x900`.
@@ -106,8 +141,18 @@ pub fn parse_grid(s: &str) -> Result<(f64, f64, usize), String> {
     let n: usize = n
         .parse()
         .map_err(|_| format!("grid point count '{n}' is not a whole number"))?;
+    if !(a.is_finite() && b.is_finite()) {
+        return Err(format!(
+            "grid '{s}' needs finite ends: a sum over evenly spaced points cannot cover an infinite range"
+        ));
+    }
     if !(a < b) || n < 2 {
         return Err(format!("grid '{s}' needs a < b and at least 2 points"));
+    }
+    if n > MAX_GRID_POINTS {
+        return Err(format!(
+            "grid '{s}' has {n} points; at most {MAX_GRID_POINTS} are summed"
+        ));
     }
     Ok((a, b, n))
 }
@@ -210,17 +255,21 @@ fn compute_pair(
     q_text: &str,
     args: &ComputeArgs,
 ) -> Result<(Report, Distribution, Distribution, Value), String> {
-    let opts = CsvOptions::default();
+    let control = LoadControl::default();
+    let (p_source, q_source) = (Source::from_text(p_text), Source::from_text(q_text));
     // Two large files load side by side.
     let (p, q) = std::thread::scope(|s| {
-        let q = s.spawn(|| load_spec(q_text, &opts));
-        let p = load_spec(p_text, &opts);
+        let q = s.spawn(|| q_source.load(&control));
+        let p = p_source.load(&control);
         (p, q.join())
     });
-    let p = p.map_err(|e| format!("P: {e}"))?;
-    let q = q
-        .map_err(|_| "Q: the loading thread failed".to_string())?
-        .map_err(|e| format!("Q: {e}"))?;
+    let p = std::sync::Arc::new(p.map_err(|e| format!("P: {e}"))?);
+    let q = std::sync::Arc::new(
+        q.map_err(|_| "Q: the loading thread failed".to_string())?
+            .map_err(|e| format!("Q: {e}"))?,
+    );
+    let p = smoothed(&p, args.smoothing).as_ref().clone();
+    let q = smoothed(&q, args.smoothing).as_ref().clone();
     let unit = if args.bits { Unit::Bits } else { Unit::Nats };
     let report = divergence::compare(&p, &q, &Options::default())
         .map_err(|e| e.to_string())?
@@ -235,6 +284,9 @@ fn compute_pair(
         };
         v["grid_sum"] = number(sum * f);
         v["grid_sum_dx"] = number(sum_dx * f);
+    }
+    if let Some(a) = args.smoothing {
+        v["smoothing"] = json!(a);
     }
     Ok((report, p, q, v))
 }

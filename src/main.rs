@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
+use kl_explorer::app::LaunchOptions;
 use kl_explorer::cli::{Cli, Command, run_compute};
 
 fn main() -> ExitCode {
@@ -12,7 +13,7 @@ fn main() -> ExitCode {
             let code = run_compute(args, &mut std::io::stdout(), &mut std::io::stderr());
             ExitCode::from(u8::try_from(code).unwrap_or(1))
         }
-        None => match run_window(&cli) {
+        None => match kl_explorer::app::run(launch_options(cli)) {
             Ok(code) => code,
             Err(e) => {
                 eprintln!("error: {e:#}");
@@ -22,6 +23,16 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_window(cli: &Cli) -> anyhow::Result<ExitCode> {
-    kl_explorer::app::run(kl_explorer::app::LaunchOptions::from_cli(cli))
+fn launch_options(cli: Cli) -> LaunchOptions {
+    LaunchOptions {
+        p: cli.p,
+        q: cli.q,
+        open: cli.file,
+        smoothing: cli.smoothing,
+        no_restore: cli.no_restore,
+        screenshot: cli.screenshot,
+        size: cli.size,
+        plots_only: cli.plots_only,
+        bits: cli.bits,
+    }
 }
