@@ -201,7 +201,7 @@ fn app_frames(c: &mut Criterion) {
             });
         for _ in 0..20_000 {
             h.step();
-            if !h.state().is_busy() && h.state().report.is_some() {
+            if !h.state().is_busy() && h.state().report().is_some() {
                 break;
             }
             std::thread::sleep(Duration::from_millis(1));

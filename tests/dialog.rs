@@ -58,7 +58,7 @@ fn ctrl_o_through_a_zenity_dialog_loads_p_and_no_backend_is_explained() {
                 Arc::new(AtomicU8::new(0)),
             )
         });
-    settle_until(&mut h, |a| a.report.is_some());
+    settle_until(&mut h, |a| a.report().is_some());
 
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
     settle_until(&mut h, |a| {
@@ -97,5 +97,39 @@ fn ctrl_o_through_a_zenity_dialog_loads_p_and_no_backend_is_explained() {
     assert!(
         matches!(h.state().q.dist.as_ref(), Distribution::Parametric(_)),
         "Q untouched"
+    );
+
+    // Saving with no dialog: the figures go to the default name in the current folder, and
+    // the app says where.
+    let out = tempfile::tempdir().unwrap();
+    std::env::set_current_dir(out.path()).unwrap();
+    h.state_mut()
+        .run_command(kl_explorer::app::Command::OpenDialog(
+            kl_explorer::app::tasks::Dialog::ExportFigures,
+        ));
+    let expected = out.path().join("kl_feature-train.csv_vs_normal-1-2.json");
+    for _ in 0..400 {
+        h.step();
+        if expected.exists() && !h.state().is_busy() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let names: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(expected.exists(), "{names:?}");
+    h.run_steps(3);
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&expected).unwrap()).unwrap();
+    assert_eq!(written["q"], "normal(1, 2)");
+    assert!(
+        h.state()
+            .toast_texts()
+            .iter()
+            .any(|t| t.contains("saved in the current folder as") && t.contains("kl_feature-train")),
+        "{:?}",
+        h.state().toast_texts()
     );
 }

@@ -38,13 +38,25 @@ fn settle(h: &mut Harness<'static, KlApp>) {
     panic!("the app stayed busy");
 }
 
+/// Steps frames until `done` holds and the app is idle.
+fn settle_until(h: &mut Harness<'static, KlApp>, done: impl Fn(&KlApp) -> bool) {
+    for _ in 0..3000 {
+        h.step();
+        if done(h.state()) && !h.state().is_busy() {
+            h.run_steps(3);
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    panic!("timed out");
+}
+
 fn kl_label(h: &Harness<'static, KlApp>, text: &str) {
     assert!(
         h.query_all_by_label(text).next().is_some(),
         "no label '{text}' on screen; KL is {:?}",
         h.state()
-            .report
-            .as_ref()
+            .report()
             .map(|r| r.as_ref().map(|r| r.kl_pq.value))
     );
 }
@@ -65,7 +77,7 @@ fn default_comparison_shows_kl_0_4431_and_the_naive_sum() {
     kl_label(&h, "0.4431 nats");
     kl_label(&h, "1.3069 nats");
     // "How is it computed?": the note's sum beside the exact value.
-    kl_label(&h, "22.1350");
+    kl_label(&h, "22.1350 nats");
 }
 
 #[test]
@@ -161,15 +173,11 @@ fn loading_a_csv_updates_the_plot_and_figures_and_a_bad_one_keeps_the_old() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut h = harness(LaunchOptions::default());
     // The path the dialog hands back goes through the same load command.
-    h.state_mut().run_command(Command::LoadPath(
-        Which::P,
-        root.join("assets/zero_bin_p.csv"),
-    ));
+    h.state_mut()
+        .run_command(Command::load(Which::P, root.join("assets/zero_bin_p.csv")));
     settle(&mut h);
-    h.state_mut().run_command(Command::LoadPath(
-        Which::Q,
-        root.join("assets/zero_bin_q.csv"),
-    ));
+    h.state_mut()
+        .run_command(Command::load(Which::Q, root.join("assets/zero_bin_q.csv")));
     settle(&mut h);
     assert!(matches!(
         h.state().p.dist.as_ref(),
@@ -184,7 +192,7 @@ fn loading_a_csv_updates_the_plot_and_figures_and_a_bad_one_keeps_the_old() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.csv");
     std::fs::write(&bad, "left,right,count\n0,1,2\n1,2,-3\n").unwrap();
-    h.state_mut().run_command(Command::LoadPath(Which::P, bad));
+    h.state_mut().run_command(Command::load(Which::P, bad));
     settle(&mut h);
     assert!(
         matches!(h.state().p.dist.as_ref(), Distribution::Histogram(_)),
@@ -210,6 +218,10 @@ fn command_line_specs_open_the_window_on_them() {
         h.query_by_label_contains("P has mass at k = 0, where Q is 0")
             .is_some()
     );
+    assert!(
+        !h.state().can_undo(),
+        "the launch itself is not an undo step"
+    );
 }
 
 #[test]
@@ -219,7 +231,7 @@ fn a_file_with_many_columns_offers_the_column_chooser() {
     std::fs::write(&path, "id,a,b,c,extra\nx,0,1,1,9\ny,1,2,3,9\n").unwrap();
     let mut h = harness(LaunchOptions::default());
     h.state_mut()
-        .run_command(Command::LoadPath(Which::P, path.clone()));
+        .run_command(Command::load(Which::P, path.clone()));
     settle(&mut h);
     assert!(
         h.state()
@@ -259,8 +271,8 @@ fn opening_an_exported_png_restores_the_comparison_and_a_newer_one_is_refused() 
     };
     kl_explorer::io::png::write_png(&png, 2, 2, &[255; 16], &session).unwrap();
     let mut h = harness(LaunchOptions::default());
-    h.state_mut().open_session_file(&png);
-    settle(&mut h);
+    h.state_mut().run_command(Command::OpenSession(png));
+    settle_until(&mut h, |a| a.p.dist.to_spec() == "gamma(2, 1)");
     assert_eq!(h.state().p.dist.to_spec(), "gamma(2, 1)");
     assert_eq!(h.state().q.dist.to_spec(), "exponential(0.5)");
     assert_eq!(h.state().state.unit, kl_explorer::divergence::Unit::Bits);
@@ -271,7 +283,12 @@ fn opening_an_exported_png_restores_the_comparison_and_a_newer_one_is_refused() 
         r#"{"format":"kl-explorer-session","version":7,"app_version":"9.0.0"}"#,
     )
     .unwrap();
-    h.state_mut().open_session_file(&newer);
+    h.state_mut().run_command(Command::OpenSession(newer));
+    settle_until(&mut h, |a| {
+        a.toast_texts()
+            .iter()
+            .any(|t| t.contains("layout version 7, made by kl-explorer 9.0.0"))
+    });
     h.run_steps(2);
     assert!(
         h.query_all_by_label_contains("layout version 7, made by kl-explorer 9.0.0")
@@ -279,4 +296,238 @@ fn opening_an_exported_png_restores_the_comparison_and_a_newer_one_is_refused() 
             .is_some()
     );
     assert_eq!(h.state().p.dist.to_spec(), "gamma(2, 1)", "nothing lost");
+}
+
+fn root() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn kl_values(h: &Harness<'static, KlApp>) -> (f64, f64) {
+    let r = h.state().report().unwrap().as_ref().unwrap();
+    (r.kl_pq.value, r.kl_qp.value)
+}
+
+fn click_checkbox(h: &mut Harness<'static, KlApp>, label: &str) {
+    h.get_by_role_and_label(Role::CheckBox, label).click();
+    settle(h);
+}
+
+#[test]
+fn ticking_smoothing_recomputes_every_figure_and_alpha_moves_them() {
+    let mut h = harness(LaunchOptions {
+        p: Some(
+            root()
+                .join("assets/feature_train.csv")
+                .display()
+                .to_string(),
+        ),
+        q: Some(root().join("assets/feature_prod.csv").display().to_string()),
+        ..Default::default()
+    });
+    let (pq, qp) = kl_values(&h);
+    assert!((pq - 0.0825).abs() < 5e-5, "{pq}");
+    assert_eq!(qp, f64::INFINITY);
+    kl_label(&h, "no smoothing: figures are exact for the data");
+
+    click_checkbox(&mut h, "Additive smoothing");
+    // numpy on the smoothed counts (α = 0.5 per bin): 0.0816 and 0.1164.
+    let (pq, qp) = kl_values(&h);
+    assert!((pq - 0.0816).abs() < 5e-5, "{pq}");
+    assert!((qp - 0.1164).abs() < 5e-5, "{qp}");
+    kl_label(&h, "all figures with additive smoothing α = 0.5 per bin");
+
+    h.get_by_role_and_label(Role::Slider, "α per bin")
+        .set_value_accesskit(2.0);
+    settle(&mut h);
+    let (pq2, qp2) = kl_values(&h);
+    assert!(
+        pq2 < pq && qp2 < qp,
+        "more smoothing, smaller KL: {pq2} {qp2}"
+    );
+    kl_label(&h, "all figures with additive smoothing α = 2 per bin");
+
+    click_checkbox(&mut h, "Additive smoothing");
+    let (pq, qp) = kl_values(&h);
+    assert!((pq - 0.0825).abs() < 5e-5, "{pq}");
+    assert_eq!(qp, f64::INFINITY);
+    kl_label(&h, "no smoothing: figures are exact for the data");
+}
+
+#[test]
+fn an_explicit_launch_ignores_the_saved_smoothing() {
+    let saved = kl_explorer::app::state::State {
+        smoothing: Some(0.5),
+        ..Default::default()
+    };
+    let launch = LaunchOptions {
+        p: Some(root().join("assets/zero_bin_p.csv").display().to_string()),
+        q: Some(root().join("assets/zero_bin_q.csv").display().to_string()),
+        ..Default::default()
+    };
+    let mut h = Harness::builder()
+        .with_size([1400.0, 900.0])
+        .build_eframe(move |cc| {
+            KlApp::new(
+                &cc.egui_ctx,
+                Some(saved),
+                &launch,
+                Arc::new(AtomicU8::new(0)),
+            )
+        });
+    settle(&mut h);
+    assert_eq!(h.state().state.smoothing, None);
+    assert_eq!(kl_values(&h).0, f64::INFINITY);
+
+    // A plain launch restores it; --no-restore does not.
+    let plain = LaunchOptions::default().initial_state(Some(kl_explorer::app::state::State {
+        smoothing: Some(0.5),
+        ..Default::default()
+    }));
+    assert_eq!(plain.smoothing, Some(0.5));
+    let fresh = LaunchOptions {
+        no_restore: true,
+        ..Default::default()
+    }
+    .initial_state(Some(kl_explorer::app::state::State {
+        smoothing: Some(0.5),
+        ..Default::default()
+    }));
+    assert_eq!(fresh.smoothing, None);
+}
+
+#[test]
+fn undo_restores_the_spec_text_with_the_distribution() {
+    let mut h = harness(LaunchOptions::default());
+    type_spec(&mut h, "normal(0, 1)", "student_t(0,1,3)");
+    assert_eq!(h.state().p.dist.to_spec(), "student_t(0, 1, 3)");
+    h.get_by_label("Undo").click();
+    settle(&mut h);
+    assert_eq!(h.state().p.dist.to_spec(), "normal(0, 1)");
+    assert_eq!(h.state().p.text, "normal(0, 1)", "the field follows undo");
+    assert!(h.query_all_by_value("normal(0, 1)").next().is_some());
+    h.get_by_label("Redo").click();
+    settle(&mut h);
+    assert_eq!(h.state().p.dist.to_spec(), "student_t(0, 1, 3)");
+    assert_eq!(h.state().p.text, "student_t(0,1,3)");
+    kl_label(&h, "0.3386 nats");
+}
+
+#[test]
+fn a_typo_then_undo_shows_no_stale_error() {
+    let mut h = harness(LaunchOptions::default());
+    type_spec(&mut h, "normal(0, 1)", "student_t(0,1,3)");
+    type_spec(&mut h, "student_t(0,1,3)", "nromal(0,1)");
+    assert!(h.state().p.error.is_some());
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    settle(&mut h);
+    let p = &h.state().p;
+    assert!(p.error.is_none(), "{:?}", p.error);
+    assert_eq!(p.text, p.dist.to_spec());
+    assert_eq!(p.text, "normal(0, 1)");
+}
+
+#[test]
+fn the_how_panel_follows_the_unit_and_the_direction() {
+    let mut h = harness(LaunchOptions::default());
+    kl_label(&h, "KL(P||Q) exact: 0.4431 nats");
+    kl_label(&h, "Δx = (b − a)/(n − 1) = 0.0200");
+    h.get_by_label("bits").click();
+    settle(&mut h);
+    kl_label(&h, "KL(P||Q) exact: 0.6393 bits");
+    // 22.135035 nats / ln 2.
+    kl_label(&h, "31.9341 bits");
+    h.get_by_label("Q||P").click();
+    settle(&mut h);
+    kl_label(&h, "KL(Q||P) exact: 1.8854 bits");
+    assert!(h.query_by_label("KL(P||Q) exact: 0.6393 bits").is_none());
+}
+
+#[test]
+fn adding_a_mixture_component_keeps_weights_that_sum_to_one() {
+    let mut h = harness(LaunchOptions {
+        p: Some("0.3*normal(-2, 1) + 0.7*normal(2, 0.5)".into()),
+        ..Default::default()
+    });
+    h.get_by_label("+ Add component").click();
+    settle(&mut h);
+    let spec = h.state().p.dist.to_spec();
+    assert_eq!(
+        spec,
+        "0.15*normal(-2, 1) + 0.35*normal(2, 0.5) + 0.5*normal(0, 1)"
+    );
+    assert!(
+        h.state().p.dist.notes().is_empty(),
+        "nothing was normalised: {:?}",
+        h.state().p.dist.notes()
+    );
+}
+
+#[test]
+fn figures_stay_those_of_the_old_pair_while_a_file_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.csv");
+    let mut text = String::from("left,right,count\n");
+    for i in 0..400_000 {
+        text.push_str(&format!("{},{},{}\n", i, i + 1, 1 + i % 7));
+    }
+    std::fs::write(&big, text).unwrap();
+    let mut h = harness(LaunchOptions::default());
+    let before = h.state().derived().unwrap().request.p.clone();
+    h.state_mut().run_command(Command::load(Which::P, &big));
+    let mut saw_loading = false;
+    for _ in 0..3000 {
+        h.step();
+        let app = h.state();
+        let d = app.derived().unwrap();
+        if app.p.loading.is_some() {
+            saw_loading = true;
+            // Panel, figures and curves all still describe the old P.
+            assert!(Arc::ptr_eq(&d.request.p, &before));
+            assert!(Arc::ptr_eq(&app.p.dist, &before));
+            assert!((d.report.as_ref().unwrap().kl_pq.value - 0.443_147_18).abs() < 1e-6);
+        } else if !app.is_busy() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    assert!(saw_loading, "the load was observed in flight");
+    let d = h.state().derived().unwrap();
+    assert!(Arc::ptr_eq(&d.request.p, &h.state().p.dist));
+    assert!(matches!(d.p.as_ref(), Distribution::Histogram(_)));
+}
+
+#[test]
+fn dragging_over_a_large_pair_computes_only_the_last_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.csv");
+    let mut text = String::from("left,right,count\n");
+    for i in 0..1_000_000u32 {
+        let x = -5.0 + f64::from(i) * 1e-5;
+        text.push_str(&format!("{x},{},{}\n", x + 1e-5, 1 + i % 5));
+    }
+    std::fs::write(&big, text).unwrap();
+    let mut h = harness(LaunchOptions {
+        p: Some(big.display().to_string()),
+        q: Some("normal(0, 1)".into()),
+        ..Default::default()
+    });
+    let before = h.state().computations_finished();
+    for i in 0..50 {
+        h.get_all_by_role_and_label(Role::Slider, "mean")
+            .next()
+            .unwrap()
+            .set_value_accesskit(0.02 * f64::from(i + 1));
+        h.step();
+    }
+    // Frames went on while the worker computed: the app is still busy with the last request.
+    assert!(h.state().is_busy(), "no frame waited for the computation");
+    settle(&mut h);
+    let finished = h.state().computations_finished() - before;
+    assert!(
+        finished <= 2,
+        "{finished} computations ran to the end for 50 drags"
+    );
+    let d = h.state().derived().unwrap();
+    assert_eq!(d.request.q.to_spec(), "normal(1, 1)");
+    assert!(Arc::ptr_eq(&d.request.q, &h.state().q.dist));
 }

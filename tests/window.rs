@@ -163,3 +163,114 @@ fn without_a_display_the_window_says_so_and_exits_non_zero() {
     assert!(err.contains("no display"), "{err}");
     assert!(!dir.path().join("x.png").exists());
 }
+
+#[test]
+fn a_bad_spec_or_an_incomparable_pair_exits_2_without_a_picture() {
+    if !xvfb_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for (args, says) in [
+        (
+            vec!["--p", "nromal(0,1)"],
+            "unknown family 'nromal' (did you mean normal?)",
+        ),
+        (
+            vec!["--p", "poisson(3)", "--q", "normal(0, 1)"],
+            "KL between a mass function and a density is not defined",
+        ),
+        (vec!["--p", "assets/no_such_file.csv"], "file not found"),
+    ] {
+        let out = dir.path().join("bad.png");
+        let run = screenshot(&args, &out);
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert!(!out.exists(), "{args:?}: no picture of another comparison");
+    }
+}
+
+#[test]
+fn smoothing_on_the_command_line_reaches_the_picture_and_its_metadata() {
+    if !xvfb_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("smoothed.png");
+    let run = screenshot(
+        &[
+            "--p",
+            "assets/zero_bin_p.csv",
+            "--q",
+            "assets/zero_bin_q.csv",
+            "--smoothing",
+            "0.5",
+        ],
+        &out,
+    );
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let (session, ..) = read_png_session(&out).unwrap();
+    assert_eq!(session.smoothing, Some(0.5));
+    let figures = session.figures.unwrap();
+    let cli = Command::new(env!("CARGO_BIN_EXE_kl-explorer"))
+        .args([
+            "compute",
+            "--p",
+            "assets/zero_bin_p.csv",
+            "--q",
+            "assets/zero_bin_q.csv",
+            "--smoothing",
+            "0.5",
+            "--json",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let cli: serde_json::Value = serde_json::from_slice(&cli.stdout).unwrap();
+    assert!(
+        cli["kl_pq"].as_f64().is_some(),
+        "smoothed KL is finite: {cli}"
+    );
+    assert_eq!(figures["kl_pq"], cli["kl_pq"]);
+    assert_eq!(figures["kl_qp"], cli["kl_qp"]);
+}
+
+#[test]
+fn opening_an_exported_png_from_the_command_line_renders_it_and_a_bad_file_exits_2() {
+    if !xvfb_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("first.png");
+    let run = screenshot(&["--p", "gamma(2, 1)", "--q", "exponential(0.5)"], &first);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let second = dir.path().join("second.png");
+    let run = screenshot(&[first.to_str().unwrap()], &second);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let (a, ..) = read_png_session(&first).unwrap();
+    let (b, ..) = read_png_session(&second).unwrap();
+    assert_eq!(b.p.spec, "gamma(2, 1)");
+    assert_eq!(a.figures, b.figures);
+
+    let junk = dir.path().join("junk.json");
+    std::fs::write(&junk, "{\"a\": 1}").unwrap();
+    let out = dir.path().join("third.png");
+    let run = screenshot(&[junk.to_str().unwrap()], &out);
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{err}");
+    assert!(err.contains("not a kl-explorer session"), "{err}");
+    assert!(err.contains("junk.json"), "{err}");
+    assert!(!out.exists());
+}

@@ -1,29 +1,37 @@
-//! A P or Q panel: family picker, parameter widgets, the spec field, mixture components,
-//! histogram details.
+//! A P or Q panel: the family picker, the spec field, the parameter or mixture widgets, and
+//! for a file its details, column choice, binning and load progress.
+//!
+//! The panel draws a side and returns [`Command`]s; it changes nothing itself but its own edit
+//! buffer. What the side shows comes from its [`Source`] (in the app's state) and the
+//! distribution made from it, so the text, the widgets and the figures always agree.
 
 use std::sync::Arc;
 
 use egui::{Color32, RichText, Ui};
 
-use crate::distribution::family::{Constraint, Kind};
-use crate::distribution::{Distribution, FamilyId, Mixture, Parametric, parse_spec};
-use crate::io::{CsvOptions, LoadControl, looks_like_path};
+use crate::distribution::family::Kind;
+use crate::distribution::{Distribution, parse_spec};
+use crate::io::{CsvOptions, LoadControl, Source};
 
-use super::Command;
+use super::command::{Command, Origin};
+use super::params::{default_of, families, mixture_ui, params_ui};
 use super::state::Which;
+use super::tasks::Dialog;
 
-/// A side's runtime state: what is shown, the last valid distribution, the error if any.
+/// A side's runtime state: the distribution made from its source, the spec field's buffer, the
+/// error if the buffer or a load failed, a load in flight.
 pub struct Side {
     /// P or Q.
     pub which: Which,
-    /// The spec field's text (what the user typed, or the spec a widget wrote).
+    /// The spec field's text: the source's label, or what the user is typing.
     pub text: String,
-    /// The last valid distribution; stays on screen while the text is invalid.
+    /// The distribution made from the side's source; stays while a new input is invalid or
+    /// loading.
     pub dist: Arc<Distribution>,
-    /// Why the current text is not a distribution.
+    /// Why the typed text or the last file is not a distribution.
     pub error: Option<String>,
-    /// How the CSV file (if any) is read.
-    pub csv: CsvOptions,
+    /// The last load failed because the file's columns are ambiguous: open the chooser.
+    pub ask_columns: bool,
     /// A load in progress.
     pub loading: Option<Loading>,
 }
@@ -32,16 +40,12 @@ pub struct Side {
 pub struct Loading {
     /// Its id (a newer load supersedes an older one).
     pub id: u64,
-    /// The file.
-    pub path: std::path::PathBuf,
+    /// What is being loaded.
+    pub source: Source,
     /// Progress and cancel.
     pub control: LoadControl,
-}
-
-/// A change a panel asks for.
-pub enum Edit {
-    /// A new distribution with its text.
-    Set(Arc<Distribution>, String),
+    /// Who asked for it (a load at launch is not an undo step).
+    pub origin: Origin,
 }
 
 /// The fixed colour of a side (Okabe–Ito: blue for P, orange for Q; safe for colour-blind
@@ -55,11 +59,6 @@ pub fn color(which: Which, dark: bool) -> Color32 {
     }
 }
 
-/// The families of one kind, in the order of [`FamilyId::ALL`].
-fn families(kind: Kind) -> impl Iterator<Item = FamilyId> {
-    FamilyId::ALL.into_iter().filter(move |f| f.kind() == kind)
-}
-
 fn family_label(d: &Distribution) -> String {
     match d {
         Distribution::Parametric(p) => p.family().name().to_string(),
@@ -69,27 +68,33 @@ fn family_label(d: &Distribution) -> String {
     }
 }
 
-fn default_of(id: FamilyId) -> Option<Parametric> {
-    Parametric::new(id, id.default_params()).ok()
+/// A command that puts `d` on a side, written as its spec.
+fn set_dist(which: Which, d: &Distribution, origin: Origin) -> Command {
+    Command::SetSource {
+        which,
+        source: Source::Spec(d.to_spec()),
+        origin,
+    }
 }
 
 impl Side {
-    /// A side showing `dist`.
-    pub fn new(which: Which, dist: Arc<Distribution>) -> Self {
+    /// A side showing `dist`, made from `source`.
+    pub fn new(which: Which, source: &Source, dist: Arc<Distribution>) -> Self {
         Side {
             which,
-            text: dist.to_spec(),
+            text: source.label(),
             dist,
             error: None,
-            csv: CsvOptions::default(),
+            ask_columns: false,
             loading: None,
         }
     }
 
-    /// Draws the panel. Returns an edit to apply and commands to run after drawing.
-    pub fn ui(&mut self, ui: &mut Ui, commands: &mut Vec<Command>) -> Option<Edit> {
+    /// Draws the panel for a side made from `source`, with `smoothing` applied to its bins.
+    #[must_use]
+    pub fn ui(&mut self, ui: &mut Ui, source: &Source, smoothing: Option<f64>) -> Vec<Command> {
         let which = self.which;
-        let mut edit = None;
+        let mut commands = Vec::new();
         ui.horizontal(|ui| {
             ui.label(
                 RichText::new(which.name())
@@ -97,87 +102,102 @@ impl Side {
                     .size(20.0)
                     .color(color(which, ui.visuals().dark_mode)),
             );
-            let picked = self.family_picker(ui, commands);
-            if picked.is_some() {
-                edit = picked;
-            }
+            self.family_picker(ui, &mut commands);
         });
         ui.add_space(4.0);
-        if let Some(e) = self.spec_field(ui, commands) {
-            edit = Some(e);
-        }
+        self.spec_field(ui, &mut commands);
         ui.add_space(6.0);
         let dist = self.dist.clone();
-        let widget_edit = match dist.as_ref() {
+        match dist.as_ref() {
             Distribution::Parametric(p) => {
-                params_ui(ui, p, ("param", which)).map(Distribution::Parametric)
+                if let Some(d) = params_ui(ui, p, ("param", which)) {
+                    commands.push(set_dist(
+                        which,
+                        &Distribution::Parametric(d),
+                        Origin::Widget,
+                    ));
+                }
             }
-            Distribution::Mixture(m) => mixture_ui(ui, m, which),
+            Distribution::Mixture(m) => {
+                if let Some(d) = mixture_ui(ui, m, which) {
+                    commands.push(set_dist(which, &d, Origin::Widget));
+                }
+            }
             Distribution::Histogram(h) => {
-                histogram_ui(ui, h.len(), &h.display_name(), &dist.notes(), h.smoothing);
-                self.samples_bins_ui(ui, &dist.notes(), commands);
-                None
+                ui.label(RichText::new(h.display_name()).strong());
+                ui.label(format!("{} bins", h.len()));
+                notes_ui(ui, &dist);
+                if let Some(a) = smoothing {
+                    ui.label(format!(
+                        "additive smoothing: α = {} per bin",
+                        crate::distribution::family::format_number(a)
+                    ));
+                }
+                self.samples_bins_ui(ui, source, &mut commands);
             }
             Distribution::Categories(c) => {
-                histogram_ui(ui, c.labels.len(), &c.display_name(), &dist.notes(), None);
-                None
+                ui.label(RichText::new(c.display_name()).strong());
+                ui.label(format!(
+                    "{} categories: {}",
+                    c.labels.len(),
+                    c.labels.join(", ")
+                ));
+                notes_ui(ui, &dist);
             }
-        };
-        if let Some(d) = widget_edit {
-            let text = d.to_spec();
-            edit = Some(Edit::Set(Arc::new(d), text));
         }
         ui.add_space(6.0);
-        ui.horizontal(|ui| {
-            let shortcut = if which == Which::P {
-                "Ctrl+O"
-            } else {
-                "Ctrl+Shift+O"
-            };
-            if ui
-                .button("Load CSV…")
-                .on_hover_text(format!(
-                    "Open a CSV histogram as {} ({shortcut}); you can also drop a file here",
-                    which.name()
-                ))
-                .clicked()
-            {
-                commands.push(Command::OpenCsv(which));
-            }
-        });
-        if looks_like_path(&self.text) {
-            self.columns_ui(ui, commands);
+        let shortcut = if which == Which::P {
+            "Ctrl+O"
+        } else {
+            "Ctrl+Shift+O"
+        };
+        if ui
+            .button("Load CSV…")
+            .on_hover_text(format!(
+                "Open a CSV histogram as {} ({shortcut}); you can also drop a file here",
+                which.name()
+            ))
+            .clicked()
+        {
+            commands.push(Command::OpenDialog(Dialog::OpenCsv(which)));
         }
-        if let Some(loading) = &self.loading {
-            ui.horizontal(|ui| {
-                ui.add(
-                    egui::ProgressBar::new(loading.control.fraction())
-                        .desired_width(160.0)
-                        .show_percentage(),
-                );
-                if ui.button("Cancel").clicked() {
-                    loading
-                        .control
-                        .cancel
-                        .store(true, std::sync::atomic::Ordering::Relaxed);
-                }
-            });
-            ui.label(
-                RichText::new(format!(
-                    "loading {}",
-                    loading
-                        .path
-                        .file_name()
-                        .map(|n| n.to_string_lossy())
-                        .unwrap_or_default()
-                ))
-                .weak(),
-            );
+        let typed = Source::from_text(&self.text);
+        let file = match (&typed, source) {
+            (Source::Csv { .. }, _) => Some(typed.clone()),
+            (_, Source::Csv { .. }) => Some(source.clone()),
+            _ => None,
+        };
+        if let Some(file) = file {
+            self.columns_ui(ui, &file, &mut commands);
         }
-        edit
+        self.loading_ui(ui, &mut commands);
+        commands
     }
 
-    fn family_picker(&mut self, ui: &mut Ui, commands: &mut Vec<Command>) -> Option<Edit> {
+    fn loading_ui(&self, ui: &mut Ui, commands: &mut Vec<Command>) {
+        let Some(loading) = &self.loading else {
+            return;
+        };
+        ui.horizontal(|ui| {
+            ui.add(
+                egui::ProgressBar::new(loading.control.fraction())
+                    .desired_width(160.0)
+                    .show_percentage(),
+            );
+            if ui.button("Cancel").clicked() {
+                commands.push(Command::CancelLoad(self.which));
+            }
+        });
+        let name = loading
+            .source
+            .path()
+            .and_then(|p| p.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        ui.label(RichText::new(format!("loading {name}")).weak());
+    }
+
+    fn family_picker(&mut self, ui: &mut Ui, commands: &mut Vec<Command>) {
         let mut chosen: Option<Distribution> = None;
         let current = family_label(&self.dist);
         egui::ComboBox::new(("family", self.which), "family")
@@ -214,17 +234,15 @@ impl Side {
                 ui.separator();
                 ui.label(RichText::new("Histogram").weak().small());
                 if ui.selectable_label(false, "histogram (CSV)…").clicked() {
-                    commands.push(Command::OpenCsv(self.which));
+                    commands.push(Command::OpenDialog(Dialog::OpenCsv(self.which)));
                 }
             });
-        chosen.map(|d| {
-            commands.push(Command::FitView);
-            let text = d.to_spec();
-            Edit::Set(Arc::new(d), text)
-        })
+        if let Some(d) = chosen {
+            commands.push(set_dist(self.which, &d, Origin::Picked));
+        }
     }
 
-    fn spec_field(&mut self, ui: &mut Ui, commands: &mut Vec<Command>) -> Option<Edit> {
+    fn spec_field(&mut self, ui: &mut Ui, commands: &mut Vec<Command>) {
         let response = ui.add(
             egui::TextEdit::singleline(&mut self.text)
                 .id_salt(("spec", self.which))
@@ -235,51 +253,65 @@ impl Side {
         let response = response.on_hover_text(
             "A spec such as gamma(2, 0.5), 0.3*normal(-2,1) + 0.7*normal(2,0.5), or the path of a CSV file (press Enter to load it)",
         );
-        let mut edit = None;
         let entered = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-        if looks_like_path(&self.text) {
-            if entered {
-                commands.push(Command::LoadPath(self.which, self.text.trim().into()));
+        match Source::from_text(&self.text) {
+            // A path is loaded on Enter, not on every keystroke.
+            source @ Source::Csv { .. } => {
+                if entered {
+                    commands.push(Command::SetSource {
+                        which: self.which,
+                        source,
+                        origin: Origin::File,
+                    });
+                }
             }
-        } else if response.changed() || entered {
-            match parse_spec(&self.text) {
-                Ok(d) => {
-                    self.error = None;
-                    if d.to_spec() != self.dist.to_spec() {
-                        edit = Some(Edit::Set(Arc::new(d), self.text.clone()));
+            Source::Spec(spec) => {
+                if response.changed() || entered {
+                    match parse_spec(&spec) {
+                        Ok(d) => {
+                            self.error = None;
+                            if d.to_spec() != self.dist.to_spec() {
+                                commands.push(Command::SetSource {
+                                    which: self.which,
+                                    source: Source::Spec(spec),
+                                    origin: Origin::Typed,
+                                });
+                            }
+                        }
+                        Err(e) => self.error = Some(e.to_string()),
                     }
                 }
-                Err(e) => self.error = Some(e.to_string()),
             }
         }
         if let Some(err) = &self.error {
             ui.label(RichText::new(err).color(ui.visuals().error_fg_color));
         }
-        edit
     }
 
     /// Which CSV columns hold the bins: detected by default, or chosen (1-based, comma
     /// separated: left,right,count or center,count or label,count or one column of samples).
-    fn columns_ui(&mut self, ui: &mut Ui, commands: &mut Vec<Command>) {
-        let asked = self
-            .error
-            .as_deref()
-            .is_some_and(|e| e.contains("pick") || e.contains("which columns"));
+    fn columns_ui(&mut self, ui: &mut Ui, file: &Source, commands: &mut Vec<Command>) {
+        let Source::Csv { options, .. } = file else {
+            return;
+        };
+        let mut options = options.clone();
         egui::CollapsingHeader::new("CSV columns")
             .id_salt(("columns", self.which))
-            .open(asked.then_some(true))
+            .open(self.ask_columns.then_some(true))
             .show(ui, |ui| {
-                let mut text = self
-                    .csv
-                    .columns
-                    .as_ref()
-                    .map(|c| {
-                        c.iter()
-                            .map(|i| (i + 1).to_string())
-                            .collect::<Vec<_>>()
-                            .join(",")
-                    })
-                    .unwrap_or_default();
+                let id = ui.make_persistent_id(("columns-text", self.which));
+                let mut text: String = ui.data_mut(|d| d.get_temp(id)).unwrap_or_else(|| {
+                    options
+                        .columns
+                        .as_ref()
+                        .map(|c| {
+                            c.iter()
+                                .map(|i| (i + 1).to_string())
+                                .collect::<Vec<_>>()
+                                .join(",")
+                        })
+                        .unwrap_or_default()
+                });
                 let label = ui.label("columns to use (e.g. 2,3,4):");
                 ui.add(
                     egui::TextEdit::singleline(&mut text)
@@ -287,20 +319,10 @@ impl Side {
                         .desired_width(120.0),
                 )
                 .labelled_by(label.id);
-                let parsed: Option<Vec<usize>> = text
-                    .split(',')
-                    .filter(|t| !t.trim().is_empty())
-                    .map(|t| {
-                        t.trim()
-                            .parse::<usize>()
-                            .ok()
-                            .filter(|v| *v >= 1)
-                            .map(|v| v - 1)
-                    })
-                    .collect();
+                let parsed = parse_columns(&text);
+                ui.data_mut(|d| d.insert_temp(id, text));
                 match parsed {
-                    Some(c) if c.is_empty() => self.csv.columns = None,
-                    Some(c) => self.csv.columns = Some(c),
+                    Some(c) => options.columns = (!c.is_empty()).then_some(c),
                     None => {
                         ui.label(
                             RichText::new("use column numbers from 1, separated by commas")
@@ -309,197 +331,100 @@ impl Side {
                     }
                 }
                 if ui.button("Reload with these columns").clicked() {
-                    commands.push(Command::LoadPath(self.which, self.text.trim().into()));
+                    self.ask_columns = false;
+                    commands.push(Command::SetSource {
+                        which: self.which,
+                        source: file.with_options(options),
+                        origin: Origin::File,
+                    });
                 }
             });
     }
 
-    fn samples_bins_ui(&mut self, ui: &mut Ui, notes: &[String], commands: &mut Vec<Command>) {
-        let Some(note) = notes.iter().find(|n| n.contains(" samples in ")) else {
+    /// The bin count of a raw-samples file, when the side is one.
+    fn samples_bins_ui(&mut self, ui: &mut Ui, source: &Source, commands: &mut Vec<Command>) {
+        let Distribution::Histogram(h) = self.dist.as_ref() else {
             return;
         };
-        let current = note
-            .split(" samples in ")
-            .nth(1)
-            .and_then(|s| s.split_whitespace().next())
-            .and_then(|s| s.parse::<usize>().ok())
-            .unwrap_or(30);
-        let mut bins = self.csv.bins.unwrap_or(current);
+        let Some(binning) = h.samples_binning() else {
+            return;
+        };
+        let Source::Csv { options, .. } = source else {
+            return;
+        };
+        let mut bins = binning.bins;
         let r = ui.add(
             egui::Slider::new(&mut bins, 2..=2000)
                 .logarithmic(true)
                 .text("bins"),
         );
         if r.drag_stopped() || (r.changed() && !r.dragged()) {
-            self.csv.bins = Some(bins);
-            commands.push(Command::Reload(self.which));
-        }
-    }
-}
-
-fn slider_range(info: &crate::distribution::family::ParamInfo, v: f64) -> std::ops::RangeInclusive<f64> {
-    let (lo, hi) = info.slider;
-    lo.min(v)..=hi.max(v)
-}
-
-/// Sliders for a parametric distribution's parameters. Returns the new distribution when a
-/// valid change was made; an invalid combination is shown and not applied.
-pub fn params_ui(
-    ui: &mut Ui,
-    p: &Parametric,
-    salt: impl std::hash::Hash + std::fmt::Debug + Copy,
-) -> Option<Parametric> {
-    let id = p.family();
-    let mut values = p.params().to_vec();
-    let mut changed = false;
-    let infos = id.params();
-    let mut remove = None;
-    ui.push_id(salt, |ui| {
-        for i in 0..values.len() {
-            let info = if id.is_variadic() {
-                &infos[0]
-            } else {
-                &infos[i]
-            };
-            let name = if id.is_variadic() {
-                format!("{}{i}", info.name)
-            } else {
-                info.name.to_string()
-            };
-            ui.horizontal(|ui| {
-                let r = match info.constraint {
-                    Constraint::Count => {
-                        let mut n = values[i] as u64;
-                        let top = (info.slider.1 as u64).max(n);
-                        let r = ui.add(egui::Slider::new(&mut n, 0..=top).text(&name));
-                        values[i] = n as f64;
-                        r
-                    }
-                    _ => {
-                        let range = slider_range(info, values[i]);
-                        ui.add(
-                            egui::Slider::new(&mut values[i], range)
-                                .text(&name)
-                                .clamping(egui::SliderClamping::Never)
-                                .smart_aim(true),
-                        )
-                    }
-                };
-                changed |= r.changed();
-                if id.is_variadic()
-                    && values.len() > 2
-                    && ui.small_button("−").on_hover_text("remove").clicked()
-                {
-                    remove = Some(i);
-                }
+            commands.push(Command::SetSource {
+                which: self.which,
+                source: source.with_options(CsvOptions {
+                    bins: Some(bins),
+                    ..options.clone()
+                }),
+                origin: Origin::File,
             });
         }
-        if id.is_variadic() && ui.small_button("+ add category").clicked() {
-            values.push(info_default(id));
-            changed = true;
-        }
-    });
-    if let Some(i) = remove {
-        values.remove(i);
-        changed = true;
-    }
-    if !changed {
-        return None;
-    }
-    match Parametric::new(id, values) {
-        Ok(p) => Some(p),
-        Err(e) => {
-            ui.label(RichText::new(e.to_string()).color(ui.visuals().error_fg_color));
-            None
-        }
     }
 }
 
-fn info_default(id: FamilyId) -> f64 {
-    match id {
-        FamilyId::Categorical => 0.1,
-        _ => 0.0,
+/// `2,3,4` → 0-based columns; `None` when a part is not a number from 1.
+fn parse_columns(text: &str) -> Option<Vec<usize>> {
+    text.split(',')
+        .filter(|t| !t.trim().is_empty())
+        .map(|t| {
+            t.trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|v| *v >= 1)
+                .map(|v| v - 1)
+        })
+        .collect()
+}
+
+/// How the input was read, one line per note.
+fn notes_ui(ui: &mut Ui, dist: &Distribution) {
+    for n in dist.notes() {
+        ui.label(RichText::new(format!("• {n}")).weak());
     }
 }
 
-fn mixture_ui(ui: &mut Ui, m: &Mixture, which: Which) -> Option<Distribution> {
-    let mut parts: Vec<(f64, Parametric)> = m
-        .weights()
-        .iter()
-        .copied()
-        .zip(m.components().iter().cloned())
-        .collect();
-    let mut changed = false;
-    let mut remove = None;
-    let kind = parts[0].1.kind();
-    for (i, (w, c)) in parts.iter_mut().enumerate() {
-        egui::Frame::group(ui.style()).show(ui, |ui| {
-            ui.horizontal(|ui| {
-                ui.label(format!("component {}", i + 1));
-                let mut fam = c.family();
-                egui::ComboBox::new(("mixfam", which, i), "family")
-                    .selected_text(fam.name())
-                    .show_ui(ui, |ui| {
-                        for f in families(kind) {
-                            ui.selectable_value(&mut fam, f, f.name());
-                        }
-                    });
-                if fam != c.family()
-                    && let Some(d) = default_of(fam)
-                {
-                    *c = d;
-                    changed = true;
-                }
-                if ui.small_button("remove").clicked() {
-                    remove = Some(i);
-                }
-            });
-            changed |= ui
-                .add(
-                    egui::Slider::new(w, 0.001..=1.0)
-                        .text("weight")
-                        .logarithmic(true),
-                )
-                .changed();
-            if let Some(new) = params_ui(ui, c, ("mix", which, i)) {
-                *c = new;
-                changed = true;
-            }
-        });
-    }
-    if ui.button("+ Add component").clicked() {
-        let extra = if kind == Kind::Discrete {
-            default_of(FamilyId::Poisson)
-        } else {
-            default_of(FamilyId::Normal)
-        };
-        if let Some(e) = extra {
-            parts.push((0.5, e));
-            changed = true;
-        }
-    }
-    if let Some(i) = remove
-        && parts.len() > 1
-    {
-        parts.remove(i);
-        changed = true;
-    }
-    if !changed {
-        return None;
-    }
-    if parts.len() == 1 {
-        return parts.pop().map(|(_, c)| Distribution::Parametric(c));
-    }
-    Mixture::new(parts).ok().map(Distribution::Mixture)
+/// TEMPORARY(until the io branch lands its typed provenance): the samples binning of a
+/// histogram, read from its note.
+trait SamplesBinningShim {
+    fn samples_binning(&self) -> Option<ShimBinning>;
 }
 
-fn histogram_ui(ui: &mut Ui, bins: usize, name: &str, notes: &[String], smoothing: Option<f64>) {
-    ui.label(RichText::new(name).strong());
-    ui.label(format!("{bins} bins"));
-    for n in notes {
-        ui.label(RichText::new(format!("• {n}")).small().weak());
+struct ShimBinning {
+    bins: usize,
+}
+
+impl SamplesBinningShim for crate::distribution::Histogram {
+    fn samples_binning(&self) -> Option<ShimBinning> {
+        let note = self.notes.iter().find(|n| n.contains(" samples in "))?;
+        let bins = note
+            .split(" samples in ")
+            .nth(1)?
+            .split_whitespace()
+            .next()?
+            .parse()
+            .ok()?;
+        Some(ShimBinning { bins })
     }
-    if let Some(a) = smoothing {
-        ui.label(RichText::new(format!("smoothing: α = {a} per bin")).small());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_are_one_based_in_the_field() {
+        assert_eq!(parse_columns("2, 3,4"), Some(vec![1, 2, 3]));
+        assert_eq!(parse_columns(""), Some(vec![]));
+        assert_eq!(parse_columns("0,1"), None);
+        assert_eq!(parse_columns("a"), None);
     }
 }

@@ -1,4 +1,8 @@
 //! The app's saved state and its undo history.
+//!
+//! [`State`] is everything that is saved between runs: each side's [`Source`] (the input the
+//! distribution was made from) and the view settings. Runtime things (parsed distributions,
+//! errors, loads in flight, results) live beside it in the app, never in it.
 
 use std::sync::Arc;
 
@@ -6,7 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::distribution::{Distribution, parse_spec};
 use crate::divergence::Unit;
-use crate::io::session::{Session, SideState};
+use crate::io::Source;
+use crate::io::session::{DEFAULT_P, DEFAULT_Q, Session};
 
 /// Which side of the comparison.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -25,6 +30,14 @@ impl Which {
             Which::Q => "Q",
         }
     }
+
+    /// The other side.
+    pub fn other(self) -> Which {
+        match self {
+            Which::P => Which::Q,
+            Which::Q => Which::P,
+        }
+    }
 }
 
 /// Which pointwise divergence the plots show.
@@ -39,14 +52,26 @@ pub enum Direction {
     Both,
 }
 
+impl Direction {
+    /// Whether the P‖Q direction is shown.
+    pub fn shows_pq(self) -> bool {
+        self != Direction::QP
+    }
+
+    /// Whether the Q‖P direction is shown.
+    pub fn shows_qp(self) -> bool {
+        self != Direction::PQ
+    }
+}
+
 /// Everything that is saved between runs (eframe persistence) and in session files.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct State {
-    /// P's spec or file.
-    pub p: SideState,
-    /// Q's spec or file.
-    pub q: SideState,
+    /// P's input.
+    pub p: Source,
+    /// Q's input.
+    pub q: Source,
     /// Nats or bits.
     pub unit: Unit,
     /// Which pointwise divergence to plot.
@@ -66,16 +91,11 @@ pub struct State {
     pub compare_on_p_bins: bool,
 }
 
-/// The comparison the project grew from.
-pub const DEFAULT_P: &str = "normal(0, 1)";
-/// See [`DEFAULT_P`].
-pub const DEFAULT_Q: &str = "normal(1, 2)";
-
 impl Default for State {
     fn default() -> Self {
         State {
-            p: SideState::from_spec(DEFAULT_P),
-            q: SideState::from_spec(DEFAULT_Q),
+            p: Source::Spec(DEFAULT_P.into()),
+            q: Source::Spec(DEFAULT_Q.into()),
             unit: Unit::Nats,
             direction: Direction::PQ,
             log_y: false,
@@ -88,16 +108,46 @@ impl Default for State {
     }
 }
 
+/// The most grid points the naive sum takes (the window's slider and the command line).
+pub const MAX_GRID_POINTS: usize = 100_000;
+
 impl State {
-    /// The state restored from a session file.
-    pub fn from_session(s: &Session, base: &State) -> State {
-        State {
-            p: s.p.clone(),
-            q: s.q.clone(),
-            unit: s.unit,
-            smoothing: s.smoothing,
-            ..base.clone()
+    /// A side's input.
+    pub fn source(&self, which: Which) -> &Source {
+        match which {
+            Which::P => &self.p,
+            Which::Q => &self.q,
         }
+    }
+
+    /// A side's input, to change.
+    pub fn source_mut(&mut self, which: Which) -> &mut Source {
+        match which {
+            Which::P => &mut self.p,
+            Which::Q => &mut self.q,
+        }
+    }
+
+    /// The settings a session carries (its sides are restored separately, once loaded).
+    pub fn apply_session_settings(&mut self, s: &Session) {
+        self.unit = s.unit;
+        self.smoothing = s.smoothing;
+    }
+
+    /// The saved state, made safe to use: a grid the window can draw, a smoothing it can
+    /// apply. A stored state is untrusted input like any file.
+    pub fn sanitized(mut self) -> State {
+        let (a, b, n) = self.grid;
+        if !(a.is_finite() && b.is_finite() && a < b) {
+            self.grid = State::default().grid;
+        }
+        self.grid.2 = n.clamp(10, MAX_GRID_POINTS);
+        self.smoothing = self
+            .smoothing
+            .filter(|a| a.is_finite() && *a > 0.0)
+            .map(|a| a.clamp(1e-6, 10.0));
+        self.recent.truncate(8);
+        self
     }
 }
 
@@ -110,19 +160,32 @@ pub fn default_dist(which: Which) -> Arc<Distribution> {
     // The defaults are valid specs; a failure here would be a bug caught by the tests.
     Arc::new(parse_spec(spec).unwrap_or_else(|_| {
         Distribution::Parametric(
-            crate::distribution::Parametric::new(crate::distribution::FamilyId::Normal, vec![0.0, 1.0])
-                .unwrap_or_else(|_| std::process::abort()),
+            crate::distribution::Parametric::new(
+                crate::distribution::FamilyId::Normal,
+                vec![0.0, 1.0],
+            )
+            .unwrap_or_else(|_| std::process::abort()),
         )
     }))
+}
+
+/// One side as it was: its input and the distribution made from it (kept so that undo does
+/// not reload a file).
+#[derive(Clone, Debug)]
+pub struct SideSnapshot {
+    /// The input.
+    pub source: Source,
+    /// The distribution it gave.
+    pub dist: Arc<Distribution>,
 }
 
 /// One entry of the undo history: both sides as they were.
 #[derive(Clone, Debug)]
 pub struct Snapshot {
-    /// P's text and distribution.
-    pub p: (String, Arc<Distribution>, SideState),
-    /// Q's text and distribution.
-    pub q: (String, Arc<Distribution>, SideState),
+    /// P.
+    pub p: SideSnapshot,
+    /// Q.
+    pub q: SideSnapshot,
 }
 
 /// Undo and redo of edits to P and Q. Edits within a short time of each other on the same

@@ -1,0 +1,353 @@
+//! The one compute worker: every derived figure (the report, the bin table, the curves, the
+//! naive grid sums) is computed here, on one named thread, from a [`Request`] that names every
+//! input it depends on.
+//!
+//! There is one request slot. A new request replaces one that has not started and cancels the
+//! one that is running (the engine checks the flag between chunks of work), so dragging a
+//! slider over a large pair computes the last position, not every position on the way. The UI
+//! polls for results each frame and never waits: until the answer to the newest request
+//! arrives, it shows the last answer, marked as updating. Each answer carries its request, so
+//! it can never be shown as the answer to another.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use crate::cancel::{Cancel, Cancelled};
+use crate::distribution::{Distribution, Kind};
+use crate::divergence::bins::{BinTable, bin_table, on_p_bins};
+use crate::divergence::pointwise::{Curves, curves};
+use crate::divergence::smoothing::smoothed;
+use crate::divergence::{self, Options, Report, grid_sum};
+
+/// Points in the plotted curves.
+pub const CURVE_POINTS: usize = 4000;
+
+/// Everything a result depends on. Distributions are compared by identity: a new edit makes a
+/// new `Arc`, so an unchanged side keeps its identity and its results.
+#[derive(Clone, Debug)]
+pub struct Request {
+    /// P as the user gave it.
+    pub p: Arc<Distribution>,
+    /// Q as the user gave it.
+    pub q: Arc<Distribution>,
+    /// Additive smoothing of histogram bins.
+    pub smoothing: Option<f64>,
+    /// Compare a histogram P and a parametric Q on P's bins.
+    pub on_p_bins: bool,
+    /// The naive grid sum's a, b, n.
+    pub grid: (f64, f64, usize),
+}
+
+impl Request {
+    /// Whether `other` asks for the same thing.
+    pub fn same_as(&self, other: &Request) -> bool {
+        Arc::ptr_eq(&self.p, &other.p)
+            && Arc::ptr_eq(&self.q, &other.q)
+            && self.smoothing.map(f64::to_bits) == other.smoothing.map(f64::to_bits)
+            && self.on_p_bins == other.on_p_bins
+            && self.grid.0.to_bits() == other.grid.0.to_bits()
+            && self.grid.1.to_bits() == other.grid.1.to_bits()
+            && self.grid.2 == other.grid.2
+    }
+
+    /// Whether `other` compares the same two distributions (whatever the settings).
+    pub fn same_pair(&self, other: &Request) -> bool {
+        Arc::ptr_eq(&self.p, &other.p) && Arc::ptr_eq(&self.q, &other.q)
+    }
+}
+
+/// The note's naive sum in both directions, on the request's grid.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct GridSums {
+    /// The grid spacing, (b − a) / (n − 1).
+    pub dx: f64,
+    /// Σ kl_div(p_i, q_i) and that sum × Δx, in nats.
+    pub pq: (f64, f64),
+    /// Σ kl_div(q_i, p_i) and that sum × Δx, in nats.
+    pub qp: (f64, f64),
+}
+
+/// The answer to one request.
+#[derive(Clone, Debug)]
+pub struct Derived {
+    /// What it answers.
+    pub request: Request,
+    /// P as compared (smoothed, or on P's bins, when asked).
+    pub p: Arc<Distribution>,
+    /// Q as compared.
+    pub q: Arc<Distribution>,
+    /// The figures in nats, or why the pair cannot be compared.
+    pub report: Result<Report, String>,
+    /// The plotted curves.
+    pub curves: Arc<Curves>,
+    /// Per-bin contributions, when a side is binned.
+    pub bins: Option<Arc<BinTable>>,
+    /// The naive grid sums (continuous pairs only).
+    pub grid: Option<GridSums>,
+    /// How long it took.
+    pub elapsed: Duration,
+}
+
+/// The distributions a request compares: smoothing and "on P's bins" applied.
+pub fn effective(r: &Request) -> (Arc<Distribution>, Arc<Distribution>) {
+    let (p, q) = (smoothed(&r.p, r.smoothing), smoothed(&r.q, r.smoothing));
+    if r.on_p_bins
+        && let Some((a, b)) = on_p_bins(&p, &q)
+    {
+        return (Arc::new(a), Arc::new(b));
+    }
+    (p, q)
+}
+
+/// Computes everything a request asks for, checking `cancel` between the parts.
+///
+/// # Errors
+/// [`Cancelled`] when a newer request cancelled this one.
+pub fn derive(request: &Request, cancel: &Cancel) -> Result<Derived, Cancelled> {
+    let start = Instant::now();
+    let (p, q) = effective(request);
+    cancel.check()?;
+    let report = divergence::compare(&p, &q, &Options::default()).map_err(|e| e.to_string());
+    cancel.check()?;
+    let bins = bin_table(&p, &q).map(Arc::new);
+    cancel.check()?;
+    let curves = if report.is_ok() {
+        Arc::new(curves(&p, &q, CURVE_POINTS))
+    } else {
+        Arc::new(Curves::default())
+    };
+    cancel.check()?;
+    let grid = (report.is_ok() && p.kind() == Kind::Continuous).then(|| {
+        let (a, b, n) = request.grid;
+        GridSums {
+            dx: (b - a) / (n.max(2) - 1) as f64,
+            pq: grid_sum(&p, &q, a, b, n),
+            qp: grid_sum(&q, &p, a, b, n),
+        }
+    });
+    cancel.check()?;
+    Ok(Derived {
+        request: request.clone(),
+        p,
+        q,
+        report,
+        curves,
+        bins,
+        grid,
+        elapsed: start.elapsed(),
+    })
+}
+
+/// What a panic said, if it said it in text.
+pub fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".into())
+}
+
+/// A bug in the engine must not leave the window waiting for figures forever: it becomes a
+/// sentence in the metrics panel, and the app goes on.
+fn derive_or_explain(request: &Request, cancel: &Cancel) -> Result<Derived, Cancelled> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| derive(request, cancel)))
+        .unwrap_or_else(|panic| {
+            Ok(Derived {
+                request: request.clone(),
+                p: request.p.clone(),
+                q: request.q.clone(),
+                report: Err(format!(
+                    "kl-explorer failed while computing this pair ({}); this is a bug, please report it with both specs",
+                    panic_text(&*panic)
+                )),
+                curves: Arc::new(Curves::default()),
+                bins: None,
+                grid: None,
+                elapsed: Duration::ZERO,
+            })
+        })
+}
+
+#[derive(Default)]
+struct Slot {
+    next: Option<Request>,
+    running: Option<Cancel>,
+    shutdown: bool,
+}
+
+#[derive(Default)]
+struct Shared {
+    slot: Mutex<Slot>,
+    wake: Condvar,
+    finished: AtomicU64,
+    cancelled: AtomicU64,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Slot> {
+        // A poisoned lock only means a panic elsewhere while holding it; the slot is still
+        // a plain value.
+        self.slot
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// The compute thread and its request slot.
+pub struct Worker {
+    shared: Arc<Shared>,
+    rx: Receiver<Derived>,
+}
+
+impl Worker {
+    /// Starts the thread. `notify` is called after each answer (the app asks for a repaint).
+    pub fn spawn(notify: impl Fn() + Send + 'static) -> Worker {
+        let shared = Arc::new(Shared::default());
+        let (tx, rx) = channel();
+        let thread_shared = shared.clone();
+        let started = std::thread::Builder::new()
+            .name("kl-worker".into())
+            .spawn(move || run(&thread_shared, &tx, &notify));
+        if let Err(e) = started {
+            // Out of threads: the panel will stay "computing"; say why on stderr.
+            eprintln!("kl-explorer: could not start the compute thread: {e}");
+        }
+        Worker { shared, rx }
+    }
+
+    /// Asks for `request`: replaces a request that has not started and cancels the running
+    /// one.
+    pub fn submit(&self, request: Request) {
+        let mut slot = self.shared.lock();
+        slot.next = Some(request);
+        if let Some(running) = &slot.running {
+            running.cancel();
+        }
+        drop(slot);
+        self.shared.wake.notify_one();
+    }
+
+    /// The newest answer that arrived since the last call, if any.
+    pub fn poll(&self) -> Option<Derived> {
+        self.rx.try_iter().last()
+    }
+
+    /// How many requests were computed to the end.
+    pub fn finished(&self) -> u64 {
+        self.shared.finished.load(Ordering::Relaxed)
+    }
+
+    /// How many requests were cancelled part way by a newer one.
+    pub fn cancelled(&self) -> u64 {
+        self.shared.cancelled.load(Ordering::Relaxed)
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        let mut slot = self.shared.lock();
+        slot.shutdown = true;
+        if let Some(running) = &slot.running {
+            running.cancel();
+        }
+        drop(slot);
+        self.shared.wake.notify_one();
+    }
+}
+
+fn run(shared: &Shared, tx: &Sender<Derived>, notify: &dyn Fn()) {
+    loop {
+        let mut slot = shared.lock();
+        while slot.next.is_none() && !slot.shutdown {
+            slot = shared
+                .wake
+                .wait(slot)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+        if slot.shutdown {
+            return;
+        }
+        let Some(request) = slot.next.take() else {
+            continue;
+        };
+        let cancel = Cancel::new();
+        slot.running = Some(cancel.clone());
+        drop(slot);
+
+        let result = derive_or_explain(&request, &cancel);
+        shared.lock().running = None;
+        match result {
+            Ok(derived) if !cancel.is_cancelled() => {
+                shared.finished.fetch_add(1, Ordering::Relaxed);
+                if tx.send(derived).is_err() {
+                    return; // the app is gone
+                }
+                notify();
+            }
+            _ => {
+                shared.cancelled.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::distribution::parse_spec;
+
+    fn request(p: &str, q: &str) -> Request {
+        Request {
+            p: Arc::new(parse_spec(p).unwrap()),
+            q: Arc::new(parse_spec(q).unwrap()),
+            smoothing: None,
+            on_p_bins: false,
+            grid: (-10.0, 10.0, 1000),
+        }
+    }
+
+    fn wait(worker: &Worker) -> Derived {
+        for _ in 0..2000 {
+            if let Some(d) = worker.poll() {
+                return d;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        panic!("no answer");
+    }
+
+    #[test]
+    fn an_answer_carries_its_request_and_the_grid_sums_of_both_directions() {
+        let worker = Worker::spawn(|| {});
+        let r = request("normal(0, 1)", "normal(1, 2)");
+        worker.submit(r.clone());
+        let d = wait(&worker);
+        assert!(d.request.same_as(&r));
+        let report = d.report.unwrap();
+        assert!((report.kl_pq.value - 0.443_147_180_559_945_3).abs() < 1e-12);
+        let g = d.grid.unwrap();
+        assert!((g.dx - 20.0 / 999.0).abs() < 1e-15);
+        // The note's numbers: 22.135 without Δx, ≈ KL with it.
+        assert!((g.pq.0 - 22.135).abs() < 1e-3, "{g:?}");
+        assert!((g.pq.1 - 0.4431).abs() < 1e-3, "{g:?}");
+        assert!((g.qp.1 - report.kl_qp.value).abs() < 1e-2, "{g:?}");
+        assert_eq!(worker.finished(), 1);
+    }
+
+    #[test]
+    fn settings_are_part_of_the_request() {
+        let a = request("normal(0, 1)", "normal(1, 2)");
+        let mut b = a.clone();
+        assert!(a.same_as(&b));
+        b.smoothing = Some(0.5);
+        assert!(!a.same_as(&b));
+        assert!(a.same_pair(&b));
+        let mut c = a.clone();
+        c.grid.2 = 10;
+        assert!(!a.same_as(&c));
+        let d = request("normal(0, 1)", "normal(1, 2)");
+        assert!(!a.same_pair(&d), "a new distribution is a new request");
+    }
+}
