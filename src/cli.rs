@@ -41,7 +41,7 @@ pub struct Cli {
     #[arg(long)]
     pub bits: bool,
     /// Add a pseudo-count α to every histogram bin (off by default).
-    #[arg(long, value_parser = parse_smoothing, value_name = "α")]
+    #[arg(long, allow_hyphen_values = true, value_parser = parse_smoothing, value_name = "α")]
     pub smoothing: Option<f64>,
     /// Start from the default comparison instead of restoring the last session.
     #[arg(long)]
@@ -77,7 +77,7 @@ pub struct ComputeArgs {
     #[arg(long, allow_hyphen_values = true, value_parser = parse_grid, value_name = "a,b,n")]
     pub grid: Option<(f64, f64, usize)>,
     /// Add a pseudo-count α to every histogram bin before computing (off by default).
-    #[arg(long, value_parser = parse_smoothing, value_name = "α")]
+    #[arg(long, allow_hyphen_values = true, value_parser = parse_smoothing, value_name = "α")]
     pub smoothing: Option<f64>,
 }
 

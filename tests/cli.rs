@@ -243,3 +243,99 @@ fn curves_export_has_every_column() {
     // The running integral ends near KL(P‖Q) = 0.4431 (the view cuts P's outer 0.1 %).
     assert!((rows.last().unwrap()[5] - 0.443_147).abs() < 2e-3);
 }
+
+#[test]
+fn smoothing_adds_a_pseudo_count_to_every_bin_and_says_so() {
+    let args = |extra: &[&'static str]| {
+        let mut a = vec![
+            "compute",
+            "--p",
+            "assets/feature_train.csv",
+            "--q",
+            "assets/feature_prod.csv",
+            "--json",
+        ];
+        a.extend_from_slice(extra);
+        a
+    };
+    let exact = json(&args(&[]));
+    assert_eq!(exact["kl_qp"], "inf");
+    assert!(exact.get("smoothing").is_none());
+    let smoothed = json(&args(&["--smoothing", "0.5"]));
+    // numpy on the smoothed counts: (c + 0.5) / (N + 16 · 0.5).
+    assert!(
+        (smoothed["kl_pq"].as_f64().unwrap() - 0.0816).abs() < 5e-5,
+        "{smoothed}"
+    );
+    assert!(
+        (smoothed["kl_qp"].as_f64().unwrap() - 0.1164).abs() < 5e-5,
+        "{smoothed}"
+    );
+    assert_eq!(smoothed["smoothing"], 0.5);
+    // A parametric pair is unchanged by smoothing.
+    let a = json(&[
+        "compute",
+        "--p",
+        "normal(0,1)",
+        "--q",
+        "normal(1,2)",
+        "--json",
+    ]);
+    let b = json(&[
+        "compute",
+        "--p",
+        "normal(0,1)",
+        "--q",
+        "normal(1,2)",
+        "--smoothing",
+        "3",
+        "--json",
+    ]);
+    assert_eq!(a["kl_pq"], b["kl_pq"]);
+    for bad in ["0", "-1", "nan", "1e9", "x"] {
+        let (code, _, err) = kl(&[
+            "compute",
+            "--p",
+            "normal(0,1)",
+            "--q",
+            "normal(1,2)",
+            "--smoothing",
+            bad,
+        ]);
+        assert_eq!(code, 2, "{bad}: {err}");
+        assert!(err.contains("smoothing"), "{bad}: {err}");
+    }
+}
+
+#[test]
+fn the_grid_needs_finite_ends_and_a_bounded_point_count() {
+    for (grid, says) in [
+        ("--grid=-inf,inf,1000", "finite ends"),
+        ("--grid=-10,10,1000000000", "at most 10000000"),
+    ] {
+        let (code, _, err) = kl(&["compute", "--p", "normal(0,1)", "--q", "normal(1,2)", grid]);
+        assert_eq!(code, 2, "{grid}: {err}");
+        assert!(err.contains(says), "{grid}: {err}");
+    }
+}
+
+#[test]
+fn a_spec_is_never_read_as_a_file_of_the_same_name() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("normal(0,1)"), "0,1,1\n1,2,3\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_kl-explorer"))
+        .args([
+            "compute",
+            "--p",
+            "normal(0,1)",
+            "--q",
+            "normal(1,2)",
+            "--json",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["p"], "normal(0, 1)");
+    assert_eq!(v["method_pq"], "closed form (normal–normal)");
+}

@@ -395,7 +395,9 @@ fn restore_side(st: &SideState) -> RestoredSide {
                 let dist = crate::io::csv::read_histogram(text.as_bytes(), &name, options)
                     .map(Arc::new)
                     .map_err(|e| format!("embedded histogram {name}: {}", e.message));
-                let differs = std::fs::read(path).is_ok_and(|disk| disk != text.as_bytes());
+                // Only a regular file is read: a pipe at that path would never end.
+                let differs = std::fs::metadata(path).is_ok_and(|m| m.is_file())
+                    && std::fs::read(path).is_ok_and(|disk| disk != text.as_bytes());
                 let note = differs.then(|| {
                     format!(
                         "used the copy of {name} embedded in the session; the file at that path differs"
@@ -406,11 +408,30 @@ fn restore_side(st: &SideState) -> RestoredSide {
             let dist = load_histogram(path, options, &LoadControl::default())
                 .map(Arc::new)
                 .map_err(|e| e.to_string());
-            RestoredSide {
-                source,
-                dist,
-                note: None,
-            }
+            let changed = dist.is_ok()
+                && st
+                    .sha256
+                    .as_ref()
+                    .is_some_and(|saved| sha256_of(path).is_some_and(|now| now != *saved));
+            let note = changed.then(|| {
+                format!(
+                    "{} has changed since the session was saved (its SHA-256 differs); the figures are those of the file as it is now",
+                    path.display()
+                )
+            });
+            RestoredSide { source, dist, note }
         }
     }
+}
+
+/// The SHA-256 of a regular file, hex.
+fn sha256_of(path: &Path) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return None;
+    }
+    let mut f = std::fs::File::open(path).ok()?;
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut f, &mut hasher).ok()?;
+    Some(format!("{:x}", hasher.finalize()))
 }
