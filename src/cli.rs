@@ -325,26 +325,59 @@ pub fn run_compute(args: &ComputeArgs, out: &mut dyn Write, err: &mut dyn Write)
     }
 }
 
+/// The largest `--pairs` file read.
+pub const MAX_PAIRS_BYTES: u64 = 256 << 20;
+
+/// Reads a pairs file: a regular file (a pipe or a device is refused before it is opened, as it
+/// may never end) of at most [`MAX_PAIRS_BYTES`].
+fn read_pairs_file(path: &std::path::Path) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read the pairs file ({e})"))?;
+    if !meta.is_file() {
+        return Err(
+            "the pairs file is not a regular file (a folder, a pipe or a device), so it is not read"
+                .into(),
+        );
+    }
+    if meta.len() > MAX_PAIRS_BYTES {
+        return Err(format!(
+            "the pairs file is larger than the {} MiB it may be; split it",
+            MAX_PAIRS_BYTES >> 20
+        ));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_PAIRS_BYTES).read_to_end(&mut bytes))
+        .map_err(|e| format!("cannot read the pairs file ({e})"))?;
+    Ok(bytes)
+}
+
 fn run_pairs(
     path: &std::path::Path,
     args: &ComputeArgs,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> i32 {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
+    let bytes = match read_pairs_file(path) {
+        Ok(b) => b,
         Err(e) => {
-            let _ = writeln!(
-                err,
-                "error: cannot read the pairs file ({e}): {}",
-                path.display()
-            );
+            let _ = writeln!(err, "error: {e}: {}", path.display());
             return 2;
         }
     };
     let mut failed = false;
-    for (i, line) in text.lines().enumerate() {
+    for (i, raw) in bytes.split(|b| *b == b'\n').enumerate() {
         let n = i + 1;
+        let Ok(line) = std::str::from_utf8(raw) else {
+            failed = true;
+            let e = "this line is not valid UTF-8 text; save the file as UTF-8";
+            let _ = if args.json {
+                writeln!(out, "{}", json!({"line": n, "error": e}))
+            } else {
+                writeln!(out, "line {n}\terror: {e}")
+            };
+            continue;
+        };
         let line = line.trim_end_matches('\r');
         if line.trim().is_empty() || line.trim_start().starts_with('#') {
             continue;

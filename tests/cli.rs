@@ -339,3 +339,31 @@ fn a_spec_is_never_read_as_a_file_of_the_same_name() {
     assert_eq!(v["p"], "normal(0, 1)");
     assert_eq!(v["method_pq"], "closed form (normal–normal)");
 }
+
+#[test]
+fn pairs_from_a_pipe_or_a_device_are_refused_and_a_non_utf8_line_is_reported_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pairs.fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    for path in [fifo.to_str().unwrap(), "/dev/zero"] {
+        let (code, _, err) = kl(&["compute", "--pairs", path]);
+        assert_eq!(code, 2, "{path}: {err}");
+        assert!(err.contains("not a regular file"), "{path}: {err}");
+    }
+    let file = dir.path().join("pairs.tsv");
+    let mut bytes = b"normal(0,1)\tnormal(1,2)\n".to_vec();
+    bytes.extend_from_slice(b"normal(0,1)\t\xff\xfe\n");
+    bytes.extend_from_slice(b"normal(0,1)\tnormal(0,1)\n");
+    std::fs::write(&file, bytes).unwrap();
+    let (code, out, _) = kl(&["compute", "--pairs", file.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 1);
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[1]["line"], 2);
+    assert!(lines[1]["error"].as_str().unwrap().contains("UTF-8"));
+    assert_eq!(lines[2]["kl_pq"], 0.0);
+}
