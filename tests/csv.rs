@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use kl_explorer::distribution::Distribution;
 use kl_explorer::divergence::{Options, compare, kl_divergence};
-use kl_explorer::io::{CsvOptions, LoadControl, load_histogram};
+use kl_explorer::io::{CsvErrorKind, CsvOptions, LoadControl, LoadErrorKind, load_histogram};
 
 fn write(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> PathBuf {
     let path = dir.path().join(name);
@@ -208,11 +208,35 @@ fn a_cancelled_load_says_so() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(&dir, "c.csv", b"0,1,1\n");
     let control = LoadControl::default();
-    control
-        .cancel
-        .store(true, std::sync::atomic::Ordering::Relaxed);
+    control.cancel.cancel();
     let e = load_histogram(&path, &CsvOptions::default(), &control).unwrap_err();
+    assert_eq!(e.kind, LoadErrorKind::Cancelled);
     assert!(e.to_string().starts_with("loading was cancelled"), "{e}");
+}
+
+#[test]
+fn files_whose_columns_must_be_picked_say_so_by_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    for (text, header) in [
+        (&b"id,a,b,c,extra\na,0,1,1,9\n"[..], true),
+        (b"0,1,2,3\n1,2,3,4\n", false),
+    ] {
+        let path = write(&dir, "wide.csv", text);
+        let e = load_histogram(&path, &CsvOptions::default(), &LoadControl::default()).unwrap_err();
+        let LoadErrorKind::Csv(CsvErrorKind::AmbiguousColumns { header: names, .. }) = &e.kind
+        else {
+            panic!("not AmbiguousColumns: {e:?}");
+        };
+        assert_eq!(names.is_empty(), !header, "{e}");
+    }
+    // Other refusals are not offered the chooser.
+    let path = write(&dir, "bad.csv", b"0,1,x\n");
+    let e = load_histogram(&path, &CsvOptions::default(), &LoadControl::default()).unwrap_err();
+    assert_eq!(
+        e.kind,
+        LoadErrorKind::Csv(CsvErrorKind::NotANumber { field: "x".into() })
+    );
+    assert_eq!((e.line, e.column), (Some(1), Some(3)));
 }
 
 #[test]

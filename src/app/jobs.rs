@@ -11,7 +11,7 @@ use crate::distribution::Distribution;
 use crate::divergence::bins::{BinTable, bin_table};
 use crate::divergence::pointwise::{Curves, curves};
 use crate::divergence::{self, Options, Report};
-use crate::io::{CsvOptions, LoadControl, LoadError, load_histogram};
+use crate::io::{CsvOptions, LoadControl, LoadError, LoadErrorKind, load_histogram};
 
 use super::state::Which;
 
@@ -167,15 +167,12 @@ pub fn load(
             load_histogram(&path, &options, &control)
         }))
         .unwrap_or_else(|panic| {
-            Err(LoadError {
-                path: path.clone(),
-                line: None,
-                column: None,
-                message: format!(
-                    "kl-explorer failed while reading this file ({}); this is a bug, please report it",
-                    panic_text(&*panic)
-                ),
-            })
+            Err(LoadError::new(
+                &path,
+                LoadErrorKind::Internal {
+                    reason: panic_text(&*panic),
+                },
+            ))
         });
         send(
             &tx,

@@ -240,7 +240,7 @@ impl KlApp {
                     return;
                 }
                 Err(e) => {
-                    self.side(which).error = Some(format!("embedded histogram: {}", e.message))
+                    self.side(which).error = Some(format!("embedded histogram: {e}"))
                 }
             }
         }
@@ -417,7 +417,12 @@ impl KlApp {
                         }
                         Err(e) => {
                             let msg = e.to_string();
-                            if e.message.contains("pick") || e.message.contains("which columns") {
+                            if matches!(
+                                e.kind,
+                                crate::io::LoadErrorKind::Csv(
+                                    crate::io::CsvErrorKind::AmbiguousColumns { .. }
+                                )
+                            ) {
                                 // Offer the column chooser for this file; the distribution stays.
                                 self.side(which).text = path.display().to_string();
                             }

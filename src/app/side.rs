@@ -156,10 +156,7 @@ impl Side {
                         .show_percentage(),
                 );
                 if ui.button("Cancel").clicked() {
-                    loading
-                        .control
-                        .cancel
-                        .store(true, std::sync::atomic::Ordering::Relaxed);
+                    loading.control.cancel.cancel();
                 }
             });
             ui.label(

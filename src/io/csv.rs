@@ -32,25 +32,198 @@ pub struct CsvOptions {
     pub bins: Option<usize>,
 }
 
-/// A problem at a place in the file.
+/// A problem at a place in the file: what is wrong ([`CsvErrorKind`], the sentence the user
+/// reads) and where. Displays as `line 14, column 3: count is negative (-2); counts must be ≥ 0`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CsvError {
+    /// What is wrong; branch on this, never on the sentence.
+    pub kind: CsvErrorKind,
     /// 1-based line, if the problem is on one.
     pub line: Option<usize>,
     /// 1-based column (field), if the problem is in one.
     pub column: Option<usize>,
-    /// What is wrong and what to do.
-    pub message: String,
 }
 
 impl CsvError {
-    fn new(line: Option<usize>, column: Option<usize>, message: impl Into<String>) -> Self {
-        CsvError {
-            line,
-            column,
-            message: message.into(),
-        }
+    fn new(line: Option<usize>, column: Option<usize>, kind: CsvErrorKind) -> Self {
+        CsvError { kind, line, column }
     }
+
+    /// An error that is not at any place in the file.
+    fn whole(kind: CsvErrorKind) -> Self {
+        CsvError::new(None, None, kind)
+    }
+}
+
+impl std::fmt::Display for CsvError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write_position(f, self.line, self.column)?;
+        write!(f, "{}", self.kind)
+    }
+}
+
+impl std::error::Error for CsvError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.kind)
+    }
+}
+
+/// Writes `line L, column C: ` (or `line L: `, or nothing).
+pub(crate) fn write_position(
+    f: &mut std::fmt::Formatter<'_>,
+    line: Option<usize>,
+    column: Option<usize>,
+) -> std::fmt::Result {
+    match (line, column) {
+        (Some(l), Some(c)) => write!(f, "line {l}, column {c}: "),
+        (Some(l), None) => write!(f, "line {l}: "),
+        _ => Ok(()),
+    }
+}
+
+/// Every way a CSV histogram can be refused. The `Display` text is the sentence shown to the
+/// user (what is wrong and what to do); the line and column are in [`CsvError`].
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum CsvErrorKind {
+    /// No rows at all (or only comments and blank lines).
+    #[error("the file is empty (or only comments); it needs rows such as left,right,count")]
+    Empty,
+    /// A header and nothing after it.
+    #[error("the file has a header but no data rows")]
+    NoDataRows,
+    /// The columns cannot be told from the header or the width: the user must pick them.
+    /// `header` holds the header's names, or is empty when the file has none.
+    #[error("{}", ambiguous_columns(header, *width))]
+    AmbiguousColumns {
+        /// The header's fields as written, or empty when there is no header.
+        header: Vec<String>,
+        /// Fields per row.
+        width: usize,
+    },
+    /// [`CsvOptions::columns`] names neither 1, 2 nor 3 columns.
+    #[error("choose 1, 2 or 3 columns (got {chosen})")]
+    ColumnCount {
+        /// How many were chosen.
+        chosen: usize,
+    },
+    /// [`CsvOptions::columns`] names a column the file does not have.
+    #[error("column {column} was chosen, but the file has {width}")]
+    NoSuchColumn {
+        /// The chosen column, 1-based.
+        column: usize,
+        /// Fields per row.
+        width: usize,
+    },
+    /// A field that should be a number is not one.
+    #[error("'{field}' is not a number")]
+    NotANumber {
+        /// The field as written.
+        field: String,
+    },
+    /// A number that is infinite or NaN.
+    #[error("'{field}' is not a finite number; remove or fix the row")]
+    NotFinite {
+        /// The field as written.
+        field: String,
+    },
+    /// A negative count, probability or density.
+    #[error("count is negative ({field}); counts must be ≥ 0")]
+    NegativeCount {
+        /// The field as written.
+        field: String,
+    },
+    /// A bin whose right edge is not greater than its left.
+    #[error("right edge {right} must be greater than left edge {left}")]
+    EdgesOutOfOrder {
+        /// Left edge.
+        left: f64,
+        /// Right edge.
+        right: f64,
+    },
+    /// A row with another number of fields than the first.
+    #[error(
+        "has {fields} fields but the first row has {expected}; every row needs the same columns"
+    )]
+    RaggedRow {
+        /// Fields in this row.
+        fields: usize,
+        /// Fields in the first row.
+        expected: usize,
+    },
+    /// NUL bytes: a binary file.
+    #[error("contains NUL bytes: this looks like a binary file, not CSV text")]
+    NulBytes,
+    /// Bytes that are not UTF-8.
+    #[error("is not valid UTF-8 (at byte {byte} of the line); save the file as UTF-8")]
+    NotUtf8 {
+        /// 1-based byte within the line.
+        byte: usize,
+    },
+    /// A line longer than [`MAX_LINE_BYTES`].
+    #[error("line is longer than {} MB; is this really a CSV histogram?", limit_bytes >> 20)]
+    LineTooLong {
+        /// The limit, in bytes.
+        limit_bytes: usize,
+    },
+    /// The input could not be read.
+    #[error("could not read the file: {reason}")]
+    Unreadable {
+        /// The system's reason.
+        reason: String,
+    },
+    /// The load's [`crate::cancel::Cancel`] was set.
+    #[error("loading was cancelled")]
+    Cancelled,
+    /// Bins given by centres, but only one.
+    #[error("one centre alone does not give a bin width; add rows or give left,right,count")]
+    OneCentre,
+    /// The same centre twice.
+    #[error("centre {centre} appears twice")]
+    RepeatedCentre {
+        /// The centre.
+        centre: f64,
+    },
+    /// The bins read are not a histogram (overlaps, no mass, ...).
+    #[error("{}", histogram_sentence(.0))]
+    Histogram(crate::distribution::histogram::HistogramError),
+}
+
+fn ambiguous_columns(header: &[String], width: usize) -> String {
+    if header.is_empty() {
+        format!(
+            "the file has {width} columns; pick which hold the bins (left, right, count or center, count)"
+        )
+    } else {
+        format!(
+            "the header ({}) does not say which columns hold the bins; name them left,right,count or center,count or label,count, or pick the columns",
+            header.join(", ")
+        )
+    }
+}
+
+fn histogram_sentence(e: &HistogramError) -> String {
+    match e {
+        HistogramError::Overlap { .. } => format!("{e}; bins must not overlap"),
+        other => other.to_string(),
+    }
+}
+
+/// The error for a failed read: [`CsvErrorKind::Cancelled`] when the reader stopped because
+/// the load was cancelled (it carries [`crate::cancel::Cancelled`]), else the system's reason.
+fn read_failed(e: &std::io::Error, line: usize) -> CsvError {
+    if e
+        .get_ref()
+        .is_some_and(|inner| inner.is::<crate::cancel::Cancelled>())
+    {
+        return CsvError::whole(CsvErrorKind::Cancelled);
+    }
+    CsvError::new(
+        Some(line),
+        None,
+        CsvErrorKind::Unreadable {
+            reason: e.to_string(),
+        },
+    )
 }
 
 /// The meaning of the file's columns.
@@ -191,16 +364,8 @@ impl<R: BufRead> Lines<R> {
             loop {
                 let available = match self.reader.fill_buf() {
                     Ok(b) => b,
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {
-                        return Err(CsvError::new(None, None, "loading was cancelled"));
-                    }
-                    Err(e) => {
-                        return Err(CsvError::new(
-                            Some(self.line),
-                            None,
-                            format!("could not read the file: {e}"),
-                        ));
-                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(read_failed(&e, self.line)),
                 };
                 if available.is_empty() {
                     break;
@@ -236,10 +401,9 @@ fn too_long(line: usize) -> CsvError {
     CsvError::new(
         Some(line),
         None,
-        format!(
-            "line is longer than {} MB; is this really a CSV histogram?",
-            MAX_LINE_BYTES >> 20
-        ),
+        CsvErrorKind::LineTooLong {
+            limit_bytes: MAX_LINE_BYTES,
+        },
     )
 }
 
@@ -250,11 +414,7 @@ fn clean_line(raw: &[u8], line: usize, first: bool) -> Result<Option<&str>, CsvE
         return Err(too_long(line));
     }
     if raw.contains(&0) {
-        return Err(CsvError::new(
-            Some(line),
-            None,
-            "contains NUL bytes: this looks like a binary file, not CSV text",
-        ));
+        return Err(CsvError::new(Some(line), None, CsvErrorKind::NulBytes));
     }
     let mut bytes = raw;
     if first && let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
@@ -264,10 +424,9 @@ fn clean_line(raw: &[u8], line: usize, first: bool) -> Result<Option<&str>, CsvE
         CsvError::new(
             Some(line),
             None,
-            format!(
-                "is not valid UTF-8 (at byte {} of the line); save the file as UTF-8",
-                e.valid_up_to() + 1
-            ),
+            CsvErrorKind::NotUtf8 {
+                byte: e.valid_up_to() + 1,
+            },
         )
     })?;
     let text = text.trim_end_matches(['\n', '\r']).trim();
@@ -323,11 +482,7 @@ fn read<R: Read>(
         }
     }
     if head.is_empty() {
-        return Err(CsvError::new(
-            None,
-            None,
-            "the file is empty (or only comments); it needs rows such as left,right,count",
-        ));
+        return Err(CsvError::whole(CsvErrorKind::Empty));
     }
     let sample: Vec<&str> = head.iter().map(|(_, l)| l.as_str()).collect();
     let delim = detect_delimiter(&sample);
@@ -367,19 +522,14 @@ fn read<R: Read>(
             }
             1 => Layout::Samples,
             n => {
-                return Err(CsvError::new(
-                    None,
-                    None,
-                    format!("choose 1, 2 or 3 columns (got {n})"),
-                ));
+                return Err(CsvError::whole(CsvErrorKind::ColumnCount { chosen: n }));
             }
         };
         if let Some(bad) = cols.iter().find(|c| **c >= width) {
-            return Err(CsvError::new(
-                None,
-                None,
-                format!("column {} was chosen, but the file has {width}", bad + 1),
-            ));
+            return Err(CsvError::whole(CsvErrorKind::NoSuchColumn {
+                column: bad + 1,
+                width,
+            }));
         }
         (layout, cols.clone())
     } else if is_header {
@@ -391,14 +541,10 @@ fn read<R: Read>(
                 return Err(CsvError::new(
                     Some(head[0].0),
                     None,
-                    format!(
-                        "the header ({}) does not say which columns hold the bins; name them left,right,count or center,count or label,count, or pick the columns",
-                        first_fields
-                            .iter()
-                            .map(|f| f.as_ref())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
+                    CsvErrorKind::AmbiguousColumns {
+                        header: first_fields.iter().map(|f| f.to_string()).collect(),
+                        width,
+                    },
                 ));
             }
         }
@@ -438,11 +584,7 @@ fn read<R: Read>(
     }
     read_rows(lines, &mut row, &mut values, &mut labels, &mut line_of)?;
     if line_of.rows == 0 {
-        return Err(CsvError::new(
-            None,
-            None,
-            "the file has a header but no data rows",
-        ));
+        return Err(CsvError::whole(CsvErrorKind::NoDataRows));
     }
     build(layout, values, labels, &line_of, source, notes, options)
 }
@@ -547,13 +689,7 @@ impl Window {
                     return Ok(n == 0);
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    return Err(CsvError::new(
-                        Some(line + 1),
-                        None,
-                        format!("could not read the file: {e}"),
-                    ));
-                }
+                Err(e) => return Err(read_failed(&e, line + 1)),
             }
         }
     }
@@ -946,10 +1082,10 @@ impl<'a> Row<'a> {
             return Err(CsvError::new(
                 Some(line),
                 None,
-                format!(
-                    "has {n} fields but the first row has {}; every row needs the same columns",
-                    self.width
-                ),
+                CsvErrorKind::RaggedRow {
+                    fields: n,
+                    expected: self.width,
+                },
             ));
         }
         if n > 32 {
@@ -980,14 +1116,18 @@ impl<'a> Row<'a> {
                 return Err(CsvError::new(
                     Some(line),
                     Some(col + 1),
-                    format!("'{field}' is not a number"),
+                    CsvErrorKind::NotANumber {
+                        field: field.to_string(),
+                    },
                 ));
             };
             if !v.is_finite() {
                 return Err(CsvError::new(
                     Some(line),
                     Some(col + 1),
-                    format!("'{field}' is not a finite number; remove or fix the row"),
+                    CsvErrorKind::NotFinite {
+                        field: field.to_string(),
+                    },
                 ));
             }
             let is_weight = slot + 1 == layout.arity() && layout != Layout::Samples;
@@ -995,7 +1135,9 @@ impl<'a> Row<'a> {
                 return Err(CsvError::new(
                     Some(line),
                     Some(col + 1),
-                    format!("count is negative ({field}); counts must be ≥ 0"),
+                    CsvErrorKind::NegativeCount {
+                        field: field.to_string(),
+                    },
                 ));
             }
             got[slot] = v;
@@ -1006,10 +1148,10 @@ impl<'a> Row<'a> {
             return Err(CsvError::new(
                 Some(line),
                 Some(self.cols[1] + 1),
-                format!(
-                    "right edge {} must be greater than left edge {}",
-                    got[1], got[0]
-                ),
+                CsvErrorKind::EdgesOutOfOrder {
+                    left: got[0],
+                    right: got[1],
+                },
             ));
         }
         values.push(&got[..layout.arity()]);
@@ -1036,23 +1178,17 @@ fn headerless_layout(
         n => Err(CsvError::new(
             rows.first().map(|(l, _)| *l),
             None,
-            format!(
-                "the file has {n} columns; pick which hold the bins (left, right, count or center, count)"
-            ),
+            CsvErrorKind::AmbiguousColumns {
+                header: Vec::new(),
+                width: n,
+            },
         )),
     }
 }
 
 fn map_hist_error(e: HistogramError, line_of: &LineMap) -> CsvError {
     let line = e.index().and_then(|i| line_of.line(i));
-    let message = match e {
-        HistogramError::Overlap { .. } => format!("{e}; bins must not overlap"),
-        HistogramError::AllZero => {
-            "all counts are zero; there is no distribution to compare".into()
-        }
-        other => other.to_string(),
-    };
-    CsvError::new(line, None, message)
+    CsvError::new(line, None, CsvErrorKind::Histogram(e))
 }
 
 fn build(
@@ -1099,7 +1235,7 @@ fn build(
                 return Err(CsvError::new(
                     line_of.line(0),
                     None,
-                    "one centre alone does not give a bin width; add rows or give left,right,count",
+                    CsvErrorKind::OneCentre,
                 ));
             }
             let mut order: Vec<usize> = (0..n).collect();
@@ -1109,7 +1245,7 @@ fn build(
                 return Err(CsvError::new(
                     line_of.line(order[i]),
                     None,
-                    format!("centre {} appears twice", c[i]),
+                    CsvErrorKind::RepeatedCentre { centre: c[i] },
                 ));
             }
             let mut bins = Vec::with_capacity(n);
