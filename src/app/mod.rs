@@ -239,9 +239,7 @@ impl KlApp {
                     self.dirty = true;
                     return;
                 }
-                Err(e) => {
-                    self.side(which).error = Some(format!("embedded histogram: {e}"))
-                }
+                Err(e) => self.side(which).error = Some(format!("embedded histogram: {e}")),
             }
         }
         if looks_like_path(&spec) {

@@ -334,7 +334,10 @@ impl Side {
     }
 }
 
-fn slider_range(info: &crate::distribution::family::ParamInfo, v: f64) -> std::ops::RangeInclusive<f64> {
+fn slider_range(
+    info: &crate::distribution::family::ParamInfo,
+    v: f64,
+) -> std::ops::RangeInclusive<f64> {
     let (lo, hi) = info.slider;
     lo.min(v)..=hi.max(v)
 }

@@ -110,8 +110,11 @@ pub fn default_dist(which: Which) -> Arc<Distribution> {
     // The defaults are valid specs; a failure here would be a bug caught by the tests.
     Arc::new(parse_spec(spec).unwrap_or_else(|_| {
         Distribution::Parametric(
-            crate::distribution::Parametric::new(crate::distribution::FamilyId::Normal, vec![0.0, 1.0])
-                .unwrap_or_else(|_| std::process::abort()),
+            crate::distribution::Parametric::new(
+                crate::distribution::FamilyId::Normal,
+                vec![0.0, 1.0],
+            )
+            .unwrap_or_else(|_| std::process::abort()),
         )
     }))
 }

@@ -7,6 +7,13 @@
 
 use std::path::Path;
 
+pub mod provenance;
+
+pub use provenance::{
+    BinRule, CategoriesProvenance, Delimiter, FileFormat, FromSamples, Layout, LineEnding,
+    Normalised, Provenance, SamplesBinning, Weights,
+};
+
 /// Why a set of bins is not a histogram. Positions refer to bins in input order (0-based);
 /// the CSV reader maps them back to lines.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -73,27 +80,6 @@ impl HistogramError {
     }
 }
 
-/// What a histogram's weights mean.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Weights {
-    /// Raw counts (may be fractional).
-    Count,
-    /// Probabilities per bin.
-    Probability,
-    /// Density values (mass = density × width).
-    Density,
-}
-
-impl Weights {
-    fn word(self) -> &'static str {
-        match self {
-            Weights::Count => "count",
-            Weights::Probability => "probability",
-            Weights::Density => "density",
-        }
-    }
-}
-
 /// A piecewise-constant density over sorted, non-overlapping bins.
 #[derive(Clone, Debug)]
 pub struct Histogram {
@@ -113,8 +99,9 @@ pub struct Histogram {
     counts_total: Option<f64>,
     /// Where it came from: a file path, used as its spec.
     pub source: String,
-    /// What the reader detected or changed, in sentences.
-    pub notes: Vec<String>,
+    /// What the reader detected and what was changed on the way in; shown through
+    /// [`Histogram::note_lines`].
+    pub provenance: Provenance,
     /// Pseudo-count added per bin, if smoothing is on.
     pub smoothing: Option<f64>,
 }
@@ -127,7 +114,7 @@ impl PartialEq for Histogram {
             && self.mass == other.mass
             && self.counts_total == other.counts_total
             && self.source == other.source
-            && self.notes == other.notes
+            && self.provenance == other.provenance
             && self.smoothing == other.smoothing
     }
 }
@@ -182,9 +169,9 @@ impl Histogram {
                 gaps += usize::from(gap > 0.0);
             }
         }
-        let mut notes = Vec::new();
+        let mut provenance = Provenance::default();
         if !clean {
-            gaps = Self::sort_and_join(&mut left, &mut right, &mut w, &mut notes)?;
+            gaps = Self::sort_and_join(&mut left, &mut right, &mut w, &mut provenance)?;
             total = w.iter().sum();
         }
         let right = if gaps == 0 {
@@ -195,7 +182,16 @@ impl Histogram {
         } else {
             right
         };
-        Self::finish(left, right, w, total, weights, source.into(), notes, gaps)
+        Self::finish(
+            left,
+            right,
+            w,
+            total,
+            weights,
+            source.into(),
+            provenance,
+            gaps,
+        )
     }
 
     /// Builds a histogram from `n + 1` increasing edges and the `n` weights between them
@@ -241,7 +237,7 @@ impl Histogram {
             total,
             weights,
             source.into(),
-            Vec::new(),
+            Provenance::default(),
             0,
         )
     }
@@ -256,7 +252,7 @@ impl Histogram {
         mut total: f64,
         weights: Weights,
         source: String,
-        mut notes: Vec<String>,
+        mut provenance: Provenance,
         gaps: usize,
     ) -> Result<Self, HistogramError> {
         if weights == Weights::Density {
@@ -270,15 +266,9 @@ impl Histogram {
             return Err(HistogramError::AllZero);
         }
         if weights != Weights::Count && (total - 1.0).abs() > 1e-9 {
-            notes.push(format!(
-                "{} values integrate to {}, not 1; normalised",
-                weights.word(),
-                super::family::format_number(total)
-            ));
+            provenance.normalised = Some(Normalised { weights, total });
         }
-        if gaps > 0 {
-            notes.push(format!("{gaps} gap(s) between bins have density 0"));
-        }
+        provenance.gaps = gaps;
         let counts_total = (weights == Weights::Count).then_some(total);
         Ok(Self::assemble(
             edges,
@@ -287,7 +277,7 @@ impl Histogram {
             total,
             counts_total,
             source,
-            notes,
+            provenance,
         ))
     }
 
@@ -297,14 +287,14 @@ impl Histogram {
         left: &mut Vec<f64>,
         right: &mut Vec<f64>,
         w: &mut Vec<f64>,
-        notes: &mut Vec<String>,
+        provenance: &mut Provenance,
     ) -> Result<usize, HistogramError> {
         // Input order of each sorted bin, kept only when sorting changed it.
         let mut order: Option<Vec<usize>> = None;
         if left.windows(2).any(|x| x[1] < x[0]) {
             let mut o: Vec<usize> = (0..left.len()).collect();
             o.sort_by(|a, b| left[*a].total_cmp(&left[*b]));
-            notes.push("bins were not sorted; sorted by left edge".to_string());
+            provenance.sorted = true;
             *left = o.iter().map(|i| left[*i]).collect();
             *right = o.iter().map(|i| right[*i]).collect();
             *w = o.iter().map(|i| w[*i]).collect();
@@ -331,11 +321,7 @@ impl Histogram {
                 });
             }
         }
-        if snapped > 0 {
-            notes.push(format!(
-                "{snapped} bin edge(s) differed from the next bin's edge by rounding only; joined"
-            ));
-        }
+        provenance.joined_edges = snapped;
         Ok((1..left.len()).filter(|i| left[*i] > right[i - 1]).count())
     }
 
@@ -347,7 +333,7 @@ impl Histogram {
         total: f64,
         counts_total: Option<f64>,
         source: String,
-        notes: Vec<String>,
+        provenance: Provenance,
     ) -> Self {
         for m in &mut raw {
             *m /= total;
@@ -360,7 +346,7 @@ impl Histogram {
             support: std::sync::OnceLock::new(),
             counts_total,
             source,
-            notes,
+            provenance,
             smoothing: None,
         }
     }
@@ -378,7 +364,7 @@ impl Histogram {
             total,
             self.counts_total.map(|_| total),
             self.source.clone(),
-            self.notes.clone(),
+            self.provenance.clone(),
         );
         h.smoothing = Some(alpha);
         h
@@ -539,6 +525,16 @@ impl Histogram {
     pub fn display_name(&self) -> String {
         display_name(&self.source)
     }
+
+    /// What the reader detected and changed, as the sentences shown beside the histogram.
+    pub fn note_lines(&self) -> Vec<String> {
+        self.provenance.lines()
+    }
+
+    /// How raw samples were binned, when the histogram was made from them.
+    pub fn samples_binning(&self) -> Option<SamplesBinning> {
+        self.provenance.samples_binning()
+    }
 }
 
 /// One bin's checks: finite edges in order, a finite weight ≥ 0.
@@ -606,7 +602,10 @@ pub struct Categories {
     pub counts: Vec<f64>,
     /// Where it came from.
     pub source: String,
-    /// What the reader detected or changed.
+    /// What the reader detected and changed.
+    pub provenance: CategoriesProvenance,
+    /// Remarks from whoever built the categories (the comparison that made them, say),
+    /// shown after the provenance.
     pub notes: Vec<String>,
 }
 
@@ -618,13 +617,14 @@ impl Categories {
     pub fn new(
         pairs: Vec<(String, f64)>,
         source: impl Into<String>,
-        mut notes: Vec<String>,
+        notes: Vec<String>,
     ) -> Result<Self, HistogramError> {
         if pairs.is_empty() {
             return Err(HistogramError::Empty);
         }
         let mut labels: Vec<String> = Vec::new();
         let mut counts: Vec<f64> = Vec::new();
+        let mut provenance = CategoriesProvenance::default();
         for (index, (label, c)) in pairs.into_iter().enumerate() {
             if !(c >= 0.0 && c.is_finite()) {
                 return Err(HistogramError::BadWeight {
@@ -636,9 +636,9 @@ impl Categories {
             match labels.iter().position(|l| *l == label) {
                 Some(i) => {
                     counts[i] += c;
-                    notes.push(format!(
-                        "label '{label}' appears more than once; counts added"
-                    ));
+                    if !provenance.repeated_labels.contains(&label) {
+                        provenance.repeated_labels.push(label);
+                    }
                 }
                 None => {
                     labels.push(label);
@@ -655,6 +655,7 @@ impl Categories {
             labels,
             counts,
             source: source.into(),
+            provenance,
             notes,
         })
     }
@@ -675,6 +676,13 @@ impl Categories {
     /// The file name (or source) for legends.
     pub fn display_name(&self) -> String {
         display_name(&self.source)
+    }
+
+    /// The provenance and the remarks, as the sentences shown beside the categories.
+    pub fn note_lines(&self) -> Vec<String> {
+        let mut out = self.provenance.lines();
+        out.extend(self.notes.iter().cloned());
+        out
     }
 }
 
@@ -729,7 +737,7 @@ mod tests {
         let h =
             Histogram::from_bins(&[(1.0, 2.0, 1.0), (0.0, 1.0, 1.0)], Weights::Count, "t").unwrap();
         assert_eq!(h.lefts(), &[0.0, 1.0]);
-        assert!(h.notes.iter().any(|n| n.contains("sorted")));
+        assert!(h.note_lines().iter().any(|n| n.contains("sorted")));
     }
 
     #[test]
@@ -748,7 +756,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(h.rights()[0], 0.3);
-        assert!(h.notes.iter().any(|n| n.contains("rounding")));
+        assert!(h.note_lines().iter().any(|n| n.contains("rounding")));
         // The other way round: a gap of 5.6e-17 is no gap (KL would be infinite there), but
         // a real one stays.
         let h = Histogram::from_bins(
@@ -759,11 +767,11 @@ mod tests {
         .unwrap();
         assert_eq!(h.rights()[0], 0.1 * 3.0);
         assert_eq!(h.support(), [(0.0, 1.0), (1.5, 2.0)]);
-        assert!(h.notes.iter().any(|n| n.contains("rounding")));
+        assert!(h.note_lines().iter().any(|n| n.contains("rounding")));
         assert!(
-            h.notes.iter().any(|n| n.contains("1 gap(s)")),
+            h.note_lines().iter().any(|n| n.contains("1 gap(s)")),
             "{:?}",
-            h.notes
+            h.note_lines()
         );
     }
 

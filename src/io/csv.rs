@@ -16,7 +16,11 @@
 use std::borrow::Cow;
 use std::io::{BufRead, BufReader, Read};
 
-use crate::distribution::histogram::{HistogramError, Weights};
+pub use crate::distribution::histogram::Layout;
+use crate::distribution::histogram::{
+    BinRule, Delimiter, FileFormat, FromSamples, HistogramError, LineEnding, Provenance,
+    SamplesBinning, Weights,
+};
 use crate::distribution::{Categories, Distribution, Histogram};
 
 /// The longest line accepted, in bytes.
@@ -211,8 +215,7 @@ fn histogram_sentence(e: &HistogramError) -> String {
 /// The error for a failed read: [`CsvErrorKind::Cancelled`] when the reader stopped because
 /// the load was cancelled (it carries [`crate::cancel::Cancelled`]), else the system's reason.
 fn read_failed(e: &std::io::Error, line: usize) -> CsvError {
-    if e
-        .get_ref()
+    if e.get_ref()
         .is_some_and(|inner| inner.is::<crate::cancel::Cancelled>())
     {
         return CsvError::whole(CsvErrorKind::Cancelled);
@@ -224,43 +227,6 @@ fn read_failed(e: &std::io::Error, line: usize) -> CsvError {
             reason: e.to_string(),
         },
     )
-}
-
-/// The meaning of the file's columns.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Layout {
-    /// left, right, weight.
-    Edges(Weights),
-    /// center, weight.
-    Centers(Weights),
-    /// label, count.
-    Labels,
-    /// raw samples.
-    Samples,
-}
-
-impl Layout {
-    fn arity(self) -> usize {
-        match self {
-            Layout::Edges(_) => 3,
-            Layout::Centers(_) | Layout::Labels => 2,
-            Layout::Samples => 1,
-        }
-    }
-
-    fn describe(self) -> String {
-        let w = |w: Weights| match w {
-            Weights::Count => "count",
-            Weights::Probability => "probability",
-            Weights::Density => "density",
-        };
-        match self {
-            Layout::Edges(x) => format!("left, right, {}", w(x)),
-            Layout::Centers(x) => format!("center, {}", w(x)),
-            Layout::Labels => "label, count".into(),
-            Layout::Samples => "raw samples".into(),
-        }
-    }
 }
 
 fn weight_name(name: &str) -> Option<Weights> {
@@ -327,15 +293,6 @@ fn detect_delimiter(sample: &[&str]) -> Option<char> {
         .find(|&d| !sample.is_empty() && sample.iter().all(|l| l.contains(d)))
 }
 
-fn delimiter_name(d: Option<char>) -> &'static str {
-    match d {
-        Some(',') => "comma",
-        Some(';') => "semicolon",
-        Some('\t') => "tab",
-        _ => "spaces",
-    }
-}
-
 fn parse_number(s: &str) -> Option<f64> {
     s.trim().parse::<f64>().ok()
 }
@@ -349,6 +306,10 @@ struct Lines<R: BufRead> {
     first: bool,
     /// The current line's text (trimmed), reused from line to line.
     text: String,
+    /// Whether the first line started with a UTF-8 byte-order mark.
+    byte_order_mark: bool,
+    /// How the first line ended.
+    line_ending: LineEnding,
 }
 
 impl<R: BufRead> Lines<R> {
@@ -387,6 +348,16 @@ impl<R: BufRead> Lines<R> {
                 return Ok(None);
             }
             let first = std::mem::replace(&mut self.first, false);
+            if first {
+                self.byte_order_mark = self.buf.starts_with(&[0xEF, 0xBB, 0xBF]);
+                self.line_ending = if self.buf.ends_with(b"\r\n") {
+                    LineEnding::CrLf
+                } else if self.buf.ends_with(b"\n") {
+                    LineEnding::Lf
+                } else {
+                    LineEnding::Unterminated
+                };
+            }
             let Some(text) = clean_line(&self.buf, self.line, first)? else {
                 continue;
             };
@@ -472,6 +443,8 @@ fn read<R: Read>(
         buf: Vec::new(),
         first: true,
         text: String::new(),
+        byte_order_mark: false,
+        line_ending: LineEnding::Unterminated,
     };
     // Sniff the first few lines for the delimiter and the header.
     let mut head: Vec<(usize, String)> = Vec::new();
@@ -499,11 +472,6 @@ fn read<R: Read>(
                 || head.len() == 1
         });
     let width = first_fields.len();
-    let mut notes = vec![if width == 1 {
-        "one column".to_string()
-    } else {
-        format!("delimiter: {}", delimiter_name(delim))
-    }];
     let (layout, cols) = if let Some(cols) = &options.columns {
         let layout = match cols.len() {
             3 => Layout::Edges(Weights::Count),
@@ -551,19 +519,15 @@ fn read<R: Read>(
     } else {
         headerless_layout(&head, delim, width)?
     };
-    notes.push(format!(
-        "{}; columns {}",
-        if is_header {
-            "header found"
-        } else {
-            "no header"
-        },
-        cols.iter()
-            .map(|c| (c + 1).to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
-    ));
-    notes.push(format!("format: {}", layout.describe()));
+    let format = FileFormat {
+        delimiter: Delimiter::from_char(delim),
+        width,
+        header: is_header,
+        columns: cols.clone(),
+        layout,
+        byte_order_mark: lines.byte_order_mark,
+        line_ending: lines.line_ending,
+    };
 
     // Reserve for the rows the file size suggests, so the columns are not copied as they grow.
     let expected_rows = size_hint
@@ -586,7 +550,7 @@ fn read<R: Read>(
     if line_of.rows == 0 {
         return Err(CsvError::whole(CsvErrorKind::NoDataRows));
     }
-    build(layout, values, labels, &line_of, source, notes, options)
+    build(layout, values, labels, &line_of, source, format, options)
 }
 
 /// Bytes read at a time after the first lines.
@@ -1197,22 +1161,24 @@ fn build(
     labels: Vec<String>,
     line_of: &LineMap,
     source: &str,
-    mut notes: Vec<String>,
+    format: FileFormat,
     options: &CsvOptions,
 ) -> Result<Distribution, CsvError> {
-    // The reader's notes first, then what the histogram itself noticed.
-    let finish = |built: Result<Histogram, HistogramError>, notes: Vec<String>| {
+    // What the reader found, beside what the histogram itself noticed.
+    let finish = |built: Result<Histogram, HistogramError>, read: Provenance| {
         built
             .map(|mut h| {
-                let mut all = notes;
-                all.append(&mut h.notes);
-                h.notes = all;
+                h.provenance = Provenance {
+                    file: Some(format.clone()),
+                    ..read
+                }
+                .with_built(&h.provenance);
                 Distribution::Histogram(std::sync::Arc::new(h))
             })
             .map_err(|e| map_hist_error(e, line_of))
     };
-    let hist = |bins: Vec<(f64, f64, f64)>, w: Weights, notes: Vec<String>| {
-        finish(Histogram::from_bins(&bins, w, source), notes)
+    let hist = |bins: Vec<(f64, f64, f64)>, w: Weights, read: Provenance| {
+        finish(Histogram::from_bins(&bins, w, source), read)
     };
     let (implied_right, last_right) = (columns.implied_right, columns.last_right);
     let mut values = columns.slots;
@@ -1227,7 +1193,7 @@ fn build(
             } else {
                 Histogram::from_columns(left, right, weight, w, source)
             };
-            finish(built, notes)
+            finish(built, Provenance::default())
         }
         Layout::Centers(w) => {
             let n = values[0].len();
@@ -1262,15 +1228,21 @@ fn build(
                 };
                 bins.push((left, right, values[1][order[i]]));
             }
-            notes.push("bin edges placed midway between centres".into());
-            hist(bins, w, notes)
+            let read = Provenance {
+                edges_from_centres: true,
+                ..Provenance::default()
+            };
+            hist(bins, w, read)
         }
         Layout::Labels => Categories::new(
             labels.into_iter().zip(values.swap_remove(1)).collect(),
             source,
-            notes,
+            Vec::new(),
         )
-        .map(|c| Distribution::Categories(std::sync::Arc::new(c)))
+        .map(|mut c| {
+            c.provenance.file = Some(format);
+            Distribution::Categories(std::sync::Arc::new(c))
+        })
         .map_err(|e| map_hist_error(e, line_of)),
         Layout::Samples => {
             let mut s = std::mem::take(&mut values[0]);
@@ -1278,19 +1250,26 @@ fn build(
             let n = s.len();
             let (lo, hi) = (s[0], s[n - 1]);
             if lo == hi {
-                notes.push(format!("all {n} samples equal {lo}; one bin of width 1"));
-                return hist(vec![(lo - 0.5, lo + 0.5, n as f64)], Weights::Count, notes);
+                let read = Provenance {
+                    samples: Some(FromSamples::AllEqual {
+                        samples: n,
+                        value: lo,
+                    }),
+                    ..Provenance::default()
+                };
+                return hist(vec![(lo - 0.5, lo + 0.5, n as f64)], Weights::Count, read);
             }
-            let bins = match options.bins {
-                Some(b) => {
-                    notes.push(format!("{n} samples in {b} bins (chosen)"));
-                    b.max(1)
-                }
-                None => {
-                    let b = freedman_diaconis(&s);
-                    notes.push(format!("{n} samples in {b} bins (Freedman–Diaconis rule)"));
-                    b
-                }
+            let (bins, rule) = match options.bins {
+                Some(b) => (b.max(1), BinRule::Chosen),
+                None => (freedman_diaconis(&s), BinRule::FreedmanDiaconis),
+            };
+            let read = Provenance {
+                samples: Some(FromSamples::Binned(SamplesBinning {
+                    samples: n,
+                    bins,
+                    rule,
+                })),
+                ..Provenance::default()
             };
             let width = (hi - lo) / bins as f64;
             let mut counts = vec![0.0; bins];
@@ -1311,7 +1290,7 @@ fn build(
                     (l, r, c)
                 })
                 .collect();
-            hist(edges, Weights::Count, notes)
+            hist(edges, Weights::Count, read)
         }
     }
 }

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::cancel::{Cancel, Cancelled};
+use crate::cancel::Cancel;
 use crate::distribution::{Distribution, SpecError, parse_spec};
 pub use csv::{CsvError, CsvErrorKind, CsvOptions};
 
@@ -139,7 +139,7 @@ impl LoadControl {
     }
 }
 
-/// A reader that counts the bytes it passes on and stops with [`Cancelled`] (inside an
+/// A reader that counts the bytes it passes on and stops with [`crate::cancel::Cancelled`] (inside an
 /// `io::Error`, found again by type) once the load is cancelled.
 struct Counting<R> {
     inner: R,
