@@ -7,78 +7,19 @@
 
 use std::path::Path;
 
+mod categories;
+mod error;
 pub mod provenance;
+#[cfg(test)]
+mod tests;
+
+pub use categories::Categories;
+pub use error::HistogramError;
 
 pub use provenance::{
     BinRule, CategoriesProvenance, Delimiter, FileFormat, FromSamples, Layout, LineEnding,
     Normalised, Provenance, SamplesBinning, Weights,
 };
-
-/// Why a set of bins is not a histogram. Positions refer to bins in input order (0-based);
-/// the CSV reader maps them back to lines.
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-pub enum HistogramError {
-    /// No bins at all.
-    #[error("there are no bins")]
-    Empty,
-    /// A bin's right edge is not greater than its left.
-    #[error("right edge {right} must be greater than left edge {left}")]
-    BadEdges {
-        /// Index of the bin.
-        index: usize,
-        /// Left edge.
-        left: f64,
-        /// Right edge.
-        right: f64,
-    },
-    /// A negative or non-finite weight.
-    #[error("{what} must be a finite number ≥ 0 (got {value})")]
-    BadWeight {
-        /// Index of the bin.
-        index: usize,
-        /// "count", "probability" or "density".
-        what: &'static str,
-        /// The value.
-        value: f64,
-    },
-    /// Two bins overlap.
-    #[error("bins [{a_left}, {a_right}] and [{b_left}, {b_right}] overlap")]
-    Overlap {
-        /// Index of the later bin in input order.
-        index: usize,
-        /// First bin.
-        a_left: f64,
-        /// First bin.
-        a_right: f64,
-        /// Second bin.
-        b_left: f64,
-        /// Second bin.
-        b_right: f64,
-    },
-    /// Edges given as one column do not number one more than the bins.
-    #[error("{edges} edges cannot bound {bins} bins; give one edge more than bins")]
-    EdgeCount {
-        /// Edges given.
-        edges: usize,
-        /// Bins (weights) given.
-        bins: usize,
-    },
-    /// Every weight is zero.
-    #[error("all counts are zero; there is no distribution to compare")]
-    AllZero,
-}
-
-impl HistogramError {
-    /// The input-order index of the bin at fault, if one is.
-    pub fn index(&self) -> Option<usize> {
-        match self {
-            HistogramError::BadEdges { index, .. }
-            | HistogramError::BadWeight { index, .. }
-            | HistogramError::Overlap { index, .. } => Some(*index),
-            _ => None,
-        }
-    }
-}
 
 /// A piecewise-constant density over sorted, non-overlapping bins.
 #[derive(Clone, Debug)]
@@ -585,202 +526,8 @@ pub fn merge_sorted(a: &[f64], b: &[f64]) -> Vec<f64> {
     out
 }
 
-fn display_name(source: &str) -> String {
+pub(crate) fn display_name(source: &str) -> String {
     Path::new(source)
         .file_name()
         .map_or_else(|| source.to_string(), |n| n.to_string_lossy().into_owned())
-}
-
-/// Counts over named categories, compared with another [`Categories`] by label.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Categories {
-    /// The labels, in file order.
-    pub labels: Vec<String>,
-    /// Probabilities, summing to 1.
-    pub probs: Vec<f64>,
-    /// The counts as read.
-    pub counts: Vec<f64>,
-    /// Where it came from.
-    pub source: String,
-    /// What the reader detected and changed.
-    pub provenance: CategoriesProvenance,
-    /// Remarks from whoever built the categories (the comparison that made them, say),
-    /// shown after the provenance.
-    pub notes: Vec<String>,
-}
-
-impl Categories {
-    /// Builds from `(label, count)` pairs; a repeated label adds up.
-    ///
-    /// # Errors
-    /// [`HistogramError`] for negative counts or no mass.
-    pub fn new(
-        pairs: Vec<(String, f64)>,
-        source: impl Into<String>,
-        notes: Vec<String>,
-    ) -> Result<Self, HistogramError> {
-        if pairs.is_empty() {
-            return Err(HistogramError::Empty);
-        }
-        let mut labels: Vec<String> = Vec::new();
-        let mut counts: Vec<f64> = Vec::new();
-        let mut provenance = CategoriesProvenance::default();
-        for (index, (label, c)) in pairs.into_iter().enumerate() {
-            if !(c >= 0.0 && c.is_finite()) {
-                return Err(HistogramError::BadWeight {
-                    index,
-                    what: "count",
-                    value: c,
-                });
-            }
-            match labels.iter().position(|l| *l == label) {
-                Some(i) => {
-                    counts[i] += c;
-                    if !provenance.repeated_labels.contains(&label) {
-                        provenance.repeated_labels.push(label);
-                    }
-                }
-                None => {
-                    labels.push(label);
-                    counts.push(c);
-                }
-            }
-        }
-        let total: f64 = counts.iter().sum();
-        if !(total > 0.0) {
-            return Err(HistogramError::AllZero);
-        }
-        Ok(Categories {
-            probs: counts.iter().map(|c| c / total).collect(),
-            labels,
-            counts,
-            source: source.into(),
-            provenance,
-            notes,
-        })
-    }
-
-    /// Re-expresses `self` over `labels` (a superset), with 0 for labels it lacks.
-    pub fn aligned_to(&self, labels: &[String]) -> Vec<f64> {
-        labels
-            .iter()
-            .map(|l| {
-                self.labels
-                    .iter()
-                    .position(|x| x == l)
-                    .map_or(0.0, |i| self.probs[i])
-            })
-            .collect()
-    }
-
-    /// The file name (or source) for legends.
-    pub fn display_name(&self) -> String {
-        display_name(&self.source)
-    }
-
-    /// The provenance and the remarks, as the sentences shown beside the categories.
-    pub fn note_lines(&self) -> Vec<String> {
-        let mut out = self.provenance.lines();
-        out.extend(self.notes.iter().cloned());
-        out
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn bin_of_agrees_with_bisection_on_even_uneven_and_gapped_bins() {
-        let even: Vec<_> = (0..1000)
-            .map(|i| (f64::from(i) * 0.1, f64::from(i + 1) * 0.1, 1.0))
-            .collect();
-        let uneven: Vec<_> = (0..1000)
-            .map(|i| (f64::from(i).powi(2), f64::from(i + 1).powi(2), 1.0))
-            .collect();
-        let gapped: Vec<_> = (0..1000)
-            .map(|i| (f64::from(i) * 3.0, f64::from(i) * 3.0 + 1.0, 1.0))
-            .collect();
-        for bins in [even, uneven, gapped] {
-            let h = Histogram::from_bins(&bins, Weights::Count, "t").unwrap();
-            let slow = |x: f64| {
-                let i = h.lefts().partition_point(|l| *l <= x);
-                (i > 0 && x <= h.rights()[i - 1]).then(|| i - 1)
-            };
-            let (lo, hi) = (h.lefts()[0], h.rights()[h.len() - 1]);
-            let mut xs: Vec<f64> = h.lefts().iter().chain(h.rights()).copied().collect();
-            xs.extend((0..20_000).map(|k| lo - 1.0 + (hi - lo + 2.0) * f64::from(k) / 20_000.0));
-            xs.extend([
-                f64::NAN,
-                f64::INFINITY,
-                f64::NEG_INFINITY,
-                lo.next_down(),
-                hi.next_up(),
-            ]);
-            for x in xs {
-                assert_eq!(h.bin_of(x), slow(x), "x = {x}");
-            }
-        }
-    }
-
-    #[test]
-    fn density_is_count_over_total_times_width() {
-        let h =
-            Histogram::from_bins(&[(0.0, 1.0, 1.0), (1.0, 3.0, 3.0)], Weights::Count, "t").unwrap();
-        assert!((h.ln_density(0.5) - (0.25f64).ln()).abs() < 1e-15);
-        assert!((h.ln_density(2.0) - (0.375f64).ln()).abs() < 1e-15);
-        assert_eq!(h.ln_density(3.5), f64::NEG_INFINITY);
-    }
-
-    #[test]
-    fn unsorted_bins_are_sorted_and_said() {
-        let h =
-            Histogram::from_bins(&[(1.0, 2.0, 1.0), (0.0, 1.0, 1.0)], Weights::Count, "t").unwrap();
-        assert_eq!(h.lefts(), &[0.0, 1.0]);
-        assert!(h.note_lines().iter().any(|n| n.contains("sorted")));
-    }
-
-    #[test]
-    fn overlapping_bins_are_refused() {
-        let err = Histogram::from_bins(&[(0.0, 2.0, 1.0), (1.0, 3.0, 1.0)], Weights::Count, "t")
-            .unwrap_err();
-        assert!(matches!(err, HistogramError::Overlap { index: 1, .. }));
-    }
-
-    #[test]
-    fn edges_that_differ_by_rounding_are_joined_and_said() {
-        let h = Histogram::from_bins(
-            &[(0.0, 0.30000000000000004, 1.0), (0.3, 1.0, 1.0)],
-            Weights::Count,
-            "t",
-        )
-        .unwrap();
-        assert_eq!(h.rights()[0], 0.3);
-        assert!(h.note_lines().iter().any(|n| n.contains("rounding")));
-        // The other way round: a gap of 5.6e-17 is no gap (KL would be infinite there), but
-        // a real one stays.
-        let h = Histogram::from_bins(
-            &[(0.0, 0.3, 1.0), (0.1 * 3.0, 1.0, 1.0), (1.5, 2.0, 1.0)],
-            Weights::Count,
-            "t",
-        )
-        .unwrap();
-        assert_eq!(h.rights()[0], 0.1 * 3.0);
-        assert_eq!(h.support(), [(0.0, 1.0), (1.5, 2.0)]);
-        assert!(h.note_lines().iter().any(|n| n.contains("rounding")));
-        assert!(
-            h.note_lines().iter().any(|n| n.contains("1 gap(s)")),
-            "{:?}",
-            h.note_lines()
-        );
-    }
-
-    #[test]
-    fn quantile_inverts_cdf() {
-        let h =
-            Histogram::from_bins(&[(0.0, 1.0, 1.0), (2.0, 3.0, 3.0)], Weights::Count, "t").unwrap();
-        for p in [0.1, 0.25, 0.5, 0.9] {
-            assert!((h.cdf(h.quantile(p)) - p).abs() < 1e-12);
-        }
-    }
 }
