@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use kl_explorer::distribution::Distribution;
 use kl_explorer::divergence::{Options, compare, kl_divergence};
-use kl_explorer::io::{CsvOptions, LoadControl, load_histogram};
+use kl_explorer::io::{CsvErrorKind, CsvOptions, LoadControl, LoadErrorKind, load_histogram};
 
 fn write(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> PathBuf {
     let path = dir.path().join(name);
@@ -42,7 +42,11 @@ fn edges_with_header_comments_crlf_and_bom() {
     let h = hist(b"\xEF\xBB\xBF# exported\r\nLeft,Right,Count\r\n0,1,2\r\n1,3,6\r\n");
     assert_eq!(h.len(), 2);
     assert_eq!(h.masses(), &[0.25, 0.75]);
-    assert!(h.notes.iter().any(|n| n.contains("left, right, count")));
+    assert!(
+        h.note_lines()
+            .iter()
+            .any(|n| n.contains("left, right, count"))
+    );
 }
 
 #[test]
@@ -70,9 +74,9 @@ fn probability_and_density_columns() {
     let h = hist(b"left,right,probability\n0,1,0.2\n1,2,0.6\n");
     assert!((h.masses()[0] - 0.25).abs() < 1e-15);
     assert!(
-        h.notes.iter().any(|n| n.contains("normalised")),
+        h.note_lines().iter().any(|n| n.contains("normalised")),
         "{:?}",
-        h.notes
+        h.note_lines()
     );
     let h = hist(b"left,right,density\n0,2,0.25\n2,3,0.5\n");
     assert_eq!(h.masses(), &[0.5, 0.5]);
@@ -82,8 +86,8 @@ fn probability_and_density_columns() {
 fn unsorted_bins_and_gaps() {
     let h = hist(b"2,3,1\n0,1,1\n");
     assert_eq!(h.lefts(), &[0.0, 2.0]);
-    assert!(h.notes.iter().any(|n| n.contains("sorted")));
-    assert!(h.notes.iter().any(|n| n.contains("gap")));
+    assert!(h.note_lines().iter().any(|n| n.contains("sorted")));
+    assert!(h.note_lines().iter().any(|n| n.contains("gap")));
     assert_eq!(h.ln_density(1.5), f64::NEG_INFINITY);
 }
 
@@ -208,11 +212,35 @@ fn a_cancelled_load_says_so() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(&dir, "c.csv", b"0,1,1\n");
     let control = LoadControl::default();
-    control
-        .cancel
-        .store(true, std::sync::atomic::Ordering::Relaxed);
+    control.cancel.cancel();
     let e = load_histogram(&path, &CsvOptions::default(), &control).unwrap_err();
+    assert_eq!(e.kind, LoadErrorKind::Cancelled);
     assert!(e.to_string().starts_with("loading was cancelled"), "{e}");
+}
+
+#[test]
+fn files_whose_columns_must_be_picked_say_so_by_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    for (text, header) in [
+        (&b"id,a,b,c,extra\na,0,1,1,9\n"[..], true),
+        (b"0,1,2,3\n1,2,3,4\n", false),
+    ] {
+        let path = write(&dir, "wide.csv", text);
+        let e = load_histogram(&path, &CsvOptions::default(), &LoadControl::default()).unwrap_err();
+        let LoadErrorKind::Csv(CsvErrorKind::AmbiguousColumns { header: names, .. }) = &e.kind
+        else {
+            panic!("not AmbiguousColumns: {e:?}");
+        };
+        assert_eq!(names.is_empty(), !header, "{e}");
+    }
+    // Other refusals are not offered the chooser.
+    let path = write(&dir, "bad.csv", b"0,1,2\n1,2,x\n");
+    let e = load_histogram(&path, &CsvOptions::default(), &LoadControl::default()).unwrap_err();
+    assert_eq!(
+        e.kind,
+        LoadErrorKind::Csv(CsvErrorKind::NotANumber { field: "x".into() })
+    );
+    assert_eq!((e.line, e.column), (Some(2), Some(3)));
 }
 
 #[test]
@@ -279,4 +307,57 @@ fn histogram_against_parametric_integrates_bin_by_bin() {
     let f = kl_divergence(&p, &q, &Options::default()).unwrap();
     let expected = 0.5 * (2.0 * std::f64::consts::PI).ln() + 1.0 / 6.0;
     assert!((f.value - expected).abs() < 1e-12, "{f:?}");
+}
+
+#[test]
+fn provenance_records_what_the_reader_found_as_data() {
+    use kl_explorer::distribution::histogram::{
+        BinRule, Delimiter, FileFormat, Layout, LineEnding, SamplesBinning, Weights,
+    };
+    let h = hist(b"\xEF\xBB\xBFLeft;Right;Count\r\n2;3;1\r\n0;1;1\r\n");
+    assert_eq!(
+        h.provenance.file,
+        Some(FileFormat {
+            delimiter: Delimiter::Semicolon,
+            width: 3,
+            header: true,
+            columns: vec![0, 1, 2],
+            layout: Layout::Edges(Weights::Count),
+            byte_order_mark: true,
+            line_ending: LineEnding::CrLf,
+        })
+    );
+    assert!(h.provenance.sorted);
+    assert_eq!(h.provenance.gaps, 1);
+    assert_eq!(h.samples_binning(), None);
+    assert_eq!(
+        h.note_lines(),
+        [
+            "delimiter: semicolon",
+            "header found; columns 1, 2, 3",
+            "format: left, right, count",
+            "bins were not sorted; sorted by left edge",
+            "1 gap(s) between bins have density 0",
+        ]
+    );
+
+    let samples: String = (0..100).map(|i| format!("{i}\n")).collect();
+    let h = hist(samples.as_bytes());
+    let binning = h.samples_binning().unwrap();
+    assert_eq!(
+        binning,
+        SamplesBinning {
+            samples: 100,
+            bins: h.len(),
+            rule: BinRule::FreedmanDiaconis,
+        }
+    );
+    assert!(
+        h.note_lines().contains(&format!(
+            "100 samples in {} bins (Freedman–Diaconis rule)",
+            h.len()
+        )),
+        "{:?}",
+        h.note_lines()
+    );
 }

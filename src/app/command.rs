@@ -94,9 +94,7 @@ impl KlApp {
             } => self.set_source(which, source, origin),
             Command::CancelLoad(which) => {
                 if let Some(l) = self.side_mut(which).loading.take() {
-                    l.control
-                        .cancel
-                        .store(true, std::sync::atomic::Ordering::Relaxed);
+                    l.control.cancel.cancel();
                 }
             }
             Command::OpenDialog(purpose) => {
@@ -185,9 +183,7 @@ impl KlApp {
         let id = self.next_load_id;
         let control = LoadControl::default();
         if let Some(old) = self.side_mut(which).loading.take() {
-            old.control
-                .cancel
-                .store(true, std::sync::atomic::Ordering::Relaxed);
+            old.control.cancel.cancel();
         }
         self.tasks.load(which, id, source.clone(), control.clone());
         self.side_mut(which).loading = Some(Loading {

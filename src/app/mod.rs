@@ -35,7 +35,7 @@ use std::sync::atomic::AtomicU8;
 
 use crate::distribution::Distribution;
 use crate::divergence::Report;
-use crate::io::Source;
+use crate::io::{CsvErrorKind, LoadErrorKind, Source};
 
 pub use command::{Command, Origin};
 pub use launch::{LaunchOptions, run};
@@ -320,9 +320,15 @@ impl KlApp {
                 self.state.recent.truncate(8);
             }
             Err(e) => {
+                if matches!(e.kind, LoadErrorKind::Cancelled) {
+                    return;
+                }
                 let msg = e.to_string();
                 let side = self.side_mut(which);
-                side.ask_columns = e.message.contains("which columns");
+                side.ask_columns = matches!(
+                    e.kind,
+                    LoadErrorKind::Csv(CsvErrorKind::AmbiguousColumns { .. })
+                );
                 // The field keeps naming the file so its columns can be chosen.
                 side.text = source.label();
                 side.error = Some(msg.clone());

@@ -392,30 +392,6 @@ fn notes_ui(ui: &mut Ui, dist: &Distribution) {
     }
 }
 
-/// TEMPORARY(until the io branch lands its typed provenance): the samples binning of a
-/// histogram, read from its note.
-trait SamplesBinningShim {
-    fn samples_binning(&self) -> Option<ShimBinning>;
-}
-
-struct ShimBinning {
-    bins: usize,
-}
-
-impl SamplesBinningShim for crate::distribution::Histogram {
-    fn samples_binning(&self) -> Option<ShimBinning> {
-        let note = self.notes.iter().find(|n| n.contains(" samples in "))?;
-        let bins = note
-            .split(" samples in ")
-            .nth(1)?
-            .split_whitespace()
-            .next()?
-            .parse()
-            .ok()?;
-        Some(ShimBinning { bins })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use crate::distribution::{Distribution, parse_spec};
 use crate::io::session::{Session, SideState};
-use crate::io::{LoadControl, LoadError, Source, load_histogram};
+use crate::io::{LoadControl, LoadError, LoadErrorKind, Source, load_histogram};
 
 use super::export::save_screenshot;
 use super::state::Which;
@@ -255,26 +255,23 @@ impl Tasks {
 /// answered with a sentence).
 fn load_source_file(source: &Source, control: &LoadControl) -> Result<Distribution, LoadError> {
     let Source::Csv { path, options } = source else {
-        return Err(LoadError {
-            path: PathBuf::new(),
-            line: None,
-            column: None,
-            message: "not a file".into(),
-        });
+        return Err(LoadError::new(
+            Path::new(""),
+            LoadErrorKind::Internal {
+                reason: "a spec was sent to the file loader".into(),
+            },
+        ));
     };
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         load_histogram(path, options, control)
     }))
     .unwrap_or_else(|panic| {
-        Err(LoadError {
-            path: path.clone(),
-            line: None,
-            column: None,
-            message: format!(
-                "kl-explorer failed while reading this file ({}); this is a bug, please report it",
-                panic_text(&*panic)
-            ),
-        })
+        Err(LoadError::new(
+            path,
+            LoadErrorKind::Internal {
+                reason: panic_text(&*panic),
+            },
+        ))
     })
 }
 
@@ -394,7 +391,7 @@ fn restore_side(st: &SideState) -> RestoredSide {
                 let name = path.display().to_string();
                 let dist = crate::io::csv::read_histogram(text.as_bytes(), &name, options)
                     .map(Arc::new)
-                    .map_err(|e| format!("embedded histogram {name}: {}", e.message));
+                    .map_err(|e| format!("embedded histogram {name}: {e}"));
                 // Only a regular file is read: a pipe at that path would never end.
                 let differs = std::fs::metadata(path).is_ok_and(|m| m.is_file())
                     && std::fs::read(path).is_ok_and(|disk| disk != text.as_bytes());

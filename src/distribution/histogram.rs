@@ -7,92 +7,19 @@
 
 use std::path::Path;
 
-/// Why a set of bins is not a histogram. Positions refer to bins in input order (0-based);
-/// the CSV reader maps them back to lines.
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-pub enum HistogramError {
-    /// No bins at all.
-    #[error("there are no bins")]
-    Empty,
-    /// A bin's right edge is not greater than its left.
-    #[error("right edge {right} must be greater than left edge {left}")]
-    BadEdges {
-        /// Index of the bin.
-        index: usize,
-        /// Left edge.
-        left: f64,
-        /// Right edge.
-        right: f64,
-    },
-    /// A negative or non-finite weight.
-    #[error("{what} must be a finite number ≥ 0 (got {value})")]
-    BadWeight {
-        /// Index of the bin.
-        index: usize,
-        /// "count", "probability" or "density".
-        what: &'static str,
-        /// The value.
-        value: f64,
-    },
-    /// Two bins overlap.
-    #[error("bins [{a_left}, {a_right}] and [{b_left}, {b_right}] overlap")]
-    Overlap {
-        /// Index of the later bin in input order.
-        index: usize,
-        /// First bin.
-        a_left: f64,
-        /// First bin.
-        a_right: f64,
-        /// Second bin.
-        b_left: f64,
-        /// Second bin.
-        b_right: f64,
-    },
-    /// Edges given as one column do not number one more than the bins.
-    #[error("{edges} edges cannot bound {bins} bins; give one edge more than bins")]
-    EdgeCount {
-        /// Edges given.
-        edges: usize,
-        /// Bins (weights) given.
-        bins: usize,
-    },
-    /// Every weight is zero.
-    #[error("all counts are zero; there is no distribution to compare")]
-    AllZero,
-}
+mod categories;
+mod error;
+pub mod provenance;
+#[cfg(test)]
+mod tests;
 
-impl HistogramError {
-    /// The input-order index of the bin at fault, if one is.
-    pub fn index(&self) -> Option<usize> {
-        match self {
-            HistogramError::BadEdges { index, .. }
-            | HistogramError::BadWeight { index, .. }
-            | HistogramError::Overlap { index, .. } => Some(*index),
-            _ => None,
-        }
-    }
-}
+pub use categories::Categories;
+pub use error::HistogramError;
 
-/// What a histogram's weights mean.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Weights {
-    /// Raw counts (may be fractional).
-    Count,
-    /// Probabilities per bin.
-    Probability,
-    /// Density values (mass = density × width).
-    Density,
-}
-
-impl Weights {
-    fn word(self) -> &'static str {
-        match self {
-            Weights::Count => "count",
-            Weights::Probability => "probability",
-            Weights::Density => "density",
-        }
-    }
-}
+pub use provenance::{
+    BinRule, CategoriesProvenance, Delimiter, FileFormat, FromSamples, Layout, LineEnding,
+    Normalised, Provenance, SamplesBinning, Weights,
+};
 
 /// A piecewise-constant density over sorted, non-overlapping bins.
 #[derive(Clone, Debug)]
@@ -113,8 +40,9 @@ pub struct Histogram {
     counts_total: Option<f64>,
     /// Where it came from: a file path, used as its spec.
     pub source: String,
-    /// What the reader detected or changed, in sentences.
-    pub notes: Vec<String>,
+    /// What the reader detected and what was changed on the way in; shown through
+    /// [`Histogram::note_lines`].
+    pub provenance: Provenance,
     /// Pseudo-count added per bin, if smoothing is on.
     pub smoothing: Option<f64>,
 }
@@ -127,7 +55,7 @@ impl PartialEq for Histogram {
             && self.mass == other.mass
             && self.counts_total == other.counts_total
             && self.source == other.source
-            && self.notes == other.notes
+            && self.provenance == other.provenance
             && self.smoothing == other.smoothing
     }
 }
@@ -182,9 +110,9 @@ impl Histogram {
                 gaps += usize::from(gap > 0.0);
             }
         }
-        let mut notes = Vec::new();
+        let mut provenance = Provenance::default();
         if !clean {
-            gaps = Self::sort_and_join(&mut left, &mut right, &mut w, &mut notes)?;
+            gaps = Self::sort_and_join(&mut left, &mut right, &mut w, &mut provenance)?;
             total = w.iter().sum();
         }
         let right = if gaps == 0 {
@@ -195,7 +123,16 @@ impl Histogram {
         } else {
             right
         };
-        Self::finish(left, right, w, total, weights, source.into(), notes, gaps)
+        Self::finish(
+            left,
+            right,
+            w,
+            total,
+            weights,
+            source.into(),
+            provenance,
+            gaps,
+        )
     }
 
     /// Builds a histogram from `n + 1` increasing edges and the `n` weights between them
@@ -241,7 +178,7 @@ impl Histogram {
             total,
             weights,
             source.into(),
-            Vec::new(),
+            Provenance::default(),
             0,
         )
     }
@@ -256,7 +193,7 @@ impl Histogram {
         mut total: f64,
         weights: Weights,
         source: String,
-        mut notes: Vec<String>,
+        mut provenance: Provenance,
         gaps: usize,
     ) -> Result<Self, HistogramError> {
         if weights == Weights::Density {
@@ -270,15 +207,9 @@ impl Histogram {
             return Err(HistogramError::AllZero);
         }
         if weights != Weights::Count && (total - 1.0).abs() > 1e-9 {
-            notes.push(format!(
-                "{} values integrate to {}, not 1; normalised",
-                weights.word(),
-                super::family::format_number(total)
-            ));
+            provenance.normalised = Some(Normalised { weights, total });
         }
-        if gaps > 0 {
-            notes.push(format!("{gaps} gap(s) between bins have density 0"));
-        }
+        provenance.gaps = gaps;
         let counts_total = (weights == Weights::Count).then_some(total);
         Ok(Self::assemble(
             edges,
@@ -287,7 +218,7 @@ impl Histogram {
             total,
             counts_total,
             source,
-            notes,
+            provenance,
         ))
     }
 
@@ -297,14 +228,14 @@ impl Histogram {
         left: &mut Vec<f64>,
         right: &mut Vec<f64>,
         w: &mut Vec<f64>,
-        notes: &mut Vec<String>,
+        provenance: &mut Provenance,
     ) -> Result<usize, HistogramError> {
         // Input order of each sorted bin, kept only when sorting changed it.
         let mut order: Option<Vec<usize>> = None;
         if left.windows(2).any(|x| x[1] < x[0]) {
             let mut o: Vec<usize> = (0..left.len()).collect();
             o.sort_by(|a, b| left[*a].total_cmp(&left[*b]));
-            notes.push("bins were not sorted; sorted by left edge".to_string());
+            provenance.sorted = true;
             *left = o.iter().map(|i| left[*i]).collect();
             *right = o.iter().map(|i| right[*i]).collect();
             *w = o.iter().map(|i| w[*i]).collect();
@@ -331,11 +262,7 @@ impl Histogram {
                 });
             }
         }
-        if snapped > 0 {
-            notes.push(format!(
-                "{snapped} bin edge(s) differed from the next bin's edge by rounding only; joined"
-            ));
-        }
+        provenance.joined_edges = snapped;
         Ok((1..left.len()).filter(|i| left[*i] > right[i - 1]).count())
     }
 
@@ -347,7 +274,7 @@ impl Histogram {
         total: f64,
         counts_total: Option<f64>,
         source: String,
-        notes: Vec<String>,
+        provenance: Provenance,
     ) -> Self {
         for m in &mut raw {
             *m /= total;
@@ -360,7 +287,7 @@ impl Histogram {
             support: std::sync::OnceLock::new(),
             counts_total,
             source,
-            notes,
+            provenance,
             smoothing: None,
         }
     }
@@ -378,7 +305,7 @@ impl Histogram {
             total,
             self.counts_total.map(|_| total),
             self.source.clone(),
-            self.notes.clone(),
+            self.provenance.clone(),
         );
         h.smoothing = Some(alpha);
         h
@@ -539,6 +466,16 @@ impl Histogram {
     pub fn display_name(&self) -> String {
         display_name(&self.source)
     }
+
+    /// What the reader detected and changed, as the sentences shown beside the histogram.
+    pub fn note_lines(&self) -> Vec<String> {
+        self.provenance.lines()
+    }
+
+    /// How raw samples were binned, when the histogram was made from them.
+    pub fn samples_binning(&self) -> Option<SamplesBinning> {
+        self.provenance.samples_binning()
+    }
 }
 
 /// One bin's checks: finite edges in order, a finite weight ≥ 0.
@@ -589,190 +526,8 @@ pub fn merge_sorted(a: &[f64], b: &[f64]) -> Vec<f64> {
     out
 }
 
-fn display_name(source: &str) -> String {
+pub(crate) fn display_name(source: &str) -> String {
     Path::new(source)
         .file_name()
         .map_or_else(|| source.to_string(), |n| n.to_string_lossy().into_owned())
-}
-
-/// Counts over named categories, compared with another [`Categories`] by label.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Categories {
-    /// The labels, in file order.
-    pub labels: Vec<String>,
-    /// Probabilities, summing to 1.
-    pub probs: Vec<f64>,
-    /// The counts as read.
-    pub counts: Vec<f64>,
-    /// Where it came from.
-    pub source: String,
-    /// What the reader detected or changed.
-    pub notes: Vec<String>,
-}
-
-impl Categories {
-    /// Builds from `(label, count)` pairs; a repeated label adds up.
-    ///
-    /// # Errors
-    /// [`HistogramError`] for negative counts or no mass.
-    pub fn new(
-        pairs: Vec<(String, f64)>,
-        source: impl Into<String>,
-        mut notes: Vec<String>,
-    ) -> Result<Self, HistogramError> {
-        if pairs.is_empty() {
-            return Err(HistogramError::Empty);
-        }
-        let mut labels: Vec<String> = Vec::new();
-        let mut counts: Vec<f64> = Vec::new();
-        for (index, (label, c)) in pairs.into_iter().enumerate() {
-            if !(c >= 0.0 && c.is_finite()) {
-                return Err(HistogramError::BadWeight {
-                    index,
-                    what: "count",
-                    value: c,
-                });
-            }
-            match labels.iter().position(|l| *l == label) {
-                Some(i) => {
-                    counts[i] += c;
-                    notes.push(format!(
-                        "label '{label}' appears more than once; counts added"
-                    ));
-                }
-                None => {
-                    labels.push(label);
-                    counts.push(c);
-                }
-            }
-        }
-        let total: f64 = counts.iter().sum();
-        if !(total > 0.0) {
-            return Err(HistogramError::AllZero);
-        }
-        Ok(Categories {
-            probs: counts.iter().map(|c| c / total).collect(),
-            labels,
-            counts,
-            source: source.into(),
-            notes,
-        })
-    }
-
-    /// Re-expresses `self` over `labels` (a superset), with 0 for labels it lacks.
-    pub fn aligned_to(&self, labels: &[String]) -> Vec<f64> {
-        labels
-            .iter()
-            .map(|l| {
-                self.labels
-                    .iter()
-                    .position(|x| x == l)
-                    .map_or(0.0, |i| self.probs[i])
-            })
-            .collect()
-    }
-
-    /// The file name (or source) for legends.
-    pub fn display_name(&self) -> String {
-        display_name(&self.source)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn bin_of_agrees_with_bisection_on_even_uneven_and_gapped_bins() {
-        let even: Vec<_> = (0..1000)
-            .map(|i| (f64::from(i) * 0.1, f64::from(i + 1) * 0.1, 1.0))
-            .collect();
-        let uneven: Vec<_> = (0..1000)
-            .map(|i| (f64::from(i).powi(2), f64::from(i + 1).powi(2), 1.0))
-            .collect();
-        let gapped: Vec<_> = (0..1000)
-            .map(|i| (f64::from(i) * 3.0, f64::from(i) * 3.0 + 1.0, 1.0))
-            .collect();
-        for bins in [even, uneven, gapped] {
-            let h = Histogram::from_bins(&bins, Weights::Count, "t").unwrap();
-            let slow = |x: f64| {
-                let i = h.lefts().partition_point(|l| *l <= x);
-                (i > 0 && x <= h.rights()[i - 1]).then(|| i - 1)
-            };
-            let (lo, hi) = (h.lefts()[0], h.rights()[h.len() - 1]);
-            let mut xs: Vec<f64> = h.lefts().iter().chain(h.rights()).copied().collect();
-            xs.extend((0..20_000).map(|k| lo - 1.0 + (hi - lo + 2.0) * f64::from(k) / 20_000.0));
-            xs.extend([
-                f64::NAN,
-                f64::INFINITY,
-                f64::NEG_INFINITY,
-                lo.next_down(),
-                hi.next_up(),
-            ]);
-            for x in xs {
-                assert_eq!(h.bin_of(x), slow(x), "x = {x}");
-            }
-        }
-    }
-
-    #[test]
-    fn density_is_count_over_total_times_width() {
-        let h =
-            Histogram::from_bins(&[(0.0, 1.0, 1.0), (1.0, 3.0, 3.0)], Weights::Count, "t").unwrap();
-        assert!((h.ln_density(0.5) - (0.25f64).ln()).abs() < 1e-15);
-        assert!((h.ln_density(2.0) - (0.375f64).ln()).abs() < 1e-15);
-        assert_eq!(h.ln_density(3.5), f64::NEG_INFINITY);
-    }
-
-    #[test]
-    fn unsorted_bins_are_sorted_and_said() {
-        let h =
-            Histogram::from_bins(&[(1.0, 2.0, 1.0), (0.0, 1.0, 1.0)], Weights::Count, "t").unwrap();
-        assert_eq!(h.lefts(), &[0.0, 1.0]);
-        assert!(h.notes.iter().any(|n| n.contains("sorted")));
-    }
-
-    #[test]
-    fn overlapping_bins_are_refused() {
-        let err = Histogram::from_bins(&[(0.0, 2.0, 1.0), (1.0, 3.0, 1.0)], Weights::Count, "t")
-            .unwrap_err();
-        assert!(matches!(err, HistogramError::Overlap { index: 1, .. }));
-    }
-
-    #[test]
-    fn edges_that_differ_by_rounding_are_joined_and_said() {
-        let h = Histogram::from_bins(
-            &[(0.0, 0.30000000000000004, 1.0), (0.3, 1.0, 1.0)],
-            Weights::Count,
-            "t",
-        )
-        .unwrap();
-        assert_eq!(h.rights()[0], 0.3);
-        assert!(h.notes.iter().any(|n| n.contains("rounding")));
-        // The other way round: a gap of 5.6e-17 is no gap (KL would be infinite there), but
-        // a real one stays.
-        let h = Histogram::from_bins(
-            &[(0.0, 0.3, 1.0), (0.1 * 3.0, 1.0, 1.0), (1.5, 2.0, 1.0)],
-            Weights::Count,
-            "t",
-        )
-        .unwrap();
-        assert_eq!(h.rights()[0], 0.1 * 3.0);
-        assert_eq!(h.support(), [(0.0, 1.0), (1.5, 2.0)]);
-        assert!(h.notes.iter().any(|n| n.contains("rounding")));
-        assert!(
-            h.notes.iter().any(|n| n.contains("1 gap(s)")),
-            "{:?}",
-            h.notes
-        );
-    }
-
-    #[test]
-    fn quantile_inverts_cdf() {
-        let h =
-            Histogram::from_bins(&[(0.0, 1.0, 1.0), (2.0, 3.0, 3.0)], Weights::Count, "t").unwrap();
-        for p in [0.1, 0.25, 0.5, 0.9] {
-            assert!((h.cdf(h.quantile(p)) - p).abs() < 1e-12);
-        }
-    }
 }

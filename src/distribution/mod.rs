@@ -363,8 +363,8 @@ impl Distribution {
                     ));
                 }
             }
-            Distribution::Histogram(h) => out.extend(h.notes.iter().cloned()),
-            Distribution::Categories(c) => out.extend(c.notes.iter().cloned()),
+            Distribution::Histogram(h) => out.extend(h.note_lines()),
+            Distribution::Categories(c) => out.extend(c.note_lines()),
         }
         out
     }

@@ -14,10 +14,11 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::cancel::Cancel;
 use crate::distribution::{Distribution, SpecError, parse_spec};
-pub use csv::CsvOptions;
+pub use csv::{CsvError, CsvErrorKind, CsvOptions};
 pub use source::Source;
 
 /// A file that could not be loaded, with where in it and why. Displays as
@@ -30,22 +31,93 @@ pub struct LoadError {
     pub line: Option<usize>,
     /// 1-based column, if the problem is in one.
     pub column: Option<usize>,
-    /// What is wrong and what to do.
-    pub message: String,
+    /// What is wrong; branch on this, never on the sentence.
+    pub kind: LoadErrorKind,
+}
+
+impl LoadError {
+    /// An error about the file as a whole.
+    pub fn new(path: &Path, kind: LoadErrorKind) -> Self {
+        LoadError {
+            path: path.to_path_buf(),
+            line: None,
+            column: None,
+            kind,
+        }
+    }
+
+    /// The error for `path` from the reader's [`CsvError`]: a cancelled read becomes
+    /// [`LoadErrorKind::Cancelled`].
+    pub fn from_csv(path: &Path, e: CsvError) -> Self {
+        let kind = match e.kind {
+            CsvErrorKind::Cancelled => return LoadError::new(path, LoadErrorKind::Cancelled),
+            kind => LoadErrorKind::Csv(kind),
+        };
+        LoadError {
+            path: path.to_path_buf(),
+            line: e.line,
+            column: e.column,
+            kind,
+        }
+    }
 }
 
 impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.line, self.column) {
-            (Some(l), Some(c)) => write!(f, "line {l}, column {c}: ")?,
-            (Some(l), None) => write!(f, "line {l}: ")?,
-            _ => {}
-        }
-        write!(f, "{}: {}", self.message, self.path.display())
+        csv::write_position(f, self.line, self.column)?;
+        write!(f, "{}: {}", self.kind, self.path.display())
     }
 }
 
-impl std::error::Error for LoadError {}
+impl std::error::Error for LoadError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.kind)
+    }
+}
+
+/// Every way loading a file can fail. The `Display` text is the sentence shown to the user;
+/// the path and place are in [`LoadError`].
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum LoadErrorKind {
+    /// Nothing at the path.
+    #[error("file not found (was it moved or deleted?)")]
+    NotFound,
+    /// A directory.
+    #[error("this is a folder, not a file; choose a CSV file inside it")]
+    Folder,
+    /// A file too large to hold in memory as numbers.
+    #[error(
+        "the file is {}, more rows than this machine's free memory ({}) can hold as numbers; bin it first",
+        human_bytes(*bytes),
+        human_bytes(*free)
+    )]
+    TooLarge {
+        /// The file's size.
+        bytes: u64,
+        /// Free memory.
+        free: u64,
+    },
+    /// The file system refused to say what the file is or to open it.
+    #[error("cannot read the file ({reason})")]
+    Unreadable {
+        /// The system's reason.
+        reason: String,
+    },
+    /// The file's content is not a histogram.
+    #[error("{0}")]
+    Csv(CsvErrorKind),
+    /// The load's [`crate::cancel::Cancel`] was set.
+    #[error("loading was cancelled")]
+    Cancelled,
+    /// The reader failed unexpectedly (a bug).
+    #[error(
+        "kl-explorer failed while reading this file ({reason}); this is a bug, please report it"
+    )]
+    Internal {
+        /// What failed.
+        reason: String,
+    },
+}
 
 /// Progress and cancellation for a load running on another thread.
 #[derive(Clone, Debug, Default)]
@@ -54,8 +126,8 @@ pub struct LoadControl {
     pub bytes_read: Arc<AtomicU64>,
     /// The file's size, once known.
     pub total_bytes: Arc<AtomicU64>,
-    /// Set to ask the load to stop.
-    pub cancel: Arc<AtomicBool>,
+    /// Set to ask the load to stop; the load then fails with [`LoadErrorKind::Cancelled`].
+    pub cancel: Cancel,
 }
 
 impl LoadControl {
@@ -69,6 +141,8 @@ impl LoadControl {
     }
 }
 
+/// A reader that counts the bytes it passes on and stops with [`crate::cancel::Cancelled`] (inside an
+/// `io::Error`, found again by type) once the load is cancelled.
 struct Counting<R> {
     inner: R,
     control: LoadControl,
@@ -76,9 +150,7 @@ struct Counting<R> {
 
 impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        if self.control.cancel.load(Ordering::Relaxed) {
-            return Err(std::io::Error::other(CANCELLED));
-        }
+        self.control.cancel.check().map_err(std::io::Error::other)?;
         let n = self.inner.read(buf)?;
         self.control
             .bytes_read
@@ -86,8 +158,6 @@ impl<R: Read> Read for Counting<R> {
         Ok(n)
     }
 }
-
-const CANCELLED: &str = "loading was cancelled";
 
 /// Memory the machine has free, in bytes, if it can be read.
 fn available_memory() -> Option<u64> {
@@ -122,59 +192,41 @@ pub fn load_histogram(
     options: &CsvOptions,
     control: &LoadControl,
 ) -> Result<Distribution, LoadError> {
-    let err = |line, column, message: String| LoadError {
-        path: path.to_path_buf(),
-        line,
-        column,
-        message,
-    };
+    let err = |kind| LoadError::new(path, kind);
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(err(
-                None,
-                None,
-                "file not found (was it moved or deleted?)".into(),
-            ));
+            return Err(err(LoadErrorKind::NotFound));
         }
-        Err(e) => return Err(err(None, None, format!("cannot read the file ({e})"))),
+        Err(e) => {
+            return Err(err(LoadErrorKind::Unreadable {
+                reason: e.to_string(),
+            }));
+        }
     };
     if meta.is_dir() {
-        return Err(err(
-            None,
-            None,
-            "this is a folder, not a file; choose a CSV file inside it".into(),
-        ));
+        return Err(err(LoadErrorKind::Folder));
     }
     if let Some(free) = available_memory()
         && meta.len() > free / 2
     {
-        return Err(err(
-            None,
-            None,
-            format!(
-                "the file is {}, more rows than this machine's free memory ({}) can hold as numbers; bin it first",
-                human_bytes(meta.len()),
-                human_bytes(free)
-            ),
-        ));
+        return Err(err(LoadErrorKind::TooLarge {
+            bytes: meta.len(),
+            free,
+        }));
     }
     control.total_bytes.store(meta.len(), Ordering::Relaxed);
-    let file =
-        File::open(path).map_err(|e| err(None, None, format!("cannot open the file ({e})")))?;
+    let file = File::open(path).map_err(|e| {
+        err(LoadErrorKind::Unreadable {
+            reason: e.to_string(),
+        })
+    })?;
     let reader = Counting {
         inner: file,
         control: control.clone(),
     };
-    csv::read_histogram_sized(reader, &path.to_string_lossy(), options, Some(meta.len())).map_err(
-        |e| {
-            if e.message.contains(CANCELLED) {
-                err(None, None, CANCELLED.into())
-            } else {
-                err(e.line, e.column, e.message)
-            }
-        },
-    )
+    csv::read_histogram_sized(reader, &path.to_string_lossy(), options, Some(meta.len()))
+        .map_err(|e| LoadError::from_csv(path, e))
 }
 
 /// A spec that could not be turned into a distribution.
