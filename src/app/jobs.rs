@@ -121,7 +121,7 @@ pub fn compute(
                 divergence::compare(&p, &q, &Options::default()).map_err(|e| e.to_string());
             let bins = bin_table(&p, &q).map(Arc::new);
             let curves = if report.is_ok() {
-                Arc::new(curves(&p, &q, 4000))
+                Arc::new(curves(&p, &q, 4000, &crate::cancel::Cancel::new()).unwrap_or_default())
             } else {
                 Arc::new(Curves::default())
             };

@@ -935,6 +935,11 @@ impl KlApp {
                 log_y: self.state.log_y,
                 direction: self.state.direction,
                 fit: fit_now,
+                unit: self.state.unit,
+                kl: match &self.report {
+                    Some(Ok(r)) => Some([r.kl_pq.value, r.kl_qp.value]),
+                    _ => None,
+                },
             };
             self.plots_rect = Some(plots::plots_ui(ui, &input));
         });
