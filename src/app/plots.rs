@@ -510,13 +510,25 @@ fn infinity_marker(
     } else {
         format!("∞ {note}")
     };
+    // Beside the marker (8 px) and below the ceiling, where neither hides it: on the right,
+    // or on the left near the right edge of the view.
+    let per_px = plot_ui.transform().dvalue_dpos()[0].abs();
+    let per_px = if per_px.is_finite() { per_px } else { 0.0 };
+    let room = plot_ui.plot_bounds().max()[0] - x;
+    // About 9 px per character of the label.
+    let width_px = 16.0 + 9.0 * text.chars().count() as f64;
+    let (at, anchor) = if room > width_px * per_px {
+        (x + 8.0 * per_px, Align2::LEFT_TOP)
+    } else {
+        (x - 8.0 * per_px, Align2::RIGHT_TOP)
+    };
     plot_ui.add(
         Text::new(
             "",
-            PlotPoint::new(x, top),
+            PlotPoint::new(at, top),
             RichText::new(text).strong().size(18.0).color(col),
         )
-        .anchor(Align2::LEFT_CENTER)
+        .anchor(anchor)
         .allow_hover(false),
     );
 }
@@ -530,7 +542,7 @@ fn continuous_with_infinity(
     regions: Option<&[(f64, f64)]>,
     top: f64,
     col: Color32,
-    name: &str,
+    (name, note): (&str, &str),
 ) {
     for seg in finite_segments(x, y, |v| v) {
         plot_ui.add(Line::new(name, PlotPoints::from(seg)).color(col).width(2.0));
@@ -549,7 +561,7 @@ fn continuous_with_infinity(
                 .style(LineStyle::dashed_loose()),
         );
         let before = s.checked_sub(1).map(|i| y[i]);
-        infinity_marker(plot_ui, x[s], before, top, col, "");
+        infinity_marker(plot_ui, x[s], before, top, col, note);
         if let Some(after) = y.get(e).filter(|v| v.is_finite()) {
             plot_ui.add(
                 Line::new(name, PlotPoints::from(vec![[end, top], [x[e], *after]]))
@@ -559,6 +571,9 @@ fn continuous_with_infinity(
         }
     }
 }
+
+/// Beside the ∞ marker of a running integral.
+const FROM_HERE: &str = "from here on";
 
 /// The sentence for a total that is ∞ although the running integral is finite where drawn.
 fn beyond_view_note(from: InfiniteFrom) -> String {
@@ -680,7 +695,14 @@ fn pointwise_plot(ui: &mut Ui, input: &PlotInput<'_>, h: f32, y_width: f32) -> P
                         FilledArea::new(format!("{name} < 0"), &c.x, &neg, &zero)
                             .fill_color(Color32::GRAY.gamma_multiply(0.35)),
                     );
-                    continuous_with_infinity(plot_ui, (&c.x, ys), Some(s.regions), top, col, name);
+                    continuous_with_infinity(
+                        plot_ui,
+                        (&c.x, ys),
+                        Some(s.regions),
+                        top,
+                        col,
+                        (name, ""),
+                    );
                 }
             }
         })
@@ -741,10 +763,17 @@ fn running_plot(ui: &mut Ui, input: &PlotInput<'_>, h: f32, y_width: f32) -> Plo
                             .style(LineStyle::dashed_loose()),
                         );
                         let from = start.checked_sub(1).map(|i| ys[i]).or(Some(before));
-                        infinity_marker(plot_ui, c.x[start], from, top, col, "");
+                        infinity_marker(plot_ui, c.x[start], from, top, col, FROM_HERE);
                     }
                 } else {
-                    continuous_with_infinity(plot_ui, (&c.x, ys), None, top, col, name);
+                    continuous_with_infinity(
+                        plot_ui,
+                        (&c.x, ys),
+                        None,
+                        top,
+                        col,
+                        (name, FROM_HERE),
+                    );
                 }
                 // The end: ∞ beyond the view, or the report's figure.
                 let (Some(x_end), Some(y_end)) = (c.x.last(), ys.last()) else {
@@ -753,18 +782,8 @@ fn running_plot(ui: &mut Ui, input: &PlotInput<'_>, h: f32, y_width: f32) -> Plo
                 let total = input.kl.map(|k| k[s.index] * scale);
                 if y_end.is_finite() {
                     if let Some(from) = s.from {
-                        infinity_marker(plot_ui, *x_end, Some(*y_end), top, col, "");
-                        plot_ui.add(
-                            Text::new(
-                                "",
-                                PlotPoint::new(*x_end, top),
-                                RichText::new(format!("KL = ∞ {}", beyond_view_note(from)))
-                                    .size(14.0)
-                                    .color(col),
-                            )
-                            .anchor(Align2::RIGHT_TOP)
-                            .allow_hover(false),
-                        );
+                        let note = format!("at the end: KL = ∞ {}", beyond_view_note(from));
+                        infinity_marker(plot_ui, *x_end, Some(*y_end), top, col, &note);
                     } else if let Some(t) = total.filter(|t| t.is_finite()) {
                         plot_ui.add(
                             Text::new(

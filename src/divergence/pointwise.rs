@@ -368,7 +368,18 @@ fn discrete_curves(
             let margin = 0.05 * n;
             ((-0.5 - margin, n - 0.5 + margin), None, None)
         }
-        None => (view_range(p, q), infinite_from(p, q), infinite_from(q, p)),
+        None => {
+            let (from_pq, from_qp) = (infinite_from(p, q), infinite_from(q, p));
+            // Show where the sum becomes infinite when it is just past the view.
+            let (lo, mut hi) = view_range(p, q);
+            for f in [from_pq, from_qp].into_iter().flatten() {
+                let first = f.x().floor() + 1.0;
+                if first + 1.0 > hi && first < hi + 0.3 * (hi - lo) {
+                    hi = first + 1.0;
+                }
+            }
+            ((lo, hi), from_pq, from_qp)
+        }
     };
     let lo = view.0.ceil() as i64;
     let hi = (view.1.floor() as i64).min(lo + budget as i64);
