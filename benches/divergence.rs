@@ -122,7 +122,13 @@ fn histograms(c: &mut Criterion) {
                 bench.iter(|| {
                     let r = compare(&p, &q, &Options::default()).unwrap();
                     let t = kl_explorer::divergence::bins::bin_table(&p, &q);
-                    let c = kl_explorer::divergence::pointwise::curves(&p, &q, 4000);
+                    let c = kl_explorer::divergence::pointwise::curves(
+                        &p,
+                        &q,
+                        4000,
+                        &kl_explorer::cancel::Cancel::new(),
+                    )
+                    .unwrap();
                     (r, t, c)
                 })
             },
@@ -217,7 +223,13 @@ fn app_frames(c: &mut Criterion) {
         |b| {
             b.iter(|| {
                 let r = compare(&p, &q, &Options::default()).unwrap();
-                let c = kl_explorer::divergence::pointwise::curves(&p, &q, 4000);
+                let c = kl_explorer::divergence::pointwise::curves(
+                    &p,
+                    &q,
+                    4000,
+                    &kl_explorer::cancel::Cancel::new(),
+                )
+                .unwrap();
                 (r, c)
             })
         },

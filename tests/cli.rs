@@ -226,7 +226,13 @@ fn discrete_against_continuous_is_refused_in_a_sentence() {
 fn curves_export_has_every_column() {
     let p = kl_explorer::distribution::parse_spec("normal(0,1)").unwrap();
     let q = kl_explorer::distribution::parse_spec("normal(1,2)").unwrap();
-    let c = kl_explorer::divergence::pointwise::curves(&p, &q, 2000);
+    let c = kl_explorer::divergence::pointwise::curves(
+        &p,
+        &q,
+        2000,
+        &kl_explorer::cancel::Cancel::new(),
+    )
+    .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("curves.csv");
     kl_explorer::io::export_curves(&path, &c).unwrap();

@@ -450,6 +450,12 @@ impl KlApp {
                     log_y: self.state.log_y,
                     direction: self.state.direction,
                     fit: fit_now,
+                    unit: self.state.unit,
+                    kl: d
+                        .report
+                        .as_ref()
+                        .ok()
+                        .map(|r| [r.kl_pq.value, r.kl_qp.value]),
                 };
                 self.plots_rect = Some(plots::plots_ui(ui, &input));
             }

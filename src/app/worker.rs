@@ -114,7 +114,7 @@ pub fn derive(request: &Request, cancel: &Cancel) -> Result<Derived, Cancelled> 
     let bins = bin_table(&p, &q).map(Arc::new);
     cancel.check()?;
     let curves = if report.is_ok() {
-        Arc::new(curves(&p, &q, CURVE_POINTS))
+        Arc::new(curves(&p, &q, CURVE_POINTS, cancel)?)
     } else {
         Arc::new(Curves::default())
     };

@@ -1,13 +1,46 @@
 //! Curves for plotting: densities, the pointwise divergence p·ln(p/q) both ways, and its
 //! running integral, sampled adaptively and decimated to a fixed budget.
 //!
-//! The running integral starts with the mass of the integrand left of the view (computed by
-//! quadrature), so that with the right tail it ends at KL; [`Curves::right_tail_pq`] is what
-//! lies beyond the view.
+//! Numeric contract:
+//! - The running integral starts with the mass of the integrand left of the view (computed by
+//!   quadrature, or summed for discrete P and Q), so that with the right tail it ends at KL.
+//! - ∞ is never replaced by a finite stand-in. The pointwise divergence is `+inf` where q = 0
+//!   < p; the running integral is `+inf` at every sample past the point where KL becomes
+//!   infinite ([`Curves::infinite_from_pq`]): a region where Q has no mass, or a support edge or
+//!   tail where E_P[−ln q] diverges. A divergent left tail makes it `+inf` everywhere; a
+//!   divergent right tail leaves it finite in the view and `infinite_from_pq` says that it
+//!   ends at ∞.
+//! - Terms with p = 0 are 0 (0·ln 0 = 0), even where q = 0 too.
+//! - Categories are aligned by label (the union, P's labels first), as the engine compares them;
+//!   [`Curves::labels`] names x = 0, 1, ….
 
-use crate::distribution::{Distribution, Kind};
+use crate::cancel::{Cancel, Cancelled};
+use crate::distribution::{Distribution, Kind, tail};
 
-use super::{Options, kl_below, kl_term, uncovered};
+use super::{Options, infinite_reason, kl_below, kl_term, uncovered};
+
+/// Where the running integral of KL(A‖B) becomes infinite, sweeping x from −∞ to +∞.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum InfiniteFrom {
+    /// A has mass where B has none, from this x on (−∞: from the start).
+    Gap(f64),
+    /// E_A[−ln b] diverges at this support edge or tail (±∞ for a tail).
+    Edge(f64),
+}
+
+impl InfiniteFrom {
+    /// The x past which the running integral is infinite.
+    pub fn x(self) -> f64 {
+        match self {
+            InfiniteFrom::Gap(x) | InfiniteFrom::Edge(x) => x,
+        }
+    }
+
+    /// Whether the running integral up to `x` is infinite.
+    pub fn covers(self, x: f64) -> bool {
+        x > self.x()
+    }
+}
 
 /// Sampled curves for the plots.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -20,11 +53,11 @@ pub struct Curves {
     pub p: Vec<f64>,
     /// q(x).
     pub q: Vec<f64>,
-    /// p·ln(p/q), 0 where p = 0, NaN where q = 0 < p.
+    /// p·ln(p/q): 0 where p = 0, `+inf` where q = 0 < p.
     pub d_pq: Vec<f64>,
     /// q·ln(q/p).
     pub d_qp: Vec<f64>,
-    /// Running integral (or sum) of `d_pq` from −∞.
+    /// Running integral (or sum) of `d_pq` from −∞; `+inf` where it is infinite.
     pub run_pq: Vec<f64>,
     /// Running integral of `d_qp`.
     pub run_qp: Vec<f64>,
@@ -34,6 +67,47 @@ pub struct Curves {
     pub infinite_pq: Vec<(f64, f64)>,
     /// Regions where Q has mass and P has none.
     pub infinite_qp: Vec<(f64, f64)>,
+    /// Where KL(P‖Q)'s running integral becomes infinite; `None` when KL(P‖Q) is finite.
+    pub infinite_from_pq: Option<InfiniteFrom>,
+    /// Where KL(Q‖P)'s running integral becomes infinite.
+    pub infinite_from_qp: Option<InfiniteFrom>,
+    /// Category labels: `labels[k]` names x = k (categories from CSV files).
+    pub labels: Option<Vec<String>>,
+}
+
+/// Where KL(A‖B) becomes infinite, if it does: the first region where A has mass and B none,
+/// or the first support edge or tail where E_A[−ln b] diverges (continuous A and B only; the
+/// discrete engine sums, and a sum over a shared support is finite).
+pub fn infinite_from(a: &Distribution, b: &Distribution) -> Option<InfiniteFrom> {
+    let (sa, sb) = (a.support(), b.support());
+    let gap = uncovered(&sa, &sb).first().map(|g| g.0);
+    if a.kind() == Kind::Discrete {
+        return gap.map(InfiniteFrom::Gap);
+    }
+    let mut edge: Option<f64> = None;
+    for &(lo, hi) in &sa {
+        for (end, upper) in [(lo, false), (hi, true)] {
+            let touches = sb
+                .iter()
+                .any(|&(blo, bhi)| if upper { bhi == end } else { blo == end });
+            if touches && tail::diverges(a.tail_at(end, upper), b.tail_at(end, upper)) {
+                edge = Some(edge.map_or(end, |e| e.min(end)));
+            }
+        }
+    }
+    let found = match (gap, edge) {
+        (Some(g), Some(e)) if e < g => Some(InfiniteFrom::Edge(e)),
+        (Some(g), _) => Some(InfiniteFrom::Gap(g)),
+        (None, e) => e.map(InfiniteFrom::Edge),
+    };
+    // The engine has the last word on whether KL is infinite: if it finds a reason this walk
+    // does not locate, say that the integral ends at ∞ rather than draw a finite end.
+    match found {
+        None if infinite_reason(a, b, ["A", "B"]).is_some() => {
+            Some(InfiniteFrom::Edge(f64::INFINITY))
+        }
+        f => f,
+    }
 }
 
 /// The x range that shows most of both distributions, from their quantiles (heavy tails are
@@ -72,17 +146,24 @@ pub fn view_range(p: &Distribution, q: &Distribution) -> (f64, f64) {
     (lo - margin, hi + margin)
 }
 
-fn pointwise(lp: f64, lq: f64) -> f64 {
-    let t = kl_term(lp, lq);
-    if t.is_infinite() { f64::NAN } else { t }
-}
+/// Points evaluated between two cancellation checks.
+const CHUNK: usize = 4096;
 
-/// Samples the curves for P and Q.
-pub fn curves(p: &Distribution, q: &Distribution, budget: usize) -> Curves {
-    let view = view_range(p, q);
+/// Samples the curves for P and Q, at most about `budget` points.
+///
+/// # Errors
+/// [`Cancelled`] when `cancel` is set (checked between refinement passes and chunks of
+/// points).
+pub fn curves(
+    p: &Distribution,
+    q: &Distribution,
+    budget: usize,
+    cancel: &Cancel,
+) -> Result<Curves, Cancelled> {
     if p.kind() == Kind::Discrete {
-        return discrete_curves(p, q, view, budget);
+        return discrete_curves(p, q, budget, cancel);
     }
+    let view = view_range(p, q);
     let (lo, hi) = view;
     let mut xs: Vec<f64> = (0..=400)
         .map(|i| lo + (hi - lo) * f64::from(i) / 400.0)
@@ -114,7 +195,11 @@ pub fn curves(p: &Distribution, q: &Distribution, budget: usize) -> Curves {
     xs.dedup();
     // Refine where p or q bends: bisect while the midpoint is far from the chord.
     let eval = |x: f64| (p.ln_density(x).exp(), q.ln_density(x).exp());
-    let mut vals: Vec<(f64, f64)> = xs.iter().map(|x| eval(*x)).collect();
+    let mut vals: Vec<(f64, f64)> = Vec::with_capacity(xs.len());
+    for chunk in xs.chunks(CHUNK) {
+        cancel.check()?;
+        vals.extend(chunk.iter().map(|x| eval(*x)));
+    }
     let peak = vals
         .iter()
         .fold(0.0f64, |m, (a, b)| m.max(*a).max(*b))
@@ -123,6 +208,7 @@ pub fn curves(p: &Distribution, q: &Distribution, budget: usize) -> Curves {
         if xs.len() > budget {
             break;
         }
+        cancel.check()?;
         let mut nx = Vec::with_capacity(xs.len() * 2);
         let mut nv = Vec::with_capacity(xs.len() * 2);
         let mut added = 0;
@@ -154,6 +240,8 @@ pub fn curves(p: &Distribution, q: &Distribution, budget: usize) -> Curves {
         view,
         infinite_pq: uncovered(&p.support(), &q.support()),
         infinite_qp: uncovered(&q.support(), &p.support()),
+        infinite_from_pq: infinite_from(p, q),
+        infinite_from_qp: infinite_from(q, p),
         ..Default::default()
     };
     for (x, (pv, qv)) in xs.iter().zip(&vals) {
@@ -161,53 +249,186 @@ pub fn curves(p: &Distribution, q: &Distribution, budget: usize) -> Curves {
         c.x.push(*x);
         c.p.push(*pv);
         c.q.push(*qv);
-        c.d_pq.push(pointwise(lp, lq));
-        c.d_qp.push(pointwise(lq, lp));
+        c.d_pq.push(kl_term(lp, lq));
+        c.d_qp.push(kl_term(lq, lp));
     }
-    // Running integrals: the part left of the view, then trapezoids between samples.
+    cancel.check()?;
+    // Running integrals: the part left of the view, then trapezoids between samples; +∞ from
+    // where KL becomes infinite.
     let opts = Options {
         rel_tol: 1e-8,
         max_intervals: 400,
         ..Options::default()
     };
-    for (a, b, out, d) in [
-        (p, q, &mut c.run_pq, &c.d_pq),
-        (q, p, &mut c.run_qp, &c.d_qp),
+    for (a, b, out, d, from) in [
+        (p, q, &mut c.run_pq, &c.d_pq, c.infinite_from_pq),
+        (q, p, &mut c.run_qp, &c.d_qp, c.infinite_from_qp),
     ] {
-        let mut acc = kl_below(a, b, lo, &opts);
-        out.push(acc);
+        let covers = |x: f64| from.is_some_and(|f| f.covers(x));
+        let mut acc = if covers(lo) {
+            f64::INFINITY
+        } else {
+            // NaN: infinite left of the view.
+            let below = kl_below(a, b, lo, &opts);
+            if below.is_nan() { f64::INFINITY } else { below }
+        };
+        out.push(if covers(c.x[0]) { f64::INFINITY } else { acc });
         for i in 1..c.x.len() {
             let (y0, y1) = (d[i - 1], d[i]);
-            if y0.is_finite() && y1.is_finite() {
+            if covers(c.x[i]) {
+                acc = f64::INFINITY;
+            } else if y0.is_finite() && y1.is_finite() {
                 acc += 0.5 * (y0 + y1) * (c.x[i] - c.x[i - 1]);
             }
+            // else: a single infinite sample (q = 0 at a shared support edge, where the
+            // singularity is integrable) adds nothing.
             out.push(acc);
         }
     }
-    decimate(c, budget)
+    Ok(decimate(c, budget))
 }
 
-fn discrete_curves(p: &Distribution, q: &Distribution, view: (f64, f64), budget: usize) -> Curves {
+/// Probabilities of P and Q at the integers, and category labels when both are categories.
+struct Pmfs<'a> {
+    p: Box<dyn Fn(i64) -> f64 + 'a>,
+    q: Box<dyn Fn(i64) -> f64 + 'a>,
+    labels: Option<Vec<String>>,
+}
+
+fn ln_of<'a>(v: Vec<f64>) -> Box<dyn Fn(i64) -> f64 + 'a> {
+    Box::new(move |k| {
+        usize::try_from(k)
+            .ok()
+            .and_then(|i| v.get(i))
+            .map_or(f64::NEG_INFINITY, |p| p.ln())
+    })
+}
+
+/// Categories with integer labels as a pmf over the integers.
+fn by_integer_label(c: &crate::distribution::Categories) -> Option<Vec<f64>> {
+    let mut probs = Vec::new();
+    for (label, prob) in c.labels.iter().zip(&c.probs) {
+        let k: usize = label.trim().parse().ok()?;
+        if k >= probs.len() {
+            probs.resize(k + 1, 0.0);
+        }
+        probs[k] += prob;
+    }
+    Some(probs)
+}
+
+fn pmfs<'a>(p: &'a Distribution, q: &'a Distribution) -> Pmfs<'a> {
+    let own =
+        |d: &'a Distribution| -> Box<dyn Fn(i64) -> f64 + 'a> { Box::new(move |k| d.ln_pmf(k)) };
+    match (p, q) {
+        (Distribution::Categories(a), Distribution::Categories(b)) => {
+            let mut labels = a.labels.clone();
+            for l in &b.labels {
+                if !labels.contains(l) {
+                    labels.push(l.clone());
+                }
+            }
+            Pmfs {
+                p: ln_of(a.aligned_to(&labels)),
+                q: ln_of(b.aligned_to(&labels)),
+                labels: Some(labels),
+            }
+        }
+        (Distribution::Categories(c), _) => Pmfs {
+            p: by_integer_label(c).map_or_else(|| own(p), ln_of),
+            q: own(q),
+            labels: None,
+        },
+        (_, Distribution::Categories(c)) => Pmfs {
+            p: own(p),
+            q: by_integer_label(c).map_or_else(|| own(q), ln_of),
+            labels: None,
+        },
+        _ => Pmfs {
+            p: own(p),
+            q: own(q),
+            labels: None,
+        },
+    }
+}
+
+/// Terms summed left of the view at most (a support far below the view is cut there).
+const MAX_TERMS_BELOW: i64 = 1_000_000;
+
+fn discrete_curves(
+    p: &Distribution,
+    q: &Distribution,
+    budget: usize,
+    cancel: &Cancel,
+) -> Result<Curves, Cancelled> {
+    let f = pmfs(p, q);
+    let (view, from_pq, from_qp) = match &f.labels {
+        Some(labels) => {
+            let n = labels.len() as f64;
+            let margin = 0.05 * n;
+            ((-0.5 - margin, n - 0.5 + margin), None, None)
+        }
+        None => {
+            let (from_pq, from_qp) = (infinite_from(p, q), infinite_from(q, p));
+            // Show where the sum becomes infinite when it is just past the view.
+            let (lo, mut hi) = view_range(p, q);
+            for f in [from_pq, from_qp].into_iter().flatten() {
+                let first = f.x().floor() + 1.0;
+                if first + 1.0 > hi && first < hi + 0.3 * (hi - lo) {
+                    hi = first + 1.0;
+                }
+            }
+            ((lo, hi), from_pq, from_qp)
+        }
+    };
     let lo = view.0.ceil() as i64;
     let hi = (view.1.floor() as i64).min(lo + budget as i64);
     let mut c = Curves {
         discrete: true,
         view,
+        labels: f.labels.clone(),
+        infinite_from_pq: from_pq,
+        infinite_from_qp: from_qp,
         ..Default::default()
     };
+    // Start from the terms left of the view.
+    let first = p.support()[0].0.min(q.support()[0].0);
+    let start = if first.is_finite() {
+        (first as i64).max(lo - MAX_TERMS_BELOW)
+    } else {
+        lo - MAX_TERMS_BELOW
+    };
     let (mut run_pq, mut run_qp) = (0.0, 0.0);
-    for k in lo..=hi {
-        let (lp, lq) = (p.ln_pmf(k), q.ln_pmf(k));
-        let (a, b) = (pointwise(lp, lq), pointwise(lq, lp));
-        if a.is_nan() {
-            c.infinite_pq.push((k as f64 - 0.5, k as f64 + 0.5));
-        } else {
-            run_pq += a;
+    for k in start..=hi {
+        if (k - start) as usize % CHUNK == 0 {
+            cancel.check()?;
         }
-        if b.is_nan() {
-            c.infinite_qp.push((k as f64 - 0.5, k as f64 + 0.5));
-        } else {
-            run_qp += b;
+        let (lp, lq) = ((f.p)(k), (f.q)(k));
+        let (a, b) = (kl_term(lp, lq), kl_term(lq, lp));
+        run_pq += a;
+        run_qp += b;
+        for (from, run, t) in [
+            (&mut c.infinite_from_pq, &mut run_pq, a),
+            (&mut c.infinite_from_qp, &mut run_qp, b),
+        ] {
+            if t == f64::INFINITY && from.is_none() {
+                *from = Some(InfiniteFrom::Gap(k as f64 - 0.5));
+            }
+            if from.is_some_and(|f| f.covers(k as f64)) {
+                *run = f64::INFINITY;
+            }
+        }
+        if k < lo {
+            continue;
+        }
+        for (t, regions) in [(a, &mut c.infinite_pq), (b, &mut c.infinite_qp)] {
+            if t == f64::INFINITY {
+                let (l, r) = (k as f64 - 0.5, k as f64 + 0.5);
+                match regions.last_mut() {
+                    Some(last) if last.1 == l => last.1 = r,
+                    _ => regions.push((l, r)),
+                }
+            }
         }
         c.x.push(k as f64);
         c.p.push(lp.exp());
@@ -217,11 +438,12 @@ fn discrete_curves(p: &Distribution, q: &Distribution, view: (f64, f64), budget:
         c.run_pq.push(run_pq);
         c.run_qp.push(run_qp);
     }
-    c
+    Ok(c)
 }
 
-/// Keeps at most about `budget` points: per bucket of x, the first and last sample and the
-/// extremes of every series, so peaks and steps survive.
+/// Keeps at most about `budget` points: per bucket of x, the first and last sample, the
+/// extremes of every series and the samples where a series turns infinite, so peaks, steps
+/// and the start of ∞ survive.
 pub fn decimate(c: Curves, budget: usize) -> Curves {
     let n = c.x.len();
     let buckets = (budget / 8).max(1);
@@ -249,13 +471,19 @@ pub fn decimate(c: Curves, budget: usize) -> Curves {
             idx.push(by(|a, b| a < b));
             idx.push(by(|a, b| a > b));
         }
+        for s in [&c.d_pq, &c.d_qp, &c.run_pq, &c.run_qp] {
+            for j in range.clone().skip(1) {
+                if s[j].is_finite() != s[j - 1].is_finite() {
+                    idx.extend([j - 1, j]);
+                }
+            }
+        }
         idx.sort_unstable();
         idx.dedup();
         keep.extend(idx);
     }
     let pick = |v: &Vec<f64>| keep.iter().map(|i| v[*i]).collect::<Vec<f64>>();
     Curves {
-        discrete: c.discrete,
         x: pick(&c.x),
         p: pick(&c.p),
         q: pick(&c.q),
@@ -263,35 +491,221 @@ pub fn decimate(c: Curves, budget: usize) -> Curves {
         d_qp: pick(&c.d_qp),
         run_pq: pick(&c.run_pq),
         run_qp: pick(&c.run_qp),
-        view: c.view,
-        infinite_pq: c.infinite_pq,
-        infinite_qp: c.infinite_qp,
+        ..c
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::distribution::parse_spec;
+    use crate::distribution::{Categories, parse_spec};
+    use std::sync::Arc;
+
+    fn pair(p: &str, q: &str, budget: usize) -> Curves {
+        let p = parse_spec(p).unwrap();
+        let q = parse_spec(q).unwrap();
+        curves(&p, &q, budget, &Cancel::new()).unwrap()
+    }
+
+    fn asset(name: &str) -> Distribution {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("assets")
+            .join(name);
+        crate::io::load_histogram(
+            &path,
+            &crate::io::CsvOptions::default(),
+            &crate::io::LoadControl::default(),
+        )
+        .unwrap()
+    }
 
     #[test]
     fn running_integral_ends_near_kl_for_the_default_pair() {
-        let p = parse_spec("normal(0,1)").unwrap();
-        let q = parse_spec("normal(1,2)").unwrap();
-        let c = curves(&p, &q, 4000);
+        let c = pair("normal(0,1)", "normal(1,2)", 4000);
         let end = *c.run_pq.last().unwrap();
         // The view cuts P's tails at its 0.1 % quantiles; what lies beyond is tiny.
         assert!((end - 0.443_147).abs() < 2e-3, "{end}");
         assert!(c.x.len() <= 4000);
+        assert_eq!(c.infinite_from_pq, None);
+        assert!(c.run_pq.iter().all(|v| v.is_finite()));
     }
 
     #[test]
     fn decimation_keeps_the_peak() {
-        let p = parse_spec("0.99*normal(0,1) + 0.01*normal(3, 0.001)").unwrap();
-        let q = parse_spec("normal(0,2)").unwrap();
-        let c = curves(&p, &q, 800);
+        let c = pair(
+            "0.99*normal(0,1) + 0.01*normal(3, 0.001)",
+            "normal(0,2)",
+            800,
+        );
         let peak = c.p.iter().cloned().fold(0.0, f64::max);
         // The narrow component's density peak is 0.01/(0.001·√(2π)) ≈ 3.99.
         assert!(peak > 3.5, "{peak}");
+    }
+
+    #[test]
+    fn where_q_is_zero_under_p_the_integrand_and_the_running_integral_are_infinite() {
+        // beta(2, 2) lives on [0, 1]; uniform(0, 2) has mass on (1, 2].
+        let c = pair("uniform(0,2)", "beta(2,2)", 4000);
+        assert_eq!(c.infinite_from_pq, Some(InfiniteFrom::Gap(1.0)));
+        let mut inside = 0;
+        for i in 0..c.x.len() {
+            let x = c.x[i];
+            if x > 1.0 && x < 2.0 {
+                inside += 1;
+                assert_eq!(c.d_pq[i], f64::INFINITY, "p·ln(p/q) at x = {x}");
+            }
+            if x > 1.0 {
+                assert_eq!(c.run_pq[i], f64::INFINITY, "running integral at x = {x}");
+            } else {
+                assert!(c.run_pq[i].is_finite(), "running integral at x = {x}");
+            }
+        }
+        assert!(inside > 10, "{inside} samples in the band");
+        // The reverse is finite: KL(beta(2,2) ‖ uniform(0,2)) = ln 2 − H(beta(2,2)), with
+        // H(beta(2,2)) = ln B(2,2) − 2ψ(2) + 2ψ(4) = −0.125092802561388 (mpmath).
+        let end = *c.run_qp.last().unwrap();
+        let expected = std::f64::consts::LN_2 + 0.125_092_802_561_388;
+        assert!((end - expected).abs() < 2e-3, "{end} vs {expected}");
+    }
+
+    #[test]
+    fn an_empty_bin_under_p_makes_the_integrand_infinite_over_that_bin() {
+        let p = asset("zero_bin_p.csv");
+        let q = asset("zero_bin_q.csv");
+        let c = curves(&p, &q, 4000, &Cancel::new()).unwrap();
+        assert_eq!(c.infinite_from_pq, Some(InfiniteFrom::Gap(4.0)));
+        assert_eq!(c.infinite_pq, vec![(4.0, 5.0)]);
+        let mut inside = 0;
+        for i in 0..c.x.len() {
+            let x = c.x[i];
+            if x > 4.0 && x < 5.0 {
+                inside += 1;
+                assert_eq!(c.d_pq[i], f64::INFINITY, "x = {x}");
+            }
+            if x > 4.0 {
+                assert_eq!(c.run_pq[i], f64::INFINITY, "x = {x}");
+            }
+        }
+        assert!(inside > 10, "{inside}");
+        // Below 4 the integral is the exact sum of the first four bins' terms.
+        let (pp, qq): ([f64; 4], [f64; 4]) = ([10.0, 25.0, 40.0, 20.0], [12.0, 30.0, 38.0, 20.0]);
+        let expected: f64 = pp
+            .iter()
+            .zip(qq)
+            .map(|(a, b)| a / 100.0 * ((a / 100.0) / (b / 100.0)).ln())
+            .sum();
+        let at4 =
+            c.x.iter()
+                .zip(&c.run_pq)
+                .filter(|(x, _)| **x < 4.0)
+                .last()
+                .map(|(_, r)| *r)
+                .unwrap();
+        assert!((at4 - expected).abs() < 1e-3, "{at4} vs {expected}");
+    }
+
+    #[test]
+    fn a_divergent_left_tail_makes_the_running_integral_infinite_from_the_start() {
+        // E_cauchy[x²] diverges: KL(cauchy ‖ normal) is ∞ through both tails.
+        let c = pair("cauchy(0,1)", "normal(0,1)", 4000);
+        assert_eq!(
+            c.infinite_from_pq,
+            Some(InfiniteFrom::Edge(f64::NEG_INFINITY))
+        );
+        assert!(c.run_pq.iter().all(|v| *v == f64::INFINITY));
+        // The integrand itself is finite everywhere.
+        assert!(c.d_pq.iter().all(|v| v.is_finite()));
+        // KL(normal ‖ cauchy) is finite, and the running integral ends at it.
+        let p = parse_spec("normal(0,1)").unwrap();
+        let q = parse_spec("cauchy(0,1)").unwrap();
+        let kl = crate::divergence::kl_divergence(&p, &q, &Options::default())
+            .unwrap()
+            .value;
+        let end = *c.run_qp.last().unwrap();
+        assert!((end - kl).abs() < 2e-3, "{end} vs {kl}");
+        assert_eq!(c.infinite_from_qp, None);
+    }
+
+    #[test]
+    fn a_right_tail_that_diverges_leaves_the_view_finite_and_says_the_end_is_infinite() {
+        // pareto(1, 0.8) has no mean; −ln q grows like x for exponential(1): KL = ∞ through
+        // the right tail only.
+        let c = pair("pareto(1,0.8)", "exponential(1)", 4000);
+        assert_eq!(c.infinite_from_pq, Some(InfiniteFrom::Edge(f64::INFINITY)));
+        assert!(c.run_pq.iter().all(|v| v.is_finite()));
+        assert_eq!(c.infinite_from_qp, Some(InfiniteFrom::Gap(0.0)));
+    }
+
+    #[test]
+    fn a_discrete_gap_beyond_the_support_makes_the_sum_infinite_there() {
+        // poisson(3) has mass on k > 10, where binomial(0.3, 10) has none.
+        let c = pair("poisson(3)", "binomial(0.3,10)", 4000);
+        assert!(c.discrete);
+        assert_eq!(c.infinite_from_pq, Some(InfiniteFrom::Gap(10.0)));
+        for (k, r) in c.x.iter().zip(&c.run_pq) {
+            if *k > 10.0 {
+                assert_eq!(*r, f64::INFINITY, "k = {k}");
+            } else {
+                assert!(r.is_finite(), "k = {k}");
+            }
+        }
+        // The other way is finite and ends at the engine's exact sum.
+        let p = parse_spec("binomial(0.3,10)").unwrap();
+        let q = parse_spec("poisson(3)").unwrap();
+        let kl = crate::divergence::kl_divergence(&p, &q, &Options::default())
+            .unwrap()
+            .value;
+        // The view ends near binomial's 0.9995 quantile: the terms beyond are below 1e-3.
+        let end = *c.run_qp.last().unwrap();
+        assert!((end - kl).abs() < 1e-3, "{end} vs {kl}");
+    }
+
+    #[test]
+    fn categories_are_aligned_by_label_and_keep_their_names() {
+        let cat = |pairs: &[(&str, f64)]| {
+            Distribution::Categories(Arc::new(
+                Categories::new(
+                    pairs.iter().map(|(l, c)| (l.to_string(), *c)).collect(),
+                    "test",
+                    Vec::new(),
+                )
+                .unwrap(),
+            ))
+        };
+        let p = cat(&[("up", 1.0), ("down", 3.0)]);
+        let q = cat(&[("down", 1.0), ("up", 1.0), ("left", 2.0)]);
+        let c = curves(&p, &q, 4000, &Cancel::new()).unwrap();
+        assert_eq!(
+            c.labels.as_deref(),
+            Some(&["up".to_string(), "down".into(), "left".into()][..])
+        );
+        assert_eq!(c.x, vec![0.0, 1.0, 2.0]);
+        for (got, want) in c.p.iter().zip([0.25, 0.75, 0.0]) {
+            assert!((got - want).abs() < 1e-15, "p: {:?}", c.p);
+        }
+        for (got, want) in c.q.iter().zip([0.25, 0.25, 0.5]) {
+            assert!((got - want).abs() < 1e-15, "q: {:?}", c.q);
+        }
+        // KL(P‖Q) = 0.75·ln 3, finite; KL(Q‖P) = ∞ at 'left'.
+        let end = *c.run_pq.last().unwrap();
+        assert!((end - 0.75 * 3f64.ln()).abs() < 1e-15, "{end}");
+        assert!(
+            (c.run_qp[1] - 0.25 * (1.0f64 / 3.0).ln()).abs() < 1e-15,
+            "{:?}",
+            c.run_qp
+        );
+        assert_eq!(c.run_qp[2], f64::INFINITY);
+        assert_eq!(c.infinite_qp, vec![(1.5, 2.5)]);
+    }
+
+    #[test]
+    fn sampling_stops_when_cancelled() {
+        let p = parse_spec("normal(0,1)").unwrap();
+        let q = parse_spec("normal(1,2)").unwrap();
+        let cancel = Cancel::new();
+        cancel.cancel();
+        assert_eq!(curves(&p, &q, 4000, &cancel), Err(Cancelled));
+        let p = parse_spec("poisson(4)").unwrap();
+        assert_eq!(curves(&p, &p, 4000, &cancel), Err(Cancelled));
     }
 }
