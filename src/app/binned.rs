@@ -51,6 +51,12 @@ pub fn bins_ui(ui: &mut Ui, derived: Option<&Derived>, state: &mut State) {
                 .allow_scroll(false)
                 .show(ui, |plot_ui| {
                     plot_ui.add(egui_plot::BarChart::new("p·ln(p/q) per bin", bars).color(PQ_COLOR));
+                    for [x, y] in infinity_labels(&t.contributions) {
+                        plot_ui.text(
+                            egui_plot::Text::new("∞", egui_plot::PlotPoint::new(x, y), "∞")
+                                .color(WARN_COLOR),
+                        );
+                    }
                 });
             ui.label(RichText::new("Largest contributions").strong());
             egui::Grid::new("bin-top").num_columns(4).striped(true).show(ui, |ui| {
@@ -71,12 +77,25 @@ pub fn bins_ui(ui: &mut Ui, derived: Option<&Derived>, state: &mut State) {
         });
 }
 
-/// One bar per (already decimated) bin; infinite contributions drawn in the warning colour.
+/// The height of the plot's ceiling: above every finite bar, so that an infinite one, drawn to
+/// it in the warning colour and labelled ∞, stands out as more than any finite one.
+fn ceiling(c: &[(f64, f64, f64)]) -> f64 {
+    let top = c
+        .iter()
+        .map(|t| t.2)
+        .filter(|v| v.is_finite())
+        .fold(0.0f64, |m, v| m.max(v.abs()));
+    if top > 0.0 { 1.25 * top } else { 1.0 }
+}
+
+/// One bar per (already decimated) bin; an infinite contribution reaches the ceiling in the
+/// warning colour (its ∞ label is drawn beside it).
 fn bars(c: &[(f64, f64, f64)]) -> Vec<egui_plot::Bar> {
+    let top = ceiling(c);
     c.iter()
         .map(|&(lo, hi, v)| {
-            let bar = egui_plot::Bar::new(0.5 * (lo + hi), if v.is_finite() { v } else { 0.0 })
-                .width((hi - lo) * 0.9);
+            let height = if v.is_finite() { v } else { top.copysign(v) };
+            let bar = egui_plot::Bar::new(0.5 * (lo + hi), height).width((hi - lo) * 0.9);
             if v.is_finite() {
                 bar
             } else {
@@ -84,4 +103,33 @@ fn bars(c: &[(f64, f64, f64)]) -> Vec<egui_plot::Bar> {
             }
         })
         .collect()
+}
+
+/// Where the ∞ labels go: above each infinite bar.
+fn infinity_labels(c: &[(f64, f64, f64)]) -> Vec<[f64; 2]> {
+    let top = ceiling(c);
+    c.iter()
+        .filter(|t| t.2.is_infinite())
+        .map(|&(lo, hi, v)| [0.5 * (lo + hi), top.copysign(v) * 0.9])
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_infinite_bin_reaches_above_every_finite_one_and_is_labelled() {
+        let c = [
+            (0.0, 1.0, -0.02),
+            (1.0, 2.0, 0.04),
+            (4.0, 5.0, f64::INFINITY),
+        ];
+        let b = bars(&c);
+        let heights: Vec<f64> = b.iter().map(|b| b.value).collect();
+        assert_eq!(heights[..2], [-0.02, 0.04]);
+        assert!(heights[2] > 0.04 && heights[2].is_finite(), "{heights:?}");
+        assert_eq!(infinity_labels(&c), vec![[4.5, heights[2] * 0.9]]);
+        assert!(infinity_labels(&c[..2]).is_empty());
+    }
 }
