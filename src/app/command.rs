@@ -12,7 +12,7 @@ use crate::io::{LoadControl, Source};
 use super::KlApp;
 use super::side::Loading;
 use super::state::{State, Which, default_dist};
-use super::tasks::{Dialog, DialogOutcome, OpenedSession};
+use super::tasks::{Dialog, DialogOutcome, OpenedSession, Restored};
 
 /// Where a new source came from: decides undo coalescing and whether the spec field's text is
 /// rewritten.
@@ -205,13 +205,14 @@ impl KlApp {
                 problems.push(format!("{}: {note}", which.name()));
             }
             match side.dist {
-                Ok(d) => {
+                Restored::Ready(d) => {
                     *self.state.source_mut(which) = side.source;
                     self.side_mut(which).dist = d;
                     self.side_mut(which).loading = None;
                     self.show_source(which);
                 }
-                Err(e) => {
+                Restored::Load => self.start_load(which, side.source, Origin::Launch),
+                Restored::Failed(e) => {
                     self.side_mut(which).error = Some(e.clone());
                     problems.push(format!("{} not restored: {e}", which.name()));
                 }

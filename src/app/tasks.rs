@@ -58,13 +58,24 @@ pub enum DialogOutcome {
     Unavailable,
 }
 
+/// What a session side became.
+#[derive(Debug)]
+pub enum Restored {
+    /// The distribution (a spec, or a histogram embedded in the session).
+    Ready(Arc<Distribution>),
+    /// A file the session names: loaded like any file, with progress and Cancel.
+    Load,
+    /// Why not (the side then keeps what it had).
+    Failed(String),
+}
+
 /// A side restored from a session: its input and distribution, and what to tell the user.
 #[derive(Debug)]
 pub struct RestoredSide {
     /// The input.
     pub source: Source,
-    /// The distribution, or why not (the side then keeps what it had).
-    pub dist: Result<Arc<Distribution>, String>,
+    /// The distribution, or how to get it.
+    pub dist: Restored,
     /// Something worth saying about how it was restored (e.g. which copy of a file was used).
     pub note: Option<String>,
 }
@@ -382,16 +393,20 @@ fn restore_side(st: &SideState) -> RestoredSide {
     let source = st.source();
     match &source {
         Source::Spec(spec) => RestoredSide {
-            dist: parse_spec(spec).map(Arc::new).map_err(|e| e.to_string()),
+            dist: match parse_spec(spec) {
+                Ok(d) => Restored::Ready(Arc::new(d)),
+                Err(e) => Restored::Failed(e.to_string()),
+            },
             source,
             note: None,
         },
         Source::Csv { path, options } => {
             if let Some(text) = &st.embedded_csv {
                 let name = path.display().to_string();
-                let dist = crate::io::csv::read_histogram(text.as_bytes(), &name, options)
-                    .map(Arc::new)
-                    .map_err(|e| format!("embedded histogram {name}: {e}"));
+                let dist = match crate::io::csv::read_histogram(text.as_bytes(), &name, options) {
+                    Ok(d) => Restored::Ready(Arc::new(d)),
+                    Err(e) => Restored::Failed(format!("embedded histogram {name}: {e}")),
+                };
                 // Only a regular file is read: a pipe at that path would never end.
                 let differs = std::fs::metadata(path).is_ok_and(|m| m.is_file())
                     && std::fs::read(path).is_ok_and(|disk| disk != text.as_bytes());
@@ -402,21 +417,21 @@ fn restore_side(st: &SideState) -> RestoredSide {
                 });
                 return RestoredSide { source, dist, note };
             }
-            let dist = load_histogram(path, options, &LoadControl::default())
-                .map(Arc::new)
-                .map_err(|e| e.to_string());
-            let changed = dist.is_ok()
-                && st
-                    .sha256
-                    .as_ref()
-                    .is_some_and(|saved| sha256_of(path).is_some_and(|now| now != *saved));
+            let changed = st
+                .sha256
+                .as_ref()
+                .is_some_and(|saved| sha256_of(path).is_some_and(|now| now != *saved));
             let note = changed.then(|| {
                 format!(
                     "{} has changed since the session was saved (its SHA-256 differs); the figures are those of the file as it is now",
                     path.display()
                 )
             });
-            RestoredSide { source, dist, note }
+            RestoredSide {
+                source,
+                dist: Restored::Load,
+                note,
+            }
         }
     }
 }
