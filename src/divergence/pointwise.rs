@@ -400,7 +400,7 @@ fn discrete_curves(
     };
     let (mut run_pq, mut run_qp) = (0.0, 0.0);
     for k in start..=hi {
-        if (k - start) as usize % CHUNK == 0 {
+        if ((k - start) as usize).is_multiple_of(CHUNK) {
             cancel.check()?;
         }
         let (lp, lq) = ((f.p)(k), (f.q)(k));
@@ -597,8 +597,7 @@ mod tests {
         let at4 =
             c.x.iter()
                 .zip(&c.run_pq)
-                .filter(|(x, _)| **x < 4.0)
-                .last()
+                .rfind(|(x, _)| **x < 4.0)
                 .map(|(_, r)| *r)
                 .unwrap();
         assert!((at4 - expected).abs() < 1e-3, "{at4} vs {expected}");
