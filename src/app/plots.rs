@@ -34,7 +34,7 @@ pub const WARN_COLOR: Color32 = Color32::from_rgb(213, 94, 0);
 
 /// Pixels between labelled ticks on the x axis (at least), and on the y axis.
 const X_LABEL_PX: f64 = 40.0;
-const Y_LABEL_PX: f64 = 32.0;
+const Y_LABEL_PX: f64 = 24.0;
 
 /// What the plots need besides the curves.
 pub struct PlotInput<'a> {
@@ -435,7 +435,7 @@ fn y_axis<'a>(y_width: f32, log: bool, blank: bool) -> Vec<AxisHints<'a>> {
     vec![
         AxisHints::new_y()
             .min_thickness(y_width)
-            .label_spacing(20.0..=Y_LABEL_PX as f32)
+            .label_spacing(18.0..=Y_LABEL_PX as f32)
             .formatter(move |mark: GridMark, _: &RangeInclusive<f64>| {
                 if blank {
                     String::new()
