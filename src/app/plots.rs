@@ -34,7 +34,7 @@ pub const WARN_COLOR: Color32 = Color32::from_rgb(213, 94, 0);
 
 /// Pixels between labelled ticks on the x axis (at least), and on the y axis.
 const X_LABEL_PX: f64 = 40.0;
-const Y_LABEL_PX: f64 = 32.0;
+const Y_LABEL_PX: f64 = 24.0;
 
 /// What the plots need besides the curves.
 pub struct PlotInput<'a> {
@@ -141,7 +141,8 @@ fn log_tick_label(value: f64, step: f64) -> String {
 /// A tick label on a discrete x axis: only at integers, and the category's name when there
 /// are labels.
 fn discrete_tick_label(value: f64, step: f64, labels: Option<&[String]>) -> String {
-    let k = value.round();
+    // + 0.0 turns −0 into 0.
+    let k = value.round() + 0.0;
     if (value - k).abs() > 1e-6 || step < 1.0 {
         return String::new();
     }
@@ -434,7 +435,7 @@ fn y_axis<'a>(y_width: f32, log: bool, blank: bool) -> Vec<AxisHints<'a>> {
     vec![
         AxisHints::new_y()
             .min_thickness(y_width)
-            .label_spacing(20.0..=Y_LABEL_PX as f32)
+            .label_spacing(18.0..=Y_LABEL_PX as f32)
             .formatter(move |mark: GridMark, _: &RangeInclusive<f64>| {
                 if blank {
                     String::new()
@@ -718,7 +719,7 @@ fn running_plot(ui: &mut Ui, input: &PlotInput<'_>, h: f32, y_width: f32) -> Plo
     heading(
         ui,
         &if c.discrete {
-            format!("Running sum from the left ({unit}), ends at KL")
+            format!("Running sum ({unit}), ends at KL")
         } else {
             format!("Running integral from −∞ ({unit}), ends at KL")
         },
@@ -839,7 +840,11 @@ fn shown<'a>(input: &PlotInput<'a>) -> Vec<Shown<'a>> {
             index: 0,
             color: PQ_COLOR,
             term: "p·ln(p/q)",
-            total: "KL(P||Q) so far",
+            total: if c.discrete {
+                "Σ p·ln(p/q)"
+            } else {
+                "∫ p·ln(p/q)"
+            },
             d: &c.d_pq,
             run: &c.run_pq,
             from: c.infinite_from_pq,
@@ -851,7 +856,11 @@ fn shown<'a>(input: &PlotInput<'a>) -> Vec<Shown<'a>> {
             index: 1,
             color: QP_COLOR,
             term: "q·ln(q/p)",
-            total: "KL(Q||P) so far",
+            total: if c.discrete {
+                "Σ q·ln(q/p)"
+            } else {
+                "∫ q·ln(q/p)"
+            },
             d: &c.d_qp,
             run: &c.run_qp,
             from: c.infinite_from_qp,
@@ -863,7 +872,8 @@ fn shown<'a>(input: &PlotInput<'a>) -> Vec<Shown<'a>> {
 
 /// A plot's title and its colour key (instead of a legend inside the plot).
 fn heading(ui: &mut Ui, title: &str, keys: &[(Color32, &str)]) {
-    ui.horizontal(|ui| {
+    // Wrapped: a heading wider than the panel would widen the plots below it past the panel.
+    ui.horizontal_wrapped(|ui| {
         ui.label(title);
         for (col, name) in keys {
             let (rect, _) = ui.allocate_exact_size(egui::vec2(16.0, 4.0), egui::Sense::hover());
@@ -1122,6 +1132,7 @@ mod tests {
         assert_eq!(discrete_tick_label(1.5, 0.5, Some(&labels)), "");
         assert_eq!(discrete_tick_label(7.0, 1.0, Some(&labels)), "");
         assert_eq!(discrete_tick_label(3.0, 1.0, None), "3");
+        assert_eq!(discrete_tick_label(-0.0, 1.0, None), "0");
     }
 
     #[test]

@@ -269,7 +269,10 @@ pub fn curves(
             f64::INFINITY
         } else {
             // NaN: infinite left of the view.
+            // TODO(engine): kl_below takes no Cancel; for a large histogram it is the longest
+            // step here (≈10 ms for 10^6 bins), checked only after it.
             let below = kl_below(a, b, lo, &opts);
+            cancel.check()?;
             if below.is_nan() { f64::INFINITY } else { below }
         };
         out.push(if covers(c.x[0]) { f64::INFINITY } else { acc });
@@ -285,6 +288,7 @@ pub fn curves(
             out.push(acc);
         }
     }
+    cancel.check()?;
     Ok(decimate(c, budget))
 }
 
@@ -400,7 +404,7 @@ fn discrete_curves(
     };
     let (mut run_pq, mut run_qp) = (0.0, 0.0);
     for k in start..=hi {
-        if (k - start) as usize % CHUNK == 0 {
+        if ((k - start) as usize).is_multiple_of(CHUNK) {
             cancel.check()?;
         }
         let (lp, lq) = ((f.p)(k), (f.q)(k));
@@ -597,8 +601,7 @@ mod tests {
         let at4 =
             c.x.iter()
                 .zip(&c.run_pq)
-                .filter(|(x, _)| **x < 4.0)
-                .last()
+                .rfind(|(x, _)| **x < 4.0)
                 .map(|(_, r)| *r)
                 .unwrap();
         assert!((at4 - expected).abs() < 1e-3, "{at4} vs {expected}");
