@@ -74,14 +74,14 @@ pub enum Segment {
         /// Whether `edge` is an upper edge.
         upper: bool,
     },
-    /// `x = a + scale·u/(1 − u)`: `[a, ∞)`.
+    /// `x = a + scale·(e^(u/(1 − u)) − 1)`: `[a, ∞)`, logarithmic far out.
     ToInfinity {
         /// Start.
         a: f64,
         /// Length scale of the tail.
         scale: f64,
     },
-    /// `x = b − scale·u/(1 − u)`: `(−∞, b]`.
+    /// `x = b − scale·(e^(u/(1 − u)) − 1)`: `(−∞, b]`.
     FromNegInfinity {
         /// End.
         b: f64,
@@ -132,27 +132,33 @@ impl Segment {
                 )
             }
             Segment::ToInfinity { a, scale } => {
-                let t = u / (1.0 - u);
-                (
-                    Point {
-                        anchor: a,
-                        offset: scale * t,
-                    },
-                    scale / ((1.0 - u) * (1.0 - u)),
-                )
+                let (offset, jac) = tail_map(scale, u);
+                (Point { anchor: a, offset }, jac)
             }
             Segment::FromNegInfinity { b, scale } => {
-                let t = u / (1.0 - u);
+                let (offset, jac) = tail_map(scale, u);
                 (
                     Point {
                         anchor: b,
-                        offset: -scale * t,
+                        offset: -offset,
                     },
-                    scale / ((1.0 - u) * (1.0 - u)),
+                    jac,
                 )
             }
         }
     }
+}
+
+/// The distance from the start of an infinite tail and `dx/du` at `u ∈ [0, 1)`:
+/// `scale·(eˢ − 1)` with `s = u/(1 − u)`. Logarithmic in the distance, so that a power-law
+/// tail `|x|^−(1+ν)` becomes `e^(−νs)` in `s`, smooth and resolved even for ν = 0.1 (a map
+/// linear in the distance leaves `(1 − u)^(ν − 1)`, a singularity at `u = 1` that the rule
+/// underestimates: t(ν = 0.3) against Cauchy was 0.6 % off with a stated error of 1e-10);
+/// light tails simply end sooner in `u`.
+fn tail_map(scale: f64, u: f64) -> (f64, f64) {
+    let s = u / (1.0 - u);
+    let ds = 1.0 / ((1.0 - u) * (1.0 - u));
+    (scale * s.exp_m1(), scale * s.exp() * ds)
 }
 
 /// The outcome of an integration.
@@ -239,8 +245,10 @@ impl<F: FnMut(Point) -> f64> Integrator<'_, F> {
     fn eval(&mut self, segment: usize, u: f64) -> f64 {
         self.evals += 1;
         let (point, jac) = self.segments[segment].map(u);
-        if jac == 0.0 {
-            // The map has squeezed this node onto the edge: its weight is 0.
+        if jac == 0.0 || !jac.is_finite() || !point.x().is_finite() {
+            // The map has squeezed this node onto the edge, or a tail map has taken it past
+            // the doubles (beyond 1e304 scales, where a density with any tail lighter than
+            // |x|^−1.05 leaves less than 1e-15 of its mass): its weight is 0.
             return 0.0;
         }
         let v = (self.f)(point);
