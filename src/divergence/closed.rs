@@ -66,11 +66,41 @@ fn rel(a: f64, b: f64) -> f64 {
     (b - a) / a
 }
 
+/// `ln(b/a)` for positive `a`, `b`: through `ln(1 + (b − a)/a)` near 1, directly elsewhere
+/// (`1 + u` for `u` near −1 would keep few digits of a tiny ratio).
+fn ln_ratio(b: f64, a: f64) -> f64 {
+    if (b - a).abs() <= 0.5 * a {
+        rel(a, b).ln_1p()
+    } else {
+        let r = b / a;
+        if r.is_normal() && r.is_finite() {
+            r.ln()
+        } else {
+            b.ln() - a.ln()
+        }
+    }
+}
+
+/// `φ(r) = (r − 1) − ln r` (≥ 0) for `r = new/old`, given `diff = new − old` exactly (or as
+/// well as the caller knows it): [`log1p_minus`] near 1, the direct form elsewhere.
+fn phi(new: f64, old: f64, diff: f64) -> f64 {
+    if diff.abs() <= 0.5 * old {
+        log1p_minus(diff / old)
+    } else {
+        diff / old - ln_ratio(new, old)
+    }
+}
+
+/// `φ(b/a)` with the difference taken here.
+fn phi_ratio(b: f64, a: f64) -> f64 {
+    phi(b, a, b - a)
+}
+
 fn normal_kl(m1: f64, s1: f64, m2: f64, s2: f64) -> Terms {
     // −ln r + (r² − 1)/2 + d²/2 with r = 1 + u: (u − ln(1 + u)) + u²/2 + d²/2.
     let u = (s1 - s2) / s2;
     let d = (m1 - m2) / s2;
-    Terms::of(&[log1p_minus(u), 0.5 * u * u, 0.5 * d * d])
+    Terms::of(&[phi_ratio(s1, s2), 0.5 * u * u, 0.5 * d * d])
 }
 
 fn gamma_kl(a1: f64, b1: f64, a2: f64, b2: f64) -> Terms {
@@ -78,7 +108,7 @@ fn gamma_kl(a1: f64, b1: f64, a2: f64, b2: f64) -> Terms {
     // = excess(a1, a2 − a1) + a2·(r − ln(1 + r)) − (a2 − a1)·r, with r = (b2 − b1)/b1.
     let r = rel(b1, b2);
     let d = a2 - a1;
-    Terms::of(&[ln_gamma_excess(a1, d), a2 * log1p_minus(r), -d * r])
+    Terms::of(&[ln_gamma_excess(a1, d), a2 * phi_ratio(b2, b1), -d * r])
 }
 
 fn bernoulli_kl(p: f64, q: f64) -> Terms {
@@ -89,12 +119,12 @@ fn bernoulli_kl(p: f64, q: f64) -> Terms {
     let a = if p == 0.0 {
         delta
     } else {
-        p * log1p_minus(delta / p)
+        p * phi(q, p, delta)
     };
     let b = if p == 1.0 {
         -delta
     } else {
-        (1.0 - p) * log1p_minus(-delta / (1.0 - p))
+        (1.0 - p) * phi(1.0 - q, 1.0 - p, -delta)
     };
     Terms::of(&[a, b])
 }
@@ -115,11 +145,10 @@ fn terms_kl(p: &Parametric, q: &Parametric) -> Option<(Terms, &'static str)> {
         }
         (F::Laplace, F::Laplace) => {
             // ln(b2/b1) + d/b2 + (b1/b2)·e^(−d/b1) − 1 with r = b1/b2 = 1 + u, y = d/b1:
-            // (u − ln(1 + u)) + r·(e^(−y) − 1 + y).
+            // φ(r) + r·(e^(−y) − 1 + y), φ(r) = (r − 1) − ln r.
             let y = (a[0] - b[0]).abs() / a[1];
-            let u = (a[1] - b[1]) / b[1];
             (
-                Terms::of(&[log1p_minus(u), a[1] / b[1] * expm1_minus(-y)]),
+                Terms::of(&[phi_ratio(a[1], b[1]), a[1] / b[1] * expm1_minus(-y)]),
                 "laplace–laplace",
             )
         }
@@ -147,7 +176,7 @@ fn terms_kl(p: &Parametric, q: &Parametric) -> Option<(Terms, &'static str)> {
         }
         (F::Uniform, F::Uniform) => {
             let (w1, w2) = (a[1] - a[0], b[1] - b[0]);
-            (Terms::of(&[rel(w1, w2).ln_1p()]), "uniform–uniform")
+            (Terms::of(&[ln_ratio(w2, w1)]), "uniform–uniform")
         }
         (F::Uniform, F::Normal) => {
             let (lo, hi, m, s) = (a[0], a[1], b[0], b[1]);
@@ -171,7 +200,7 @@ fn terms_kl(p: &Parametric, q: &Parametric) -> Option<(Terms, &'static str)> {
             // KL = (e^T − 1 − T) + ln Γ(ρ) + γ·(ρ − 1).
             let (k1, l1, k2, l2) = (a[0], a[1], b[0], b[1]);
             let e = rel(k1, k2);
-            let t = k2 * rel(l2, l1).ln_1p() + ln_gamma_near_one(e) + e.ln_1p();
+            let t = k2 * ln_ratio(l1, l2) + ln_gamma_near_one(e) + ln_ratio(k2, k1);
             (exp_form(t, ln_gamma_plus_euler(e)), "weibull–weibull")
         }
         (F::Gumbel, F::Gumbel) => {
@@ -179,7 +208,7 @@ fn terms_kl(p: &Parametric, q: &Parametric) -> Option<(Terms, &'static str)> {
             // KL = (e^T − 1 − T) + ln Γ(r) + γ·(r − 1).
             let (m1, s1, m2, s2) = (a[0], a[1], b[0], b[1]);
             let e = rel(s2, s1);
-            let t = (m2 - m1) / s2 + ln_gamma_near_one(e) + e.ln_1p();
+            let t = (m2 - m1) / s2 + ln_gamma_near_one(e) + ln_ratio(s1, s2);
             (exp_form(t, ln_gamma_plus_euler(e)), "gumbel–gumbel")
         }
         (F::Normal, F::Gumbel) => {
@@ -216,17 +245,16 @@ fn terms_kl(p: &Parametric, q: &Parametric) -> Option<(Terms, &'static str)> {
             )
         }
         (F::Pareto, F::Pareto) => {
-            // ln(α1/α2) + α2·ln(x1/x2) + (α2 − α1)/α1 = (u − ln(1 + u)) + α2·ln(x1/x2).
-            let u = rel(a[1], b[1]);
+            // ln(α1/α2) + α2·ln(x1/x2) + (α2 − α1)/α1 = φ(α2/α1) + α2·ln(x1/x2).
             (
-                Terms::of(&[log1p_minus(u), b[1] * rel(b[0], a[0]).ln_1p()]),
+                Terms::of(&[phi_ratio(b[1], a[1]), b[1] * ln_ratio(a[0], b[0])]),
                 "pareto–pareto",
             )
         }
         (F::Poisson, F::Poisson) => {
             // λ1·ln(λ1/λ2) + λ2 − λ1 = λ1·(u − ln(1 + u)), u = (λ2 − λ1)/λ1.
             (
-                Terms::of(&[a[0] * log1p_minus(rel(a[0], b[0]))]),
+                Terms::of(&[a[0] * phi_ratio(b[0], a[0])]),
                 "poisson–poisson",
             )
         }

@@ -380,15 +380,6 @@ pub(crate) fn assemble(
     entropy_q: Figure,
     [js, tv, hellinger]: [Figure; 3],
 ) -> Report {
-    // KL, JS and TV are never negative; a value below 0 by no more than its own error
-    // estimate or a few ulps of 1 (identical P and Q by quadrature: JS = −1.8e-23) is 0,
-    // not "-0.0000000000" on screen. Anything more negative is left to be seen.
-    let non_negative = |mut f: Figure| {
-        if f.value < 0.0 && -f.value <= f.error + 4.0 * f64::EPSILON {
-            f.value = 0.0;
-        }
-        f
-    };
     let (kl_pq, kl_qp, js, tv) = (
         non_negative(kl_pq),
         non_negative(kl_qp),
@@ -413,6 +404,21 @@ pub(crate) fn assemble(
     }
 }
 
+/// KL, JS and TV are never negative; a value below 0 by no more than its own error
+/// estimate or a few ulps of 1 (identical P and Q by quadrature: JS = −1.8e-23) is 0, not
+/// "-0.0000000000" on screen, and the method says so. Anything more negative is left to be
+/// seen (the error estimates include the rounding of the logs, so it does not happen).
+fn non_negative(mut f: Figure) -> Figure {
+    if f.value < 0.0 && -f.value <= f.error + 4.0 * f64::EPSILON {
+        f.method.push_str(&format!(
+            "; {:.1e} is within its error of 0, shown as 0",
+            f.value
+        ));
+        f.value = 0.0;
+    }
+    f
+}
+
 /// KL(P‖Q) alone, in nats.
 ///
 /// # Errors
@@ -423,9 +429,9 @@ pub fn kl_divergence(
     opts: &Options,
 ) -> Result<Figure, CompareError> {
     if check_kinds(p, q)? == Kind::Discrete {
-        return discrete::kl(p, q, opts);
+        return discrete::kl(p, q, opts).map(non_negative);
     }
-    Ok(kl_continuous(p, q, ["P", "Q"], opts))
+    Ok(non_negative(kl_continuous(p, q, ["P", "Q"], opts)))
 }
 
 fn fmt_x(v: f64) -> String {
