@@ -1,11 +1,10 @@
 //! Student's t distribution with location and scale.
 
 use statrs::distribution as sd;
-use statrs::function::gamma::ln_gamma;
 
 use super::params::fixed;
 use super::{
-    Arity, Constraint, FamilyInfo, Kind, ParamError, ParamInfo, ParametricFamily, Point,
+    Arity, Constraint, FamilyInfo, Kind, LN_2PI, ParamError, ParamInfo, ParametricFamily, Point,
     StatrsVisitor, Tail,
 };
 
@@ -40,10 +39,11 @@ impl ParametricFamily for StudentT {
             location,
             scale,
             freedom: nu,
-            ln_norm: ln_gamma((nu + 1.0) / 2.0)
-                - ln_gamma(nu / 2.0)
-                - 0.5 * (nu * std::f64::consts::PI).ln()
-                - scale.ln(),
+            // Γ((ν+1)/2)/(Γ(ν/2)·√(νπ)) with a = ν/2 is
+            // exp(ln Γ(a + ½) − ln Γ(a) − ½·ln a)/√(2π): the difference of log-gammas as
+            // such, not of two numbers near 1.7e16 whose ulp is 2 (ν = 1e15 gave KL 3.16
+            // against a normal, true 1.75e-30).
+            ln_norm: crate::special::ln_gamma_ratio_rest(nu / 2.0, 0.5) - 0.5 * LN_2PI - scale.ln(),
         })
     }
 
