@@ -531,6 +531,38 @@ mod tests {
     }
 
     #[test]
+    fn an_integrand_below_its_own_rounding_is_not_converged_and_its_error_covers_that() {
+        // x² on [0, 1] with a stated rounding of 1e-6 at every point: exact to the rule,
+        // but no more accurate than the rounding allows.
+        let segs = [Segment::Linear { a: 0.0, b: 1.0 }];
+        let r =
+            integrate_with_rounding(&segs, &mut |p: Point| (p.x() * p.x(), 1e-6), 1e-10, 0.0, 50);
+        assert!(!r.converged, "{r:?}");
+        assert!(r.error >= 1e-6 * (1.0 - 1e-12), "{r:?}");
+        assert!((r.value - 1.0 / 3.0).abs() < 1e-14, "{r:?}");
+        // Without it the same integral converges with a tiny error.
+        let plain = integrate(&segs, &mut |p: Point| p.x() * p.x(), 1e-10, 0.0, 50);
+        assert!(plain.converged && plain.error < 1e-14, "{plain:?}");
+    }
+
+    #[test]
+    fn a_power_law_tail_with_index_below_one_is_integrated_to_its_tolerance() {
+        // ∫_0^∞ (1 + x)^−1.2 dx = 5: a tail like student_t's with freedom 0.2. The linear
+        // tail map left a singularity at u = 1 here.
+        let segs = [Segment::ToInfinity { a: 0.0, scale: 1.0 }];
+        let r = integrate(
+            &segs,
+            &mut |p: Point| (1.0 + p.x()).powf(-1.2),
+            1e-10,
+            0.0,
+            2000,
+        );
+        assert!(r.converged, "{r:?}");
+        assert!((r.value - 5.0).abs() <= r.error.max(1e-9), "{r:?}");
+        assert!((r.value - 5.0).abs() < 5e-9, "{r:?}");
+    }
+
+    #[test]
     fn infinite_integrand_is_reported() {
         let r = integrate(
             &[Segment::Linear { a: 0.0, b: 1.0 }],
