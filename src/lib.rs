@@ -16,6 +16,7 @@ pub mod cli;
 pub mod distribution;
 pub mod divergence;
 pub mod io;
+pub mod special;
 
 /// The crate version, written into exported files.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

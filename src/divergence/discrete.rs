@@ -163,9 +163,9 @@ fn kl_aligned(a: &Aligned, names: [&str; 2], opts: &Options) -> Figure {
     }
     if opts.closed_forms
         && let (Distribution::Parametric(x), Distribution::Parametric(y)) = (p, q)
-        && let Some((v, name)) = closed::kl(x, y)
+        && let Some(figure) = closed::kl_figure(x, y)
     {
-        return super::Figure::closed(v, name);
+        return figure;
     }
     let (lo, hi, left_out) = range(&[p]);
     let mut sum = 0.0;

@@ -381,15 +381,6 @@ pub(crate) fn assemble(
     entropy_q: Figure,
     [js, tv, hellinger]: [Figure; 3],
 ) -> Report {
-    // KL, JS and TV are never negative; a value below 0 by no more than its own error
-    // estimate or a few ulps of 1 (identical P and Q by quadrature: JS = −1.8e-23) is 0,
-    // not "-0.0000000000" on screen. Anything more negative is left to be seen.
-    let non_negative = |mut f: Figure| {
-        if f.value < 0.0 && -f.value <= f.error + 4.0 * f64::EPSILON {
-            f.value = 0.0;
-        }
-        f
-    };
     let (kl_pq, kl_qp, js, tv) = (
         non_negative(kl_pq),
         non_negative(kl_qp),
@@ -414,6 +405,21 @@ pub(crate) fn assemble(
     }
 }
 
+/// KL, JS and TV are never negative; a value below 0 by no more than its own error
+/// estimate or a few ulps of 1 (identical P and Q by quadrature: JS = −1.8e-23) is 0, not
+/// "-0.0000000000" on screen, and the method says so. Anything more negative is left to be
+/// seen (the error estimates include the rounding of the logs, so it does not happen).
+fn non_negative(mut f: Figure) -> Figure {
+    if f.value < 0.0 && -f.value <= f.error + 4.0 * f64::EPSILON {
+        f.method.push_str(&format!(
+            "; {:.1e} is within its error of 0, shown as 0",
+            f.value
+        ));
+        f.value = 0.0;
+    }
+    f
+}
+
 /// KL(P‖Q) alone, in nats.
 ///
 /// # Errors
@@ -424,9 +430,9 @@ pub fn kl_divergence(
     opts: &Options,
 ) -> Result<Figure, CompareError> {
     if check_kinds(p, q)? == Kind::Discrete {
-        return discrete::kl(p, q, opts);
+        return discrete::kl(p, q, opts).map(non_negative);
     }
-    Ok(kl_continuous(p, q, ["P", "Q"], opts))
+    Ok(non_negative(kl_continuous(p, q, ["P", "Q"], opts)))
 }
 
 fn fmt_x(v: f64) -> String {
@@ -705,12 +711,31 @@ fn kl_continuous(p: &Distribution, q: &Distribution, names: [&str; 2], opts: &Op
     }
     if opts.closed_forms
         && let (Distribution::Parametric(a), Distribution::Parametric(b)) = (p, q)
-        && let Some((v, name)) = closed::kl(a, b)
+        && let Some(figure) = closed::kl_figure(a, b)
     {
-        return Figure::closed(v, name);
+        return figure;
     }
-    let r = integrate_pair(p, q, &p.support(), opts, kl_term);
+    // The integrand carries the rounding of both logs; its integral joins the error.
+    let segs = build_segments(p, q, &p.support());
+    let mut f = |pt: Point| {
+        let lp = p.ln_density_offset(pt.anchor, pt.offset);
+        let lq = q.ln_density_offset(pt.anchor, pt.offset);
+        (kl_term(lp, lq), kl_term_rounding(lp, lq))
+    };
+    let r = quad::integrate_with_rounding(&segs, &mut f, opts.rel_tol, 1e-300, opts.max_intervals);
     Figure::from_quad(&r, opts.rel_tol)
+}
+
+/// A bound on the rounding error of [`kl_term`]: each log is good to a few ulps of its own
+/// magnitude, so `ln p − ln q` is good to about ε·(|ln p| + |ln q| + 1), whatever the
+/// difference. Near-identical P and Q make this the whole error (issue 10).
+fn kl_term_rounding(lp: f64, lq: f64) -> f64 {
+    let p = lp.exp();
+    if p == 0.0 || lq == f64::NEG_INFINITY {
+        0.0
+    } else {
+        8.0 * f64::EPSILON * p * (lp.abs() + lq.abs() + 1.0)
+    }
 }
 
 fn entropy_continuous(p: &Distribution, opts: &Options) -> Figure {

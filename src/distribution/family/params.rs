@@ -1,0 +1,180 @@
+//! Parameter tables, their constraints and the errors of bad parameters; small numeric
+//! helpers the families share.
+
+/// What values a parameter may take.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Constraint {
+    /// Any finite number.
+    Finite,
+    /// Strictly positive.
+    Positive,
+    /// In [0, 1].
+    Probability,
+    /// In (0, 1].
+    ProbabilityPositive,
+    /// A whole number ≥ 0.
+    Count,
+    /// ≥ 0 (category probabilities; normalised afterwards).
+    NonNegative,
+    /// A gamma-type shape: positive, at most 10^8. Beyond that statrs' incomplete gamma
+    /// function (the cdf) takes seconds to minutes per call, and the distribution is a
+    /// normal to within 10^−4 anyway.
+    Shape,
+}
+
+/// One parameter of a family.
+#[derive(Clone, Copy, Debug)]
+pub struct ParamInfo {
+    /// Its name, as typed in `name=value`.
+    pub name: &'static str,
+    /// The value a new distribution of this family starts with.
+    pub default: f64,
+    /// What values are valid.
+    pub constraint: Constraint,
+    /// The range a slider offers (typing may go beyond it).
+    pub slider: (f64, f64),
+}
+
+impl ParamInfo {
+    /// A parameter table entry.
+    pub const fn new(
+        name: &'static str,
+        default: f64,
+        constraint: Constraint,
+        slider: (f64, f64),
+    ) -> ParamInfo {
+        ParamInfo {
+            name,
+            default,
+            constraint,
+            slider,
+        }
+    }
+
+    /// Checks `value` against the constraint.
+    ///
+    /// # Errors
+    /// [`ParamError::OutOfRange`] naming the parameter and the rule.
+    pub fn check(&self, value: f64) -> Result<(), ParamError> {
+        use Constraint::{
+            Count, Finite, NonNegative, Positive, Probability, ProbabilityPositive, Shape,
+        };
+        let rule = match self.constraint {
+            Finite => (!value.is_finite()).then_some("a finite number"),
+            Positive => (!(value > 0.0 && value.is_finite())).then_some("> 0"),
+            Shape => (!(value > 0.0 && value <= 1e8)).then_some(
+                "> 0 and at most 1e8 (beyond that it is a normal to within 1e-4: use normal(mean, sd))",
+            ),
+            NonNegative => (!(value >= 0.0 && value.is_finite())).then_some("≥ 0"),
+            Probability => (!(0.0..=1.0).contains(&value)).then_some("between 0 and 1"),
+            ProbabilityPositive => (!(value > 0.0 && value <= 1.0)).then_some("in (0, 1]"),
+            Count => (!(value >= 0.0 && value.fract() == 0.0 && value <= 1e9))
+                .then_some("a whole number ≥ 0"),
+        };
+        match rule {
+            Some(rule) => Err(ParamError::OutOfRange {
+                name: self.name.to_string(),
+                rule,
+                value,
+            }),
+            None => Ok(()),
+        }
+    }
+}
+
+/// How many parameters a family takes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Arity {
+    /// Exactly one per entry of [`FamilyInfo::params`].
+    Fixed,
+    /// Two or more, each following the single template in [`FamilyInfo::params`].
+    Variadic {
+        /// The values a new distribution of this family starts with.
+        defaults: &'static [f64],
+    },
+}
+
+/// What the spec language and the side panel know about a family.
+#[derive(Clone, Copy, Debug)]
+pub struct FamilyInfo {
+    /// The name used in specs, e.g. `student_t`.
+    pub name: &'static str,
+    /// Continuous or discrete.
+    pub kind: super::Kind,
+    /// The parameters in positional order (variadic: the template of one entry).
+    pub params: &'static [ParamInfo],
+    /// Fixed or variadic.
+    pub arity: Arity,
+}
+
+/// Why a set of parameters is not a distribution.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum ParamError {
+    /// A single parameter is out of range.
+    #[error("{name} must be {rule} (got {value})")]
+    OutOfRange {
+        /// The parameter's name.
+        name: String,
+        /// The rule, e.g. "> 0".
+        rule: &'static str,
+        /// What was given.
+        value: f64,
+    },
+    /// Parameters that are fine alone but not together.
+    #[error("{0}")]
+    Inconsistent(String),
+    /// Wrong number of parameters.
+    #[error("{family} takes {expected} (got {got})")]
+    Arity {
+        /// The family.
+        family: &'static str,
+        /// What it takes, in words.
+        expected: String,
+        /// How many were given.
+        got: usize,
+    },
+}
+
+/// The parameters of a fixed-arity family as an array, for destructuring by name.
+///
+/// # Errors
+/// [`ParamError::Arity`] when the count is wrong (callers have counted already).
+pub(super) fn fixed<const N: usize>(
+    info: &FamilyInfo,
+    params: &[f64],
+) -> Result<[f64; N], ParamError> {
+    params.try_into().map_err(|_| ParamError::Arity {
+        family: info.name,
+        expected: N.to_string(),
+        got: params.len(),
+    })
+}
+
+/// `uniform` and `triangular` need `min < max`.
+pub(super) fn check_range(min: f64, max: f64) -> Result<(), ParamError> {
+    if !(min < max) {
+        return Err(ParamError::Inconsistent(format!(
+            "min must be < max (got min {min}, max {max})"
+        )));
+    }
+    Ok(())
+}
+
+/// `a · ln(b)` with the convention `0 · ln 0 = 0`.
+pub fn xlogy(a: f64, b: f64) -> f64 {
+    if a == 0.0 { 0.0 } else { a * b.ln() }
+}
+
+/// Formats a parameter compactly: `1`, `0.5`, `1e-8`, never `1.0000000000000002`.
+pub fn format_number(v: f64) -> String {
+    if v == v.trunc() && v.abs() < 1e15 {
+        return format!("{}", v as i64);
+    }
+    let short = format!("{v:.6}");
+    let trimmed = short.trim_end_matches('0').trim_end_matches('.');
+    if trimmed.parse::<f64>().ok() == Some(v) {
+        trimmed.to_string()
+    } else {
+        format!("{v}")
+    }
+}

@@ -1,0 +1,68 @@
+//! The Pareto distribution.
+
+use statrs::distribution as sd;
+
+use super::params::fixed;
+use super::{
+    Arity, Constraint, FamilyInfo, Kind, ParamError, ParamInfo, ParametricFamily, Point,
+    StatrsVisitor, Tail,
+};
+
+/// `pareto(scale, shape)`: density `α·xₘ^α / x^(α+1)` for `x ≥ xₘ`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pareto {
+    /// The lower end xₘ > 0.
+    pub scale: f64,
+    /// The tail index α > 0.
+    pub shape: f64,
+    ln_norm: f64,
+}
+
+impl ParametricFamily for Pareto {
+    const INFO: FamilyInfo = FamilyInfo {
+        name: "pareto",
+        kind: Kind::Continuous,
+        params: &[
+            ParamInfo::new("scale", 1.0, Constraint::Positive, (0.05, 10.0)),
+            ParamInfo::new("shape", 3.0, Constraint::Positive, (0.1, 20.0)),
+        ],
+        arity: Arity::Fixed,
+    };
+
+    fn from_params(params: &[f64]) -> Result<Self, ParamError> {
+        let [scale, shape] = fixed(&Self::INFO, params)?;
+        Ok(Pareto {
+            scale,
+            shape,
+            ln_norm: shape.ln() + shape * scale.ln(),
+        })
+    }
+
+    fn support(&self) -> (f64, f64) {
+        (self.scale, f64::INFINITY)
+    }
+
+    fn ln_pdf(&self, at: Point) -> f64 {
+        if at.x < self.scale {
+            f64::NEG_INFINITY
+        } else {
+            self.ln_norm - (self.shape + 1.0) * at.x.ln()
+        }
+    }
+
+    fn modes(&self) -> Vec<f64> {
+        vec![]
+    }
+
+    fn tail(&self, upper: bool) -> Tail {
+        if upper {
+            Tail::Power { alpha: self.shape }
+        } else {
+            Tail::Edge { s: 0.0 }
+        }
+    }
+
+    fn visit_statrs<V: StatrsVisitor>(&self, v: V) -> V::Output {
+        v.continuous(sd::Pareto::new(self.scale, self.shape))
+    }
+}
