@@ -126,12 +126,12 @@ pub(super) fn build(
     }
 }
 
+/// One bin: left edge, right edge, count.
+type Bin = (f64, f64, f64);
+
 /// Equal-width bins over sorted samples (at least two distinct values): the bins and what
 /// was done, with a warning when an outlier left most samples in one bin.
-fn bin_samples(
-    s: &[f64],
-    options: &CsvOptions,
-) -> Result<(Vec<(f64, f64, f64)>, Provenance), CsvError> {
+fn bin_samples(s: &[f64], options: &CsvOptions) -> Result<(Vec<Bin>, Provenance), CsvError> {
     let n = s.len();
     let (lo, hi) = (s[0], s[n - 1]);
     if !(hi - lo).is_finite() {

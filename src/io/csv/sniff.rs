@@ -192,7 +192,7 @@ pub(super) fn sniff(head: &[(usize, String)], options: &CsvOptions) -> Result<Sn
             }
         }
     } else {
-        headerless_layout(&head, delim, width)?
+        headerless_layout(head, delim, width)?
     };
     Ok(Sniffed {
         delim,
