@@ -71,13 +71,13 @@ pub enum CsvErrorKind {
         /// Fields per row.
         width: usize,
     },
-    /// [`CsvOptions::columns`] names neither 1, 2 nor 3 columns.
+    /// [`super::CsvOptions::columns`] names neither 1, 2 nor 3 columns.
     #[error("choose 1, 2 or 3 columns (got {chosen})")]
     ColumnCount {
         /// How many were chosen.
         chosen: usize,
     },
-    /// [`CsvOptions::columns`] names a column the file does not have.
+    /// [`super::CsvOptions::columns`] names a column the file does not have.
     #[error("column {column} was chosen, but the file has {width}")]
     NoSuchColumn {
         /// The chosen column, 1-based.
@@ -130,7 +130,7 @@ pub enum CsvErrorKind {
         /// 1-based byte within the line.
         byte: usize,
     },
-    /// A line longer than [`MAX_LINE_BYTES`].
+    /// A line longer than [`super::MAX_LINE_BYTES`].
     #[error("line is longer than {} MB; is this really a CSV histogram?", limit_bytes >> 20)]
     LineTooLong {
         /// The limit, in bytes.
