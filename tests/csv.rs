@@ -361,3 +361,198 @@ fn provenance_records_what_the_reader_found_as_data() {
         h.note_lines()
     );
 }
+
+fn load_kind(bytes: &[u8], options: &CsvOptions) -> kl_explorer::io::LoadError {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(&dir, "h.csv", bytes);
+    load_histogram(&path, options, &LoadControl::default()).unwrap_err()
+}
+
+#[test]
+fn an_unterminated_quote_is_refused_where_it_opened() {
+    for (text, line, column) in [
+        (&b"0,1,\"5\n1,2,3\n2,3,4\n"[..], 1, 3),
+        (b"left,right,count\n0,1,2\n1,\"2,3\n2,3,4\n", 3, 2),
+        (b"\"left,right,count\n0,1,2\n", 1, 1),
+    ] {
+        let e = load_kind(text, &CsvOptions::default());
+        assert_eq!(
+            e.kind,
+            LoadErrorKind::Csv(CsvErrorKind::UnterminatedQuote),
+            "{e}"
+        );
+        assert_eq!((e.line, e.column), (Some(line), Some(column)), "{e}");
+        assert!(
+            e.to_string().starts_with(&format!(
+                "line {line}, column {column}: this quote is never closed"
+            )),
+            "{e}"
+        );
+    }
+    // Closed quotes, and doubled quotes inside them, still read.
+    let h = hist(b"\"0\",\"1\",\"2\"\n1,2,\"2\"\n");
+    assert_eq!(h.masses(), &[0.5, 0.5]);
+}
+
+/// Runs `load_histogram` on a thread and fails the test if it does not return within 10 s.
+fn load_within_seconds(path: &std::path::Path) -> kl_explorer::io::LoadError {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let path = path.to_path_buf();
+    std::thread::spawn(move || {
+        let r = load_histogram(&path, &CsvOptions::default(), &LoadControl::default());
+        let _ = tx.send(r);
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(10))
+        .expect("the load did not return: it is reading the file")
+        .unwrap_err()
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_a_device_and_a_socket_are_refused_by_type_before_reading() {
+    use kl_explorer::io::file::SpecialFile;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.csv");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let socket = dir.path().join("sock.csv");
+    let _listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+    for (path, kind, name) in [
+        (fifo.as_path(), SpecialFile::Fifo, "a named pipe (FIFO)"),
+        (
+            std::path::Path::new("/dev/zero"),
+            SpecialFile::CharDevice,
+            "a character device",
+        ),
+        (socket.as_path(), SpecialFile::Socket, "a socket"),
+    ] {
+        let e = load_within_seconds(path);
+        assert_eq!(e.kind, LoadErrorKind::NotARegularFile { kind }, "{e}");
+        assert!(
+            e.to_string()
+                .starts_with(&format!("this is {name}, not a regular file")),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn a_bin_count_over_the_limit_is_refused_naming_it() {
+    use kl_explorer::io::csv::MAX_SAMPLE_BINS;
+    let samples = b"value\n1\n2\n3\n";
+    for bins in [usize::MAX, 10_000_000_000, MAX_SAMPLE_BINS + 1] {
+        let options = CsvOptions {
+            bins: Some(bins),
+            ..Default::default()
+        };
+        let e = load_kind(samples, &options);
+        assert_eq!(
+            e.kind,
+            LoadErrorKind::Csv(CsvErrorKind::TooManyBins {
+                bins,
+                limit: MAX_SAMPLE_BINS
+            })
+        );
+        assert!(
+            e.to_string()
+                .contains(&format!("at most {MAX_SAMPLE_BINS} bins")),
+            "{e}"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(&dir, "s.csv", samples);
+    let options = CsvOptions {
+        bins: Some(MAX_SAMPLE_BINS),
+        ..Default::default()
+    };
+    let Distribution::Histogram(h) =
+        load_histogram(&path, &options, &LoadControl::default()).unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(h.len(), MAX_SAMPLE_BINS);
+}
+
+#[test]
+fn a_session_or_an_exported_png_given_as_a_histogram_says_how_to_open_it() {
+    use kl_explorer::io::SessionFormat;
+    use kl_explorer::io::session::Session;
+    let dir = tempfile::tempdir().unwrap();
+    let json = write(&dir, "s.json", Session::default().to_json().as_bytes());
+    let png = dir.path().join("s.png");
+    kl_explorer::io::png::write_png(&png, 2, 1, &[9; 8], &Session::default()).unwrap();
+    for (path, format) in [(json, SessionFormat::Json), (png, SessionFormat::Png)] {
+        let e = load_histogram(&path, &CsvOptions::default(), &LoadControl::default()).unwrap_err();
+        assert_eq!(e.kind, LoadErrorKind::IsSession { format }, "{e}");
+        assert!(
+            e.to_string().contains("open it with `kl-explorer FILE`"),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn utf16_and_cr_only_line_endings_are_named() {
+    let text = "left,right,count\n0,1,2\n1,2,2\n";
+    let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    let with_bom = [&[0xFF, 0xFE][..], &le].concat();
+    for bytes in [le, be, with_bom] {
+        let e = load_kind(&bytes, &CsvOptions::default());
+        assert_eq!(e.kind, LoadErrorKind::Csv(CsvErrorKind::Utf16), "{e}");
+        assert!(e.to_string().contains("save it as UTF-8"), "{e}");
+    }
+    for bytes in [&b"0,1,2\r1,2,3\r2,3,4\r"[..], b"0,1,2\n1,2,3\r2,3,4\n"] {
+        let e = load_kind(bytes, &CsvOptions::default());
+        assert_eq!(
+            e.kind,
+            LoadErrorKind::Csv(CsvErrorKind::CrOnlyLineEndings),
+            "{e}"
+        );
+        assert!(e.to_string().contains("carriage return only"), "{e}");
+    }
+}
+
+#[test]
+fn an_outlier_that_stretches_the_bins_is_warned_about() {
+    let mut text = String::from("value\n");
+    for i in 0..10_000 {
+        text.push_str(&format!("{}\n", f64::from(i) / 1000.0));
+    }
+    let plain = hist(text.as_bytes());
+    assert_eq!(plain.provenance.degenerate, None);
+    text.push_str("1e300\n");
+    let h = hist(text.as_bytes());
+    let d = h.provenance.degenerate.expect("no warning");
+    assert_eq!(d.high, 1e300);
+    assert!(d.fullest_share > 0.99, "{d:?}");
+    let note = h
+        .note_lines()
+        .into_iter()
+        .find(|n| n.contains("degenerate"))
+        .unwrap();
+    assert!(
+        note.contains("give bin edges") && note.contains("quantiles"),
+        "{note}"
+    );
+}
+
+#[test]
+fn samples_whose_range_overflows_are_refused_naming_the_values() {
+    let e = load_kind(b"value\n-1e308\n0\n1e308\n", &CsvOptions::default());
+    assert_eq!(
+        e.kind,
+        LoadErrorKind::Csv(CsvErrorKind::SamplesRangeOverflow {
+            low: -1e308,
+            high: 1e308
+        })
+    );
+    let text = e.to_string();
+    assert!(
+        text.contains("from -1e308 to 1e308, wider than double precision"),
+        "{text}"
+    );
+}

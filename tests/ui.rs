@@ -531,3 +531,35 @@ fn dragging_over_a_large_pair_computes_only_the_last_position() {
     assert_eq!(d.request.q.to_spec(), "normal(1, 1)");
     assert!(Arc::ptr_eq(&d.request.q, &h.state().q.dist));
 }
+
+#[test]
+fn a_session_naming_a_pipe_is_refused_without_freezing_and_keeps_what_was_there() {
+    use kl_explorer::io::session::{Session, SideState};
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("p.csv");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let session = Session {
+        p: SideState::from_source(&kl_explorer::io::Source::csv(&fifo)),
+        q: SideState::from_spec("normal(0, 3)"),
+        ..Session::default()
+    };
+    let path = dir.path().join("s.json");
+    std::fs::write(&path, session.to_json()).unwrap();
+    let mut h = harness(LaunchOptions::default());
+    h.state_mut().run_command(Command::OpenSession(path));
+    settle_until(&mut h, |a| a.p.error.is_some());
+    let p = &h.state().p;
+    assert!(
+        p.error.as_deref().unwrap().contains("not a regular file"),
+        "{:?}",
+        p.error
+    );
+    assert_eq!(p.dist.to_spec(), "normal(0, 1)", "P kept");
+    assert_eq!(h.state().q.dist.to_spec(), "normal(0, 3)");
+}

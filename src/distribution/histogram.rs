@@ -17,8 +17,8 @@ pub use categories::Categories;
 pub use error::HistogramError;
 
 pub use provenance::{
-    BinRule, CategoriesProvenance, Delimiter, FileFormat, FromSamples, Layout, LineEnding,
-    Normalised, Provenance, SamplesBinning, Weights,
+    BinRule, CategoriesProvenance, DegenerateBins, Delimiter, FileFormat, FromSamples, Layout,
+    LineEnding, Normalised, Provenance, SamplesBinning, Weights,
 };
 
 /// A piecewise-constant density over sorted, non-overlapping bins.

@@ -4,6 +4,7 @@
 //! [`LoadControl`], so the app can run it on a worker thread.
 
 pub mod csv;
+pub mod file;
 mod number;
 pub mod png;
 pub mod session;
@@ -18,7 +19,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::cancel::Cancel;
 use crate::distribution::{Distribution, SpecError, parse_spec};
-pub use csv::{CsvError, CsvErrorKind, CsvOptions};
+pub use csv::{CsvError, CsvErrorKind, CsvOptions, SessionFormat};
 pub use source::Source;
 
 /// A file that could not be loaded, with where in it and why. Displays as
@@ -47,10 +48,13 @@ impl LoadError {
     }
 
     /// The error for `path` from the reader's [`CsvError`]: a cancelled read becomes
-    /// [`LoadErrorKind::Cancelled`].
+    /// [`LoadErrorKind::Cancelled`] and a session [`LoadErrorKind::IsSession`].
     pub fn from_csv(path: &Path, e: CsvError) -> Self {
         let kind = match e.kind {
             CsvErrorKind::Cancelled => return LoadError::new(path, LoadErrorKind::Cancelled),
+            CsvErrorKind::IsSession { format } => {
+                return LoadError::new(path, LoadErrorKind::IsSession { format });
+            }
             kind => LoadErrorKind::Csv(kind),
         };
         LoadError {
@@ -85,6 +89,16 @@ pub enum LoadErrorKind {
     /// A directory.
     #[error("this is a folder, not a file; choose a CSV file inside it")]
     Folder,
+    /// A named pipe, a device or a socket: refused before it is opened, since reading one may
+    /// block or never end.
+    #[error(
+        "this is {}, not a regular file; kl-explorer reads only regular files: save the data to a file and open that",
+        kind.name()
+    )]
+    NotARegularFile {
+        /// What it is.
+        kind: file::SpecialFile,
+    },
     /// A file too large to hold in memory as numbers.
     #[error(
         "the file is {}, more rows than this machine's free memory ({}) can hold as numbers; bin it first",
@@ -109,6 +123,14 @@ pub enum LoadErrorKind {
     /// The load's [`crate::cancel::Cancel`] was set.
     #[error("loading was cancelled")]
     Cancelled,
+    /// A saved session or an exported PNG, given where a histogram was expected.
+    #[error(
+        "this is a kl-explorer session (or an exported PNG), not a histogram: open it with `kl-explorer FILE`"
+    )]
+    IsSession {
+        /// Which of the two it is.
+        format: csv::SessionFormat,
+    },
     /// The reader failed unexpectedly (a bug).
     #[error(
         "kl-explorer failed while reading this file ({reason}); this is a bug, please report it"
@@ -185,42 +207,28 @@ fn human_bytes(b: u64) -> String {
 /// Loads a CSV histogram from `path`.
 ///
 /// # Errors
-/// [`LoadError`] for a missing or unreadable file, a directory, a file too large for memory,
-/// binary or non-UTF-8 content, or any malformed row (with its line and column).
+/// [`LoadError`] for a missing or unreadable file, a directory, a named pipe, device or socket
+/// (refused before opening), a file too large for memory, binary or non-UTF-8 content, or any
+/// malformed row (with its line and column).
 pub fn load_histogram(
     path: &Path,
     options: &CsvOptions,
     control: &LoadControl,
 ) -> Result<Distribution, LoadError> {
-    let err = |kind| LoadError::new(path, kind);
-    let meta = match std::fs::metadata(path) {
-        Ok(m) => m,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(err(LoadErrorKind::NotFound));
-        }
-        Err(e) => {
-            return Err(err(LoadErrorKind::Unreadable {
-                reason: e.to_string(),
-            }));
-        }
-    };
-    if meta.is_dir() {
-        return Err(err(LoadErrorKind::Folder));
-    }
+    let meta = file::regular_file_metadata(path)?;
     if let Some(free) = available_memory()
         && meta.len() > free / 2
     {
-        return Err(err(LoadErrorKind::TooLarge {
-            bytes: meta.len(),
-            free,
-        }));
+        return Err(LoadError::new(
+            path,
+            LoadErrorKind::TooLarge {
+                bytes: meta.len(),
+                free,
+            },
+        ));
     }
     control.total_bytes.store(meta.len(), Ordering::Relaxed);
-    let file = File::open(path).map_err(|e| {
-        err(LoadErrorKind::Unreadable {
-            reason: e.to_string(),
-        })
-    })?;
+    let (file, meta) = file::open_regular_file(path)?;
     let reader = Counting {
         inner: file,
         control: control.clone(),

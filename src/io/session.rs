@@ -97,17 +97,24 @@ impl SideState {
         let Some(path) = source.path() else {
             return self;
         };
-        if !path.is_file() {
-            return self;
-        }
-        let Ok(meta) = std::fs::metadata(path) else {
+        // Only a regular file is read (a pipe named in a session would never end), and no
+        // more of it than its size said.
+        let Ok((file, meta)) = super::file::open_regular_file(path) else {
             return self;
         };
         if meta.len() <= EMBED_LIMIT_BYTES {
-            self.embedded_csv = std::fs::read_to_string(path).ok();
-        } else if let Ok(mut f) = std::fs::File::open(path) {
+            use std::io::Read;
+            let mut text = String::new();
+            if file
+                .take(EMBED_LIMIT_BYTES)
+                .read_to_string(&mut text)
+                .is_ok()
+            {
+                self.embedded_csv = Some(text);
+            }
+        } else {
             let mut hasher = Sha256::new();
-            if std::io::copy(&mut f, &mut hasher).is_ok() {
+            if std::io::copy(&mut &file, &mut hasher).is_ok() {
                 self.sha256 = Some(format!("{:x}", hasher.finalize()));
             }
         }

@@ -1,12 +1,13 @@
 //! From the columns read to a distribution: histograms from edges, centres or raw samples,
 //! categories from labels, with what the reader found recorded as provenance.
 
-use super::CsvOptions;
 use super::columns::Columns;
 use super::error::{CsvError, CsvErrorKind};
 use super::rows::LineMap;
+use super::{CsvOptions, MAX_SAMPLE_BINS};
 use crate::distribution::histogram::{
-    BinRule, FileFormat, FromSamples, HistogramError, Layout, Provenance, SamplesBinning, Weights,
+    BinRule, DegenerateBins, FileFormat, FromSamples, HistogramError, Layout, Provenance,
+    SamplesBinning, Weights,
 };
 use crate::distribution::{Categories, Distribution, Histogram};
 
@@ -119,45 +120,81 @@ pub(super) fn build(
                 };
                 return hist(vec![(lo - 0.5, lo + 0.5, n as f64)], Weights::Count, read);
             }
-            let (bins, rule) = match options.bins {
-                Some(b) => (b.max(1), BinRule::Chosen),
-                None => (freedman_diaconis(&s), BinRule::FreedmanDiaconis),
-            };
-            let read = Provenance {
-                samples: Some(FromSamples::Binned(SamplesBinning {
-                    samples: n,
-                    bins,
-                    rule,
-                })),
-                ..Provenance::default()
-            };
-            let width = (hi - lo) / bins as f64;
-            let mut counts = vec![0.0; bins];
-            for x in &s {
-                let i = (((x - lo) / width) as usize).min(bins - 1);
-                counts[i] += 1.0;
-            }
-            let edges: Vec<(f64, f64, f64)> = counts
-                .into_iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    let l = lo + width * i as f64;
-                    let r = if i + 1 == bins {
-                        hi
-                    } else {
-                        lo + width * (i + 1) as f64
-                    };
-                    (l, r, c)
-                })
-                .collect();
+            let (edges, read) = bin_samples(&s, options)?;
             hist(edges, Weights::Count, read)
         }
     }
 }
 
-/// The Freedman–Diaconis bin count for sorted samples: width 2·IQR·n^(−1/3), between 1 and
-/// 10 000 bins (√n bins when the IQR is 0).
-pub fn freedman_diaconis(sorted: &[f64]) -> usize {
+/// One bin: left edge, right edge, count.
+type Bin = (f64, f64, f64);
+
+/// Equal-width bins over sorted samples (at least two distinct values): the bins and what
+/// was done, with a warning when an outlier left most samples in one bin.
+fn bin_samples(s: &[f64], options: &CsvOptions) -> Result<(Vec<Bin>, Provenance), CsvError> {
+    let n = s.len();
+    let (lo, hi) = (s[0], s[n - 1]);
+    if !(hi - lo).is_finite() {
+        return Err(CsvError::whole(CsvErrorKind::SamplesRangeOverflow {
+            low: lo,
+            high: hi,
+        }));
+    }
+    let (bins, rule) = match options.bins {
+        Some(b) if b > MAX_SAMPLE_BINS => {
+            return Err(CsvError::whole(CsvErrorKind::TooManyBins {
+                bins: b,
+                limit: MAX_SAMPLE_BINS,
+            }));
+        }
+        Some(b) => (b.max(1), BinRule::Chosen),
+        None => (freedman_diaconis(s), BinRule::FreedmanDiaconis),
+    };
+    let width = (hi - lo) / bins as f64;
+    let mut counts = vec![0.0; bins];
+    for x in s {
+        let i = (((x - lo) / width) as usize).min(bins - 1);
+        counts[i] += 1.0;
+    }
+    let (q1, q3) = quartiles(s);
+    let fullest = counts.iter().copied().fold(0.0, f64::max);
+    let fullest_share = fullest / n as f64;
+    // Many bins, yet the middle half of the samples and more than half of all of them in
+    // one: an outlier stretched the range and the bins say nothing about the shape.
+    let degenerate =
+        (bins >= 10 && fullest_share >= 0.5 && width > q3 - q1).then_some(DegenerateBins {
+            fullest_share,
+            low: lo,
+            high: hi,
+            iqr: q3 - q1,
+        });
+    let edges = counts
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let l = lo + width * i as f64;
+            let r = if i + 1 == bins {
+                hi
+            } else {
+                lo + width * (i + 1) as f64
+            };
+            (l, r, c)
+        })
+        .collect();
+    let read = Provenance {
+        samples: Some(FromSamples::Binned(SamplesBinning {
+            samples: n,
+            bins,
+            rule,
+        })),
+        degenerate,
+        ..Provenance::default()
+    };
+    Ok((edges, read))
+}
+
+/// The first and third quartiles of sorted samples (linear interpolation).
+fn quartiles(sorted: &[f64]) -> (f64, f64) {
     let n = sorted.len();
     let q = |p: f64| {
         let pos = p * (n - 1) as f64;
@@ -165,7 +202,15 @@ pub fn freedman_diaconis(sorted: &[f64]) -> usize {
         let f = pos - i as f64;
         sorted[i] + f * (sorted[(i + 1).min(n - 1)] - sorted[i])
     };
-    let iqr = q(0.75) - q(0.25);
+    (q(0.25), q(0.75))
+}
+
+/// The Freedman–Diaconis bin count for sorted samples: width 2·IQR·n^(−1/3), between 1 and
+/// 10 000 bins (√n bins when the IQR is 0).
+pub fn freedman_diaconis(sorted: &[f64]) -> usize {
+    let n = sorted.len();
+    let (q1, q3) = quartiles(sorted);
+    let iqr = q3 - q1;
     let range = sorted[n - 1] - sorted[0];
     let b = if iqr > 0.0 {
         (range / (2.0 * iqr * (n as f64).powf(-1.0 / 3.0))).ceil()

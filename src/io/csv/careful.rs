@@ -42,7 +42,7 @@ impl Row<'_> {
                 &stack[..n.min(32)]
             }
             Some(_) => {
-                owned = split_fields(text, self.delim);
+                owned = split_fields(text, self.delim, line)?;
                 n = owned.len();
                 for (slot, f) in stack.iter_mut().zip(owned.iter()) {
                     *slot = f.as_ref();
@@ -62,7 +62,7 @@ impl Row<'_> {
         }
         if n > 32 {
             // Rare: more than 32 columns. Re-split on the heap.
-            let all = split_fields(text, self.delim);
+            let all = split_fields(text, self.delim, line)?;
             let all: Vec<&str> = all.iter().map(AsRef::as_ref).collect();
             return self.store(line, &all, values, labels);
         }

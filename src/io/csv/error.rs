@@ -71,13 +71,13 @@ pub enum CsvErrorKind {
         /// Fields per row.
         width: usize,
     },
-    /// [`CsvOptions::columns`] names neither 1, 2 nor 3 columns.
+    /// [`super::CsvOptions::columns`] names neither 1, 2 nor 3 columns.
     #[error("choose 1, 2 or 3 columns (got {chosen})")]
     ColumnCount {
         /// How many were chosen.
         chosen: usize,
     },
-    /// [`CsvOptions::columns`] names a column the file does not have.
+    /// [`super::CsvOptions::columns`] names a column the file does not have.
     #[error("column {column} was chosen, but the file has {width}")]
     NoSuchColumn {
         /// The chosen column, 1-based.
@@ -130,7 +130,7 @@ pub enum CsvErrorKind {
         /// 1-based byte within the line.
         byte: usize,
     },
-    /// A line longer than [`MAX_LINE_BYTES`].
+    /// A line longer than [`super::MAX_LINE_BYTES`].
     #[error("line is longer than {} MB; is this really a CSV histogram?", limit_bytes >> 20)]
     LineTooLong {
         /// The limit, in bytes.
@@ -142,6 +142,53 @@ pub enum CsvErrorKind {
         /// The system's reason.
         reason: String,
     },
+    /// A double quote opened a field and the line ended before it closed (the position is
+    /// where it opened; a field cannot span lines).
+    #[error("this quote is never closed; close it with a second \" or remove it")]
+    UnterminatedQuote,
+    /// More bins asked for ([`super::CsvOptions::bins`]) than [`super::MAX_SAMPLE_BINS`].
+    #[error("{bins} bins were asked for; at most {limit} bins are made from samples: choose fewer")]
+    TooManyBins {
+        /// The number asked for.
+        bins: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// More data rows than [`super::MAX_ROWS`].
+    #[error("the file has more than {limit} rows, more than kl-explorer reads; bin it first")]
+    TooManyRows {
+        /// The limit.
+        limit: usize,
+    },
+    /// Samples so far apart that their range is not a finite double.
+    #[error(
+        "the samples range from {low:e} to {high:e}, wider than double precision can hold (about 1.8e308); remove the extreme values or give bin edges (left,right,count)"
+    )]
+    SamplesRangeOverflow {
+        /// The smallest sample.
+        low: f64,
+        /// The largest sample.
+        high: f64,
+    },
+    /// A saved session or an exported PNG given where a histogram was expected.
+    #[error(
+        "this is a kl-explorer session (or an exported PNG), not a histogram: open it with `kl-explorer FILE`"
+    )]
+    IsSession {
+        /// Which of the two it is.
+        format: SessionFormat,
+    },
+    /// A PNG image that is not a kl-explorer export.
+    #[error("this is a PNG image, not CSV text")]
+    PngImage,
+    /// UTF-16 text (as some spreadsheet programs save "Unicode text").
+    #[error("this file is UTF-16 text; save it as UTF-8 (\"CSV UTF-8\" in spreadsheet programs)")]
+    Utf16,
+    /// Lines separated by carriage returns only.
+    #[error(
+        "lines end in a carriage return only (old Mac line endings), so the rows run together; save the file with LF or CRLF line endings"
+    )]
+    CrOnlyLineEndings,
     /// The load's [`crate::cancel::Cancel`] was set.
     #[error("loading was cancelled")]
     Cancelled,
@@ -194,4 +241,13 @@ pub(super) fn read_failed(e: &std::io::Error, line: usize) -> CsvError {
             reason: e.to_string(),
         },
     )
+}
+
+/// The two forms a saved comparison takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SessionFormat {
+    /// A session JSON document.
+    Json,
+    /// A PNG exported by kl-explorer, with the session inside.
+    Png,
 }

@@ -4,7 +4,7 @@
 use std::io::BufRead;
 
 use super::MAX_LINE_BYTES;
-use super::error::{CsvError, CsvErrorKind, read_failed};
+use super::error::{CsvError, CsvErrorKind, SessionFormat, read_failed};
 use crate::distribution::histogram::LineEnding;
 
 /// Reads the file line by line, with a line-length limit and UTF-8 check, skipping blank and
@@ -111,5 +111,85 @@ pub(super) fn clean_line(raw: &[u8], line: usize, first: bool) -> Result<Option<
         )
     })?;
     let text = text.trim_end_matches(['\n', '\r']).trim();
+    if text.contains('\r') {
+        return Err(CsvError::new(
+            Some(line),
+            None,
+            CsvErrorKind::CrOnlyLineEndings,
+        ));
+    }
     Ok((!text.is_empty() && !text.starts_with('#')).then_some(text))
+}
+
+impl<R: BufRead> Lines<R> {
+    /// Looks at the start of the input, before any line is read, for content that is not CSV
+    /// text but is recognisable: a session or an exported PNG, UTF-16, CR-only line endings.
+    ///
+    /// # Errors
+    /// The matching [`CsvErrorKind`], at line 1; or the read error.
+    pub(super) fn check_start(&mut self) -> Result<(), CsvError> {
+        let start = loop {
+            match self.reader.fill_buf() {
+                Ok(b) => break b,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(read_failed(&e, 1)),
+            }
+        };
+        match foreign_content(start) {
+            Some(kind) => {
+                // Line endings are about lines; the rest is about the whole file.
+                let line = (kind == CsvErrorKind::CrOnlyLineEndings).then_some(1);
+                Err(CsvError::new(line, None, kind))
+            }
+            None => Ok(()),
+        }
+    }
+}
+
+/// What the first bytes of an input say it is, when that is not CSV text.
+fn foreign_content(start: &[u8]) -> Option<CsvErrorKind> {
+    let contains = |needle: &[u8]| start.windows(needle.len()).any(|w| w == needle);
+    if start.starts_with(b"\x89PNG\r\n\x1a\n") {
+        return Some(if contains(crate::io::png::KEYWORD.as_bytes()) {
+            CsvErrorKind::IsSession {
+                format: SessionFormat::Png,
+            }
+        } else {
+            CsvErrorKind::PngImage
+        });
+    }
+    if start.starts_with(&[0xFF, 0xFE]) || start.starts_with(&[0xFE, 0xFF]) || looks_utf16(start) {
+        return Some(CsvErrorKind::Utf16);
+    }
+    let text = start.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(start);
+    let first = text.iter().find(|b| !b.is_ascii_whitespace());
+    if first == Some(&b'{') && contains(br#""kl-explorer-session""#) {
+        return Some(CsvErrorKind::IsSession {
+            format: SessionFormat::Json,
+        });
+    }
+    // Carriage returns and no line feed: old Mac line endings, which would read as one line.
+    if start.contains(&b'\r') && !start.contains(&b'\n') && start.len() < MAX_LINE_BYTES {
+        let cr = start.iter().position(|b| *b == b'\r').unwrap_or(0);
+        let after = &start[cr + 1..];
+        if after.iter().any(|b| !b.is_ascii_whitespace()) {
+            return Some(CsvErrorKind::CrOnlyLineEndings);
+        }
+    }
+    None
+}
+
+/// UTF-16 without a byte-order mark: in the first bytes, every other byte is NUL (the high
+/// byte of ASCII characters) and the others are not.
+fn looks_utf16(start: &[u8]) -> bool {
+    let head = &start[..start.len().min(64) & !1];
+    if head.len() < 4 {
+        return false;
+    }
+    let nul_at = |parity: usize| {
+        head.iter()
+            .enumerate()
+            .all(|(i, b)| (*b == 0) == (i % 2 == parity))
+    };
+    nul_at(0) || nul_at(1)
 }

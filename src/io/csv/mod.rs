@@ -33,7 +33,7 @@ use build::build;
 pub use build::freedman_diaconis;
 use columns::Columns;
 pub(crate) use error::write_position;
-pub use error::{CsvError, CsvErrorKind};
+pub use error::{CsvError, CsvErrorKind, SessionFormat};
 use fast::Row;
 use lines::Lines;
 use rows::{LineMap, read_rows};
@@ -41,6 +41,12 @@ use sniff::sniff;
 
 /// The longest line accepted, in bytes.
 pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// The most bins made from raw samples ([`CsvOptions::bins`] above it is refused).
+pub const MAX_SAMPLE_BINS: usize = 1_000_000;
+
+/// The most data rows read from one file (about 1.6 GB of numbers for bin edges).
+pub const MAX_ROWS: usize = 100_000_000;
 
 /// Choices the user can make about how a file is read.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -94,6 +100,7 @@ fn read<R: Read>(
         byte_order_mark: false,
         line_ending: LineEnding::Unterminated,
     };
+    lines.check_start()?;
     // Sniff the first few lines for the delimiter and the header.
     let mut head: Vec<(usize, String)> = Vec::new();
     while head.len() < 5 {
@@ -129,7 +136,7 @@ fn read<R: Read>(
             usize::try_from(bytes).unwrap_or(0) / line_len.max(1) + 16
         })
         .unwrap_or(0)
-        .min(1 << 28);
+        .min(MAX_ROWS);
     let mut values = Columns::new(layout, expected_rows);
     let mut labels: Vec<String> = Vec::new();
     let mut line_of = LineMap::default();

@@ -3,11 +3,11 @@
 
 use std::io::{BufReader, Read};
 
-use super::MAX_LINE_BYTES;
 use super::columns::Columns;
-use super::error::{CsvError, read_failed};
+use super::error::{CsvError, CsvErrorKind, read_failed};
 use super::fast::Row;
 use super::lines::{Lines, clean_line, too_long};
+use super::{MAX_LINE_BYTES, MAX_ROWS};
 
 /// Bytes read at a time after the first lines.
 pub(super) const BLOCK_BYTES: usize = 1 << 20;
@@ -64,6 +64,13 @@ pub(super) fn read_rows<R: Read>(
             rest = &rest[len..];
         }
         buf.consume(end);
+        if line_of.rows > MAX_ROWS {
+            return Err(CsvError::new(
+                Some(line),
+                None,
+                CsvErrorKind::TooManyRows { limit: MAX_ROWS },
+            ));
+        }
     }
     Ok(())
 }

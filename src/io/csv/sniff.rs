@@ -36,33 +36,48 @@ pub(super) fn layout_from_header(names: &[String]) -> Option<(Layout, Vec<usize>
     }
 }
 
-/// Splits one line into fields, honouring double quotes. Unquoted fields borrow the line.
-pub(super) fn split_fields(line: &str, delim: Option<char>) -> Vec<Cow<'_, str>> {
+/// Splits line `line_no` into fields, honouring double quotes. Unquoted fields borrow the
+/// line. A field cannot span lines, so a quote still open at the end of the line is refused
+/// ([`CsvErrorKind::UnterminatedQuote`], at the field where it opened).
+pub(super) fn split_fields(
+    line: &str,
+    delim: Option<char>,
+    line_no: usize,
+) -> Result<Vec<Cow<'_, str>>, CsvError> {
     let Some(delim) = delim else {
-        return line.split_whitespace().map(Cow::Borrowed).collect();
+        return Ok(line.split_whitespace().map(Cow::Borrowed).collect());
     };
     if !line.contains('"') {
-        return line.split(delim).map(|f| Cow::Borrowed(f.trim())).collect();
+        return Ok(line.split(delim).map(|f| Cow::Borrowed(f.trim())).collect());
     }
     let mut out = Vec::new();
     let mut cur = String::new();
-    let mut quoted = false;
+    // The 1-based field where the open quote opened.
+    let mut open_in: Option<usize> = None;
     let mut chars = line.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
-            '"' if quoted && chars.peek() == Some(&'"') => {
+            '"' if open_in.is_some() && chars.peek() == Some(&'"') => {
                 cur.push('"');
                 chars.next();
             }
-            '"' => quoted = !quoted,
-            c if c == delim && !quoted => {
+            '"' if open_in.is_some() => open_in = None,
+            '"' => open_in = Some(out.len() + 1),
+            c if c == delim && open_in.is_none() => {
                 out.push(Cow::Owned(std::mem::take(&mut cur).trim().to_string()));
             }
             c => cur.push(c),
         }
     }
+    if let Some(column) = open_in {
+        return Err(CsvError::new(
+            Some(line_no),
+            Some(column),
+            CsvErrorKind::UnterminatedQuote,
+        ));
+    }
     out.push(Cow::Owned(cur.trim().to_string()));
-    out
+    Ok(out)
 }
 
 pub(super) fn detect_delimiter(sample: &[&str]) -> Option<char> {
@@ -80,12 +95,13 @@ pub(super) fn headerless_layout(
     delim: Option<char>,
     width: usize,
 ) -> Result<(Layout, Vec<usize>), CsvError> {
-    let first_col_numeric = rows.first().is_none_or(|(_, l)| {
-        split_fields(l, delim)
+    let first_col_numeric = match rows.first() {
+        Some((line, text)) => split_fields(text, delim, *line)?
             .first()
             .and_then(|f| parse_number(f))
-            .is_some()
-    });
+            .is_some(),
+        None => true,
+    };
     match width {
         3 => Ok((Layout::Edges(Weights::Count), vec![0, 1, 2])),
         2 if first_col_numeric => Ok((Layout::Centers(Weights::Count), vec![0, 1])),
@@ -121,29 +137,26 @@ pub(super) struct Sniffed {
 pub(super) fn sniff(head: &[(usize, String)], options: &CsvOptions) -> Result<Sniffed, CsvError> {
     let sample: Vec<&str> = head.iter().map(|(_, l)| l.as_str()).collect();
     let delim = detect_delimiter(&sample);
-    let first_fields = split_fields(&head[0].1, delim);
+    let fields: Vec<Vec<Cow<'_, str>>> = head
+        .iter()
+        .take(2)
+        .map(|(line, text)| split_fields(text, delim, *line))
+        .collect::<Result<_, _>>()?;
+    let first_fields = &fields[0];
+    let numbers = |f: &[Cow<'_, str>]| f.iter().filter(|f| parse_number(f).is_some()).count();
+    // A header if the next row has more numbers than this one.
     let is_header = first_fields.iter().any(|f| parse_number(f).is_none())
-        && head.get(1).is_none_or(|(_, l)| {
-            let next = split_fields(l, delim);
-            // A header if the next row has more numbers than this one.
-            next.iter().filter(|f| parse_number(f).is_some()).count()
-                > first_fields
-                    .iter()
-                    .filter(|f| parse_number(f).is_some())
-                    .count()
-                || head.len() == 1
-        });
+        && fields
+            .get(1)
+            .is_none_or(|next| numbers(next) > numbers(first_fields));
     let width = first_fields.len();
     let (layout, cols) = if let Some(cols) = &options.columns {
         let layout = match cols.len() {
             3 => Layout::Edges(Weights::Count),
             2 => {
-                let data_row = if is_header { head.get(1) } else { head.first() };
-                let label_col = data_row.is_some_and(|(_, l)| {
-                    split_fields(l, delim)
-                        .get(cols[0])
-                        .is_some_and(|f| parse_number(f).is_none())
-                });
+                let data_row = fields.get(usize::from(is_header));
+                let label_col = data_row
+                    .is_some_and(|row| row.get(cols[0]).is_some_and(|f| parse_number(f).is_none()));
                 if label_col {
                     Layout::Labels
                 } else {
@@ -179,7 +192,7 @@ pub(super) fn sniff(head: &[(usize, String)], options: &CsvOptions) -> Result<Sn
             }
         }
     } else {
-        headerless_layout(&head, delim, width)?
+        headerless_layout(head, delim, width)?
     };
     Ok(Sniffed {
         delim,
