@@ -134,7 +134,9 @@ pub fn bin_table(p: &Distribution, q: &Distribution) -> Option<BinTable> {
             refinement(a, b),
             |_, lo, hi| interval(lo, hi),
         )),
-        (Distribution::Histogram(h), other) if other.kind() == crate::distribution::Kind::Continuous => {
+        (Distribution::Histogram(h), other)
+            if other.kind() == crate::distribution::Kind::Continuous =>
+        {
             Some(table(
                 "P's bins (Q's bin probabilities from its cdf)".into(),
                 h.len(),
@@ -142,7 +144,9 @@ pub fn bin_table(p: &Distribution, q: &Distribution) -> Option<BinTable> {
                 |_, lo, hi| interval(lo, hi),
             ))
         }
-        (other, Distribution::Histogram(h)) if other.kind() == crate::distribution::Kind::Continuous => {
+        (other, Distribution::Histogram(h))
+            if other.kind() == crate::distribution::Kind::Continuous =>
+        {
             Some(table(
                 "Q's bins (P's bin probabilities from its cdf)".into(),
                 h.len(),
@@ -151,7 +155,7 @@ pub fn bin_table(p: &Distribution, q: &Distribution) -> Option<BinTable> {
             ))
         }
         (Distribution::Categories(a), Distribution::Categories(b)) => {
-            let labels = union_labels(a, b);
+            let labels = super::discrete::union_labels(a, b);
             let (pa, qa) = (a.aligned_to(&labels), b.aligned_to(&labels));
             Some(table(
                 "the categories of both files".into(),
@@ -162,16 +166,6 @@ pub fn bin_table(p: &Distribution, q: &Distribution) -> Option<BinTable> {
         }
         _ => None,
     }
-}
-
-fn union_labels(a: &Categories, b: &Categories) -> Vec<String> {
-    let mut labels = a.labels.clone();
-    for l in &b.labels {
-        if !labels.contains(l) {
-            labels.push(l.clone());
-        }
-    }
-    labels
 }
 
 /// `(left, right, p, q)` over the histogram's bins; the other side's probabilities from its
@@ -246,7 +240,8 @@ pub fn on_p_bins(p: &Distribution, q: &Distribution) -> Option<(Distribution, Di
     let Distribution::Histogram(h) = p else {
         return None;
     };
-    if q.kind() != crate::distribution::Kind::Continuous || matches!(q, Distribution::Histogram(_)) {
+    if q.kind() != crate::distribution::Kind::Continuous || matches!(q, Distribution::Histogram(_))
+    {
         return None;
     }
     let bins: Vec<_> = on_bins(h, q, true).collect();

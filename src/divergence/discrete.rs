@@ -25,6 +25,19 @@ fn categorical(probs: Vec<f64>) -> Result<Distribution, CompareError> {
         .map_err(|e| CompareError::Labels(e.to_string()))
 }
 
+/// P's labels in their order, then Q's that P lacks: the one list two labelled files are
+/// compared over (the figures and the bin table both use it).
+pub fn union_labels(a: &Categories, b: &Categories) -> Vec<String> {
+    let mut labels = a.labels.clone();
+    let mut seen: std::collections::HashSet<&str> = a.labels.iter().map(String::as_str).collect();
+    for l in &b.labels {
+        if seen.insert(l.as_str()) {
+            labels.push(l.clone());
+        }
+    }
+    labels
+}
+
 fn integer_labels(c: &Categories) -> Option<Vec<usize>> {
     c.labels
         .iter()
@@ -35,12 +48,7 @@ fn integer_labels(c: &Categories) -> Option<Vec<usize>> {
 fn align(p: &Distribution, q: &Distribution) -> Result<Aligned, CompareError> {
     match (p, q) {
         (Distribution::Categories(a), Distribution::Categories(b)) => {
-            let mut labels = a.labels.clone();
-            for l in &b.labels {
-                if !labels.contains(l) {
-                    labels.push(l.clone());
-                }
-            }
+            let labels = union_labels(a, b);
             let pa = a.aligned_to(&labels);
             let qa = b.aligned_to(&labels);
             Ok(Aligned {
