@@ -30,7 +30,7 @@ use crate::distribution::{Distribution, Histogram, Kind};
 use continuous::{entropy_continuous, kl_continuous, symmetric_continuous};
 pub use grid::grid_sum;
 pub use integrand::{Cell, kl_term, symmetric_terms};
-pub use report::{CompareError, Figure, Report, Unit};
+pub use report::{CompareError, Figure, FigureId, Report, Unit, format_value, json_number};
 pub(crate) use report::{assemble, hellinger_from_squared};
 pub use segments::{build_segments, integrate_pair};
 pub use support::{infinite_reason, uncovered};

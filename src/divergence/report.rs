@@ -221,3 +221,240 @@ pub(crate) fn hellinger_from_squared(h2: &Figure) -> Figure {
         reason: None,
     }
 }
+
+/// One figure of a [`Report`]: the single list the CLI table, the JSON and the metrics panel
+/// are drawn from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FigureId {
+    /// KL(P‖Q).
+    KlPq,
+    /// KL(Q‖P).
+    KlQp,
+    /// Jensen–Shannon divergence.
+    Js,
+    /// KL(P‖Q) + KL(Q‖P).
+    Jeffreys,
+    /// H(P).
+    EntropyP,
+    /// H(Q).
+    EntropyQ,
+    /// H(P, Q).
+    CrossEntropyPq,
+    /// H(Q, P).
+    CrossEntropyQp,
+    /// Total variation distance.
+    Tv,
+    /// Hellinger distance.
+    Hellinger,
+}
+
+impl FigureId {
+    /// Every figure, in display order.
+    pub const ALL: [FigureId; 10] = [
+        FigureId::KlPq,
+        FigureId::KlQp,
+        FigureId::Js,
+        FigureId::Jeffreys,
+        FigureId::EntropyP,
+        FigureId::EntropyQ,
+        FigureId::CrossEntropyPq,
+        FigureId::CrossEntropyQp,
+        FigureId::Tv,
+        FigureId::Hellinger,
+    ];
+
+    /// Its name on screen and in the CLI table, e.g. "KL(P‖Q)".
+    pub fn label(self) -> &'static str {
+        match self {
+            FigureId::KlPq => "KL(P‖Q)",
+            FigureId::KlQp => "KL(Q‖P)",
+            FigureId::Js => "JS",
+            FigureId::Jeffreys => "Jeffreys",
+            FigureId::EntropyP => "H(P)",
+            FigureId::EntropyQ => "H(Q)",
+            FigureId::CrossEntropyPq => "H(P,Q)",
+            FigureId::CrossEntropyQp => "H(Q,P)",
+            FigureId::Tv => "TV",
+            FigureId::Hellinger => "Hellinger",
+        }
+    }
+
+    /// Its key in `compute --json`, e.g. `kl_pq`.
+    pub fn json_key(self) -> &'static str {
+        match self {
+            FigureId::KlPq => "kl_pq",
+            FigureId::KlQp => "kl_qp",
+            FigureId::Js => "js",
+            FigureId::Jeffreys => "jeffreys",
+            FigureId::EntropyP => "entropy_p",
+            FigureId::EntropyQ => "entropy_q",
+            FigureId::CrossEntropyPq => "cross_entropy_pq",
+            FigureId::CrossEntropyQp => "cross_entropy_qp",
+            FigureId::Tv => "tv",
+            FigureId::Hellinger => "hellinger",
+        }
+    }
+
+    /// Whether the figure is in nats or bits ([`Report::unit`]); TV and Hellinger are
+    /// plain numbers in [0, 1].
+    pub fn has_unit(self) -> bool {
+        match self {
+            FigureId::KlPq
+            | FigureId::KlQp
+            | FigureId::Js
+            | FigureId::Jeffreys
+            | FigureId::EntropyP
+            | FigureId::EntropyQ
+            | FigureId::CrossEntropyPq
+            | FigureId::CrossEntropyQp => true,
+            FigureId::Tv | FigureId::Hellinger => false,
+        }
+    }
+}
+
+impl Report {
+    /// One figure.
+    pub fn get(&self, id: FigureId) -> &Figure {
+        match id {
+            FigureId::KlPq => &self.kl_pq,
+            FigureId::KlQp => &self.kl_qp,
+            FigureId::Js => &self.js,
+            FigureId::Jeffreys => &self.jeffreys,
+            FigureId::EntropyP => &self.entropy_p,
+            FigureId::EntropyQ => &self.entropy_q,
+            FigureId::CrossEntropyPq => &self.cross_entropy_pq,
+            FigureId::CrossEntropyQp => &self.cross_entropy_qp,
+            FigureId::Tv => &self.tv,
+            FigureId::Hellinger => &self.hellinger,
+        }
+    }
+
+    /// The report as the JSON object of `compute --json`: `p`, `q`, `unit`, every figure's
+    /// value under its [`FigureId::json_key`], KL's method and error both ways
+    /// (`method_pq`, `error_pq`, `method_qp`, `error_qp`) and, where KL is infinite, its
+    /// reason (`reason_pq`, `reason_qp`). Numbers follow [`json_number`].
+    pub fn to_json(&self, p: &str, q: &str) -> serde_json::Value {
+        use serde_json::{Map, Value};
+        let mut o = Map::new();
+        o.insert("p".into(), Value::from(p));
+        o.insert("q".into(), Value::from(q));
+        o.insert("unit".into(), Value::from(self.unit.name()));
+        // The order of today's keys, for maps that keep insertion order.
+        for id in [
+            FigureId::KlPq,
+            FigureId::KlQp,
+            FigureId::CrossEntropyPq,
+            FigureId::CrossEntropyQp,
+            FigureId::EntropyP,
+            FigureId::EntropyQ,
+            FigureId::Js,
+            FigureId::Jeffreys,
+            FigureId::Tv,
+            FigureId::Hellinger,
+        ] {
+            o.insert(id.json_key().into(), json_number(self.get(id).value));
+        }
+        o.insert("method_pq".into(), Value::from(self.kl_pq.method.as_str()));
+        o.insert("error_pq".into(), json_number(self.kl_pq.error));
+        o.insert("method_qp".into(), Value::from(self.kl_qp.method.as_str()));
+        o.insert("error_qp".into(), json_number(self.kl_qp.error));
+        if let Some(r) = &self.kl_pq.reason {
+            o.insert("reason_pq".into(), Value::from(r.as_str()));
+        }
+        if let Some(r) = &self.kl_qp.reason {
+            o.insert("reason_qp".into(), Value::from(r.as_str()));
+        }
+        Value::Object(o)
+    }
+}
+
+/// A number for JSON: `"inf"` or `"-inf"` for infinities, `null` for NaN, the number itself
+/// otherwise.
+pub fn json_number(v: f64) -> serde_json::Value {
+    if v.is_nan() {
+        serde_json::Value::Null
+    } else if v.is_infinite() {
+        serde_json::Value::String(if v > 0.0 { "inf" } else { "-inf" }.into())
+    } else {
+        serde_json::json!(v)
+    }
+}
+
+/// A figure for the screen: 4 decimals, or 4 significant decimals in scientific notation
+/// below 10^−3 and from 10^5 up; `∞`, `−∞`, and `undefined` for NaN.
+pub fn format_value(v: f64) -> String {
+    if v == f64::INFINITY {
+        "∞".into()
+    } else if v == f64::NEG_INFINITY {
+        "−∞".into()
+    } else if v.is_nan() {
+        "undefined".into()
+    } else if v != 0.0 && (v.abs() < 1e-3 || v.abs() >= 1e5) {
+        format!("{v:.4e}")
+    } else {
+        format!("{v:.4}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn figure(value: f64) -> Figure {
+        Figure {
+            value,
+            error: 1e-12,
+            method: "m".into(),
+            reason: None,
+        }
+    }
+
+    #[test]
+    fn every_figure_is_reached_by_its_id_and_keys_are_distinct() {
+        let mut r = assemble(
+            figure(1.0),
+            figure(2.0),
+            figure(3.0),
+            figure(4.0),
+            [figure(5.0), figure(0.25), figure(0.5)],
+        );
+        r.kl_qp.reason = Some("why".into());
+        r.kl_qp.value = f64::INFINITY;
+        let v = r.to_json("P", "Q");
+        let want = [
+            (FigureId::KlPq, 1.0),
+            (FigureId::EntropyP, 3.0),
+            (FigureId::EntropyQ, 4.0),
+            (FigureId::CrossEntropyPq, 4.0),
+            (FigureId::Js, 5.0),
+            (FigureId::Tv, 0.25),
+        ];
+        for (id, value) in want {
+            assert_eq!(r.get(id).value, value, "{id:?}");
+            assert_eq!(v[id.json_key()], serde_json::json!(value), "{id:?}");
+        }
+        assert_eq!(v["kl_qp"], "inf");
+        assert_eq!(v["reason_qp"], "why");
+        assert!(v.get("reason_pq").is_none());
+        let keys: std::collections::HashSet<_> = FigureId::ALL.map(FigureId::json_key).into();
+        assert_eq!(keys.len(), FigureId::ALL.len());
+        assert_eq!(
+            FigureId::ALL.iter().filter(|f| !f.has_unit()).count(),
+            2,
+            "TV and Hellinger"
+        );
+    }
+
+    #[test]
+    fn values_format_with_four_decimals_and_infinities_by_sign() {
+        assert_eq!(format_value(0.443_147), "0.4431");
+        assert_eq!(format_value(0.0), "0.0000");
+        assert_eq!(format_value(2.5e-7), "2.5000e-7");
+        assert_eq!(format_value(123_456.0), "1.2346e5");
+        assert_eq!(format_value(f64::INFINITY), "∞");
+        assert_eq!(format_value(f64::NEG_INFINITY), "−∞");
+        assert_eq!(format_value(f64::NAN), "undefined");
+        assert_eq!(json_number(f64::NEG_INFINITY), "-inf");
+        assert_eq!(json_number(f64::NAN), serde_json::Value::Null);
+    }
+}
