@@ -119,7 +119,10 @@ pub fn compute(
         let work = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let report =
                 divergence::compare(&p, &q, &Options::default()).map_err(|e| e.to_string());
-            let bins = bin_table(&p, &q).map(Arc::new);
+            let bins = bin_table(&p, &q, &crate::cancel::Cancel::default())
+                .ok()
+                .flatten()
+                .map(Arc::new);
             let curves = if report.is_ok() {
                 Arc::new(curves(&p, &q, 4000))
             } else {

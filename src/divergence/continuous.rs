@@ -18,7 +18,7 @@ pub(super) fn kl_continuous(
         return Figure::infinite(reason);
     }
     if let (Distribution::Histogram(hp), Distribution::Histogram(hq)) = (p, q) {
-        return piecewise(hp, hq, |c| [c.kl_pq()])[0].clone();
+        return piecewise(hp, hq, &opts.cancel, |c| [c.kl_pq()])[0].clone();
     }
     if opts.closed_forms
         && let (Distribution::Parametric(a), Distribution::Parametric(b)) = (p, q)
@@ -70,7 +70,7 @@ pub(super) fn symmetric_continuous(
     opts: &Options,
 ) -> [Figure; 3] {
     if let (Distribution::Histogram(hp), Distribution::Histogram(hq)) = (p, q) {
-        let [js, tv, h2] = piecewise(hp, hq, Cell::symmetric);
+        let [js, tv, h2] = piecewise(hp, hq, &opts.cancel, Cell::symmetric);
         return [js, tv, hellinger_from_squared(&h2)];
     }
     let mut domain = p.support();

@@ -39,7 +39,7 @@ pub use walk::piecewise;
 use walk::walk;
 
 /// Accuracy and method options.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Options {
     /// Use closed forms where known (tests turn this off to check them against quadrature).
     pub closed_forms: bool,
@@ -47,6 +47,10 @@ pub struct Options {
     pub rel_tol: f64,
     /// Maximum number of quadrature subintervals beyond the initial segments.
     pub max_intervals: usize,
+    /// Set to stop the computation: [`compare`] then returns [`CompareError::Cancelled`].
+    /// Quadrature checks it between subdivisions, the histogram walk and discrete sums
+    /// every 65 536 cells or terms.
+    pub cancel: crate::cancel::Cancel,
 }
 
 impl Default for Options {
@@ -55,6 +59,7 @@ impl Default for Options {
             closed_forms: true,
             rel_tol: 1e-10,
             max_intervals: 4000,
+            cancel: crate::cancel::Cancel::default(),
         }
     }
 }
@@ -83,11 +88,23 @@ fn check_kinds(p: &Distribution, q: &Distribution) -> Result<Kind, CompareError>
 /// # Errors
 /// [`CompareError`] when the pair mixes kinds or label sets cannot be aligned.
 pub fn compare(p: &Distribution, q: &Distribution, opts: &Options) -> Result<Report, CompareError> {
+    opts.cancel.check()?;
+    let report = compare_uncancelled(p, q, opts)?;
+    // Loops stop early once the flag is set; what they return then is not a result.
+    opts.cancel.check()?;
+    Ok(report)
+}
+
+fn compare_uncancelled(
+    p: &Distribution,
+    q: &Distribution,
+    opts: &Options,
+) -> Result<Report, CompareError> {
     if check_kinds(p, q)? == Kind::Discrete {
         return discrete::compare(p, q, opts);
     }
     if let (Distribution::Histogram(hp), Distribution::Histogram(hq)) = (p, q) {
-        return Ok(compare_histograms(p, q, hp, hq));
+        return Ok(compare_histograms(p, q, hp, hq, &opts.cancel));
     }
     if let Some(report) = compare_histogram_with_smooth(p, q, opts) {
         return Ok(report);
@@ -111,9 +128,10 @@ fn compare_histograms(
     q: &Distribution,
     hp: &Histogram,
     hq: &Histogram,
+    cancel: &crate::cancel::Cancel,
 ) -> Report {
     // One walk gives every figure, the entropies included.
-    let [kl_pq, kl_qp, js, tv, h2, ent_p, ent_q] = piecewise(hp, hq, |c| {
+    let [kl_pq, kl_qp, js, tv, h2, ent_p, ent_q] = piecewise(hp, hq, cancel, |c| {
         let [js, tv, h2] = c.symmetric();
         let ent = |d: f64, l: f64| if d == 0.0 { 0.0 } else { -d * l };
         [
@@ -200,7 +218,7 @@ pub(crate) fn kl_below(a: &Distribution, b: &Distribution, to: f64, opts: &Optio
             if from >= to {
                 0.0
             } else {
-                walk(ha, hb, from, to, &|c: &Cell| [c.kl_pq()]).total(0)
+                walk(ha, hb, from, to, &opts.cancel, &|c: &Cell| [c.kl_pq()]).total(0)
             }
         }
         (Distribution::Histogram(h), s) if smooth(s) => {
@@ -318,5 +336,57 @@ mod tests {
     fn discrete_against_continuous_is_a_clear_error() {
         let e = compare(&d("poisson(3)"), &d("normal(3,1)"), &Options::default()).unwrap_err();
         assert!(e.to_string().contains("discrete"));
+    }
+
+    #[test]
+    fn a_cancelled_flag_stops_two_million_bin_histograms_and_a_fresh_one_does_not() {
+        use crate::distribution::histogram::Weights;
+        let n = 1_000_000u32;
+        let edge = |i: u32| f64::from(i) * 1e-3;
+        let hist = |f: &dyn Fn(u32) -> f64| {
+            let bins: Vec<_> = (0..n).map(|i| (edge(i), edge(i + 1), f(i))).collect();
+            Distribution::Histogram(std::sync::Arc::new(
+                Histogram::from_bins(&bins, Weights::Count, "h").unwrap(),
+            ))
+        };
+        let p = hist(&|_| 1.0);
+        let q = hist(&|i| if i % 2 == 0 { 1.0 } else { 3.0 });
+        let cancelled = Options::default();
+        cancelled.cancel.cancel();
+        assert_eq!(compare(&p, &q, &cancelled), Err(CompareError::Cancelled));
+        assert_eq!(
+            bins::bin_table(&p, &q, &cancelled.cancel),
+            Err(crate::cancel::Cancelled)
+        );
+        // The walk itself stops at its first look at the flag, long before the millionth cell.
+        let (Distribution::Histogram(hp), Distribution::Histogram(hq)) = (&p, &q) else {
+            unreachable!()
+        };
+        let partial = walk(hp, hq, 0.0, 1000.0, &cancelled.cancel, &|c: &Cell| {
+            [c.kl_pq()]
+        });
+        assert!(partial.cells < 1 << 16, "{} cells", partial.cells);
+        let r = compare(&p, &q, &Options::default()).unwrap();
+        let kl_pq = 0.5 * (4.0f64 / 3.0).ln();
+        assert!((r.kl_pq.value - kl_pq).abs() < 4e-15, "{}", r.kl_pq.value);
+        let table = bins::bin_table(&p, &q, &crate::cancel::Cancel::default()).unwrap();
+        assert!(table.is_some_and(|t| (t.kl_on_bins - kl_pq).abs() < 1e-9));
+    }
+
+    #[test]
+    fn a_cancelled_flag_gives_cancelled_for_smooth_and_discrete_pairs() {
+        let cancelled = Options::default();
+        cancelled.cancel.cancel();
+        for (p, q) in [
+            ("0.3*normal(-2,1) + 0.7*gumbel(2,0.5)", "student_t(0,2,3)"),
+            ("poisson(1e6)", "poisson(1000001)"),
+        ] {
+            assert_eq!(
+                compare(&d(p), &d(q), &cancelled),
+                Err(CompareError::Cancelled),
+                "{p} against {q}"
+            );
+            assert!(compare(&d(p), &d(q), &Options::default()).is_ok());
+        }
     }
 }

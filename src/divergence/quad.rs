@@ -363,6 +363,20 @@ pub fn integrate<F: FnMut(Point) -> f64>(
     abs_tol: f64,
     max_intervals: usize,
 ) -> QuadResult {
+    let never = crate::cancel::Cancel::default();
+    integrate_until(segments, f, rel_tol, abs_tol, max_intervals, &never)
+}
+
+/// [`integrate`], stopping between subdivisions once `cancel` is set (the result is then
+/// meaningless: the caller checks the flag).
+pub fn integrate_until<F: FnMut(Point) -> f64>(
+    segments: &[Segment],
+    f: &mut F,
+    rel_tol: f64,
+    abs_tol: f64,
+    max_intervals: usize,
+    cancel: &crate::cancel::Cancel,
+) -> QuadResult {
     let mut it = Integrator {
         f,
         segments,
@@ -410,6 +424,9 @@ pub fn integrate<F: FnMut(Point) -> f64>(
         heap.push(right);
         since_resum += 1;
         if since_resum >= 64 {
+            if cancel.is_cancelled() {
+                break;
+            }
             (value, error) = total(&heap, &done);
             since_resum = 0;
         }

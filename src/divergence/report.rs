@@ -113,6 +113,15 @@ pub enum CompareError {
     /// Named categories against an integer-valued family.
     #[error("{0}")]
     Labels(String),
+    /// [`Options::cancel`](super::Options::cancel) was set: no figures.
+    #[error("cancelled")]
+    Cancelled,
+}
+
+impl From<crate::cancel::Cancelled> for CompareError {
+    fn from(_: crate::cancel::Cancelled) -> Self {
+        CompareError::Cancelled
+    }
 }
 
 /// All figures for a pair.

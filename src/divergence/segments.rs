@@ -123,5 +123,12 @@ pub fn integrate_pair(
         let lq = q.ln_density_offset(pt.anchor, pt.offset);
         g(lp, lq)
     };
-    quad::integrate(&segs, &mut f, opts.rel_tol, 1e-300, opts.max_intervals)
+    quad::integrate_until(
+        &segs,
+        &mut f,
+        opts.rel_tol,
+        1e-300,
+        opts.max_intervals,
+        &opts.cancel,
+    )
 }

@@ -2,7 +2,11 @@
 //! compensated sums: every figure of a pair of histograms exactly, in one pass.
 
 use super::{Cell, Figure};
+use crate::cancel::Cancel;
 use crate::distribution::Histogram;
+
+/// Cells (or terms) between two looks at the cancel flag.
+pub(super) const CANCEL_CHUNK: usize = 1 << 16;
 
 /// Cells below which one thread walks them all.
 const PARALLEL_CELLS: usize = 1 << 16;
@@ -14,6 +18,7 @@ const PARALLEL_CELLS: usize = 1 << 16;
 pub fn piecewise<const N: usize>(
     p: &Histogram,
     q: &Histogram,
+    cancel: &Cancel,
     g: impl Fn(&Cell) -> [f64; N] + Sync,
 ) -> [Figure; N] {
     let lo = p.lefts()[0].min(q.lefts()[0]);
@@ -21,14 +26,16 @@ pub fn piecewise<const N: usize>(
     let parts = if p.len() + q.len() >= PARALLEL_CELLS {
         let split = p.lefts()[p.len() / 2];
         std::thread::scope(|s| {
-            let upper = s.spawn(|| walk(p, q, split, hi, &g));
-            let lower = walk(p, q, lo, split, &g);
+            let upper = s.spawn(|| walk(p, q, split, hi, cancel, &g));
+            let lower = walk(p, q, lo, split, cancel, &g);
             // A panic in the walk is a bug; walk the upper half here rather than lose it.
-            let upper = upper.join().unwrap_or_else(|_| walk(p, q, split, hi, &g));
+            let upper = upper
+                .join()
+                .unwrap_or_else(|_| walk(p, q, split, hi, cancel, &g));
             vec![lower, upper]
         })
     } else {
-        vec![walk(p, q, lo, hi, &g)]
+        vec![walk(p, q, lo, hi, cancel, &g)]
     };
     let mut total = Partial::<N>::default();
     for part in parts {
@@ -166,12 +173,18 @@ pub(super) fn walk<const N: usize>(
     q: &Histogram,
     from: f64,
     to: f64,
+    cancel: &Cancel,
     g: &impl Fn(&Cell) -> [f64; N],
 ) -> Partial<N> {
     let mut out = Partial::default();
     let (mut cp, mut cq) = (Cursor::new(p, from), Cursor::new(q, from));
     let mut x = from;
+    let mut steps = 0usize;
     while x < to {
+        steps += 1;
+        if steps.is_multiple_of(CANCEL_CHUNK) && cancel.is_cancelled() {
+            break;
+        }
         cp.advance(x);
         cq.advance(x);
         let y = cp.next_edge(x).min(cq.next_edge(x)).min(to);
@@ -264,7 +277,9 @@ mod tests {
             .collect();
         let hp = Histogram::from_bins(&p_bins, Weights::Count, "p").unwrap();
         let hq = Histogram::from_bins(&q_bins, Weights::Count, "q").unwrap();
-        let [kl_pq, kl_qp, tv] = piecewise(&hp, &hq, |c| [c.kl_pq(), c.kl_qp(), c.symmetric()[1]]);
+        let [kl_pq, kl_qp, tv] = piecewise(&hp, &hq, &Cancel::default(), |c| {
+            [c.kl_pq(), c.kl_qp(), c.symmetric()[1]]
+        });
         let (mut want_kl, mut want_tv) = (0.0, 0.0);
         for e in merge_sorted(&hp.edges(), &hq.edges()).windows(2) {
             let mid = 0.5 * (e[0] + e[1]);
