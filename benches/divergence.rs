@@ -121,7 +121,7 @@ fn histograms(c: &mut Criterion) {
             |bench| {
                 bench.iter(|| {
                     let r = compare(&p, &q, &Options::default()).unwrap();
-                    let t = kl_explorer::divergence::bins::bin_table(&p, &q);
+                    let t = kl_explorer::divergence::bins::bin_table(&p, &q, &Default::default());
                     let c = kl_explorer::divergence::pointwise::curves(
                         &p,
                         &q,

@@ -169,32 +169,7 @@ fn number(v: f64) -> Value {
 
 /// The figures as one JSON object with the keys of `compute --json`.
 pub fn report_json(report: &Report, p: &str, q: &str) -> Value {
-    let mut o = json!({
-        "p": p,
-        "q": q,
-        "unit": report.unit.name(),
-        "kl_pq": number(report.kl_pq.value),
-        "kl_qp": number(report.kl_qp.value),
-        "cross_entropy_pq": number(report.cross_entropy_pq.value),
-        "cross_entropy_qp": number(report.cross_entropy_qp.value),
-        "entropy_p": number(report.entropy_p.value),
-        "entropy_q": number(report.entropy_q.value),
-        "js": number(report.js.value),
-        "jeffreys": number(report.jeffreys.value),
-        "tv": number(report.tv.value),
-        "hellinger": number(report.hellinger.value),
-        "method_pq": report.kl_pq.method,
-        "error_pq": number(report.kl_pq.error),
-        "method_qp": report.kl_qp.method,
-        "error_qp": number(report.kl_qp.error),
-    });
-    if let Some(r) = &report.kl_pq.reason {
-        o["reason_pq"] = json!(r);
-    }
-    if let Some(r) = &report.kl_qp.reason {
-        o["reason_qp"] = json!(r);
-    }
-    o
+    report.to_json(p, q)
 }
 
 fn fmt_value(v: f64) -> String {

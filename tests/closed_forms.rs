@@ -11,6 +11,7 @@ fn quad() -> Options {
         closed_forms: false,
         rel_tol: 1e-12,
         max_intervals: 20_000,
+        ..Options::default()
     }
 }
 

@@ -6,8 +6,8 @@
 
 use egui::{RichText, Ui};
 
-use crate::distribution::Distribution;
-use crate::divergence::{Figure, Report, Unit};
+use crate::distribution::{Distribution, Note};
+use crate::divergence::{Figure, FigureId, Report, Unit};
 
 use super::command::Command;
 use super::plots::{PQ_COLOR, WARN_COLOR};
@@ -43,20 +43,12 @@ fn hover(f: &Figure) -> String {
 }
 
 /// The rows of the metrics table, for drawing and for copying: label, figure, whether it has
-/// a unit.
-pub fn rows(r: &Report) -> Vec<(&'static str, &Figure, bool)> {
-    vec![
-        ("KL(P||Q)", &r.kl_pq, true),
-        ("KL(Q||P)", &r.kl_qp, true),
-        ("JS", &r.js, true),
-        ("Jeffreys", &r.jeffreys, true),
-        ("H(P)", &r.entropy_p, true),
-        ("H(Q)", &r.entropy_q, true),
-        ("H(P,Q)", &r.cross_entropy_pq, true),
-        ("H(Q,P)", &r.cross_entropy_qp, true),
-        ("TV", &r.tv, false),
-        ("Hellinger", &r.hellinger, false),
-    ]
+/// a unit — in the core's one list of figures.
+pub fn rows(r: &Report) -> Vec<(String, &Figure, bool)> {
+    FigureId::ALL
+        .into_iter()
+        .map(|id| (ui_str(id.label()), r.get(id), id.has_unit()))
+        .collect()
 }
 
 /// The table as tab-separated text, for the clipboard.
@@ -111,12 +103,10 @@ pub fn metrics_ui(
         Ok(nats) => figures_ui(ui, &nats.in_unit(state.unit), d, &mut commands),
     }
     for (side, dist) in [("P", &d.request.p), ("Q", &d.request.q)] {
-        for n in dist
-            .notes()
-            .into_iter()
-            .filter(|n| n.contains("normalised"))
-        {
-            ui.label(RichText::new(format!("{side}: {n}")).color(WARN_COLOR));
+        for n in dist.typed_notes() {
+            if matches!(n, Note::Normalised { .. }) {
+                ui.label(RichText::new(format!("{side}: {n}")).color(WARN_COLOR));
+            }
         }
     }
     let binned = is_binned(&d.request.p) || is_binned(&d.request.q);

@@ -371,11 +371,8 @@ impl KlApp {
 
     /// The figures as JSON, in the unit shown (the keys of `compute --json`).
     fn figures_json(&self, r: &Report) -> serde_json::Value {
-        crate::cli::report_json(
-            &r.in_unit(self.state.unit),
-            &self.p.dist.to_spec(),
-            &self.q.dist.to_spec(),
-        )
+        r.in_unit(self.state.unit)
+            .to_json(&self.p.dist.to_spec(), &self.q.dist.to_spec())
     }
 
     /// Sends the worker the request the inputs ask for, if it is new.

@@ -19,7 +19,7 @@ use crate::distribution::{Distribution, Kind};
 use crate::divergence::bins::{BinTable, bin_table, on_p_bins};
 use crate::divergence::pointwise::{Curves, curves};
 use crate::divergence::smoothing::smoothed;
-use crate::divergence::{self, Options, Report, grid_sum};
+use crate::divergence::{self, CompareError, Options, Report, grid_sum};
 
 /// Points in the plotted curves.
 pub const CURVE_POINTS: usize = 4000;
@@ -109,9 +109,16 @@ pub fn derive(request: &Request, cancel: &Cancel) -> Result<Derived, Cancelled> 
     let start = Instant::now();
     let (p, q) = effective(request);
     cancel.check()?;
-    let report = divergence::compare(&p, &q, &Options::default()).map_err(|e| e.to_string());
+    let opts = Options {
+        cancel: cancel.clone(),
+        ..Options::default()
+    };
+    let report = match divergence::compare(&p, &q, &opts) {
+        Err(CompareError::Cancelled) => return Err(Cancelled),
+        other => other.map_err(|e| e.to_string()),
+    };
     cancel.check()?;
-    let bins = bin_table(&p, &q).map(Arc::new);
+    let bins = bin_table(&p, &q, cancel)?.map(Arc::new);
     cancel.check()?;
     let curves = if report.is_ok() {
         Arc::new(curves(&p, &q, CURVE_POINTS, cancel)?)

@@ -21,6 +21,60 @@ pub use histogram::{Categories, Histogram};
 pub use spec::{SpecError, parse_spec};
 pub use tail::Tail;
 
+/// What was rescaled to sum to 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NormalisedWhat {
+    /// The probabilities of a `categorical(...)` spec.
+    CategoricalProbabilities,
+    /// The weights of a mixture.
+    MixtureWeights,
+    /// A histogram file's probabilities or densities.
+    HistogramValues(histogram::Weights),
+}
+
+/// Something the user should know about how an input was read.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Note {
+    /// Weights or probabilities were rescaled to sum to 1.
+    Normalised {
+        /// Which ones.
+        what: NormalisedWhat,
+        /// What they summed to.
+        total: f64,
+    },
+    /// A note from reading a file, as a sentence.
+    Read(String),
+}
+
+impl std::fmt::Display for Note {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Note::Normalised {
+                what: NormalisedWhat::HistogramValues(weights),
+                total,
+            } => write!(
+                f,
+                "{} values integrate to {}, not 1; normalised",
+                weights.word(),
+                family::format_number(*total)
+            ),
+            Note::Normalised { what, total } => {
+                let what = match what {
+                    NormalisedWhat::CategoricalProbabilities => "categorical probabilities",
+                    NormalisedWhat::MixtureWeights => "mixture weights",
+                    NormalisedWhat::HistogramValues(w) => w.word(),
+                };
+                write!(
+                    f,
+                    "{what} summed to {}; normalised to 1",
+                    family::format_number(*total)
+                )
+            }
+            Note::Read(s) => f.write_str(s),
+        }
+    }
+}
+
 /// A probability distribution the app can compare.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Distribution {
@@ -342,31 +396,48 @@ impl Distribution {
         }
     }
 
-    /// Things the user should know about how the input was read: normalisations, detected
-    /// formats.
-    pub fn notes(&self) -> Vec<String> {
-        let mut out = Vec::new();
+    /// Things the user should know about how the input was read, typed: normalisations,
+    /// and for files the reader's notes (detected formats, gaps).
+    pub fn typed_notes(&self) -> Vec<Note> {
+        let normalised =
+            |what, total: Option<f64>| total.map(|total| Note::Normalised { what, total });
         match self {
             Distribution::Parametric(p) => {
-                if let Some(total) = p.normalised_from {
-                    out.push(format!(
-                        "categorical probabilities summed to {}; normalised to 1",
-                        family::format_number(total)
-                    ));
-                }
+                normalised(NormalisedWhat::CategoricalProbabilities, p.normalised_from)
+                    .into_iter()
+                    .collect()
             }
             Distribution::Mixture(m) => {
-                if let Some(total) = m.normalised_from {
-                    out.push(format!(
-                        "mixture weights summed to {}; normalised to 1",
-                        family::format_number(total)
-                    ));
-                }
+                normalised(NormalisedWhat::MixtureWeights, m.normalised_from)
+                    .into_iter()
+                    .collect()
             }
-            Distribution::Histogram(h) => out.extend(h.note_lines()),
-            Distribution::Categories(c) => out.extend(c.note_lines()),
+            Distribution::Histogram(h) => {
+                // The normalisation is a typed note (the app shows it as a warning); the rest
+                // of how the file was read, as sentences, in the reader's order.
+                let mut rest = h.provenance.clone();
+                let normalised = rest.normalised.take();
+                let mut out: Vec<Note> = rest.lines().into_iter().map(Note::Read).collect();
+                out.extend(normalised.map(|n| Note::Normalised {
+                    what: NormalisedWhat::HistogramValues(n.weights),
+                    total: n.total,
+                }));
+                out
+            }
+            Distribution::Categories(c) => c.note_lines().into_iter().map(Note::Read).collect(),
         }
-        out
+    }
+
+    /// Whether weights or probabilities given by the user were rescaled to sum to 1.
+    pub fn was_normalised(&self) -> bool {
+        self.typed_notes()
+            .iter()
+            .any(|n| matches!(n, Note::Normalised { .. }))
+    }
+
+    /// [`Distribution::typed_notes`] as sentences.
+    pub fn notes(&self) -> Vec<String> {
+        self.typed_notes().iter().map(ToString::to_string).collect()
     }
 
     /// A short name for legends and file names: the family, or the file's name.

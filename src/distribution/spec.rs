@@ -435,7 +435,15 @@ mod tests {
         };
         assert!((m.weights()[0] - 0.25).abs() < 1e-15);
         assert_eq!(m.normalised_from, Some(4.0));
-        assert!(d.notes().iter().any(|n| n.contains("normalised")));
+        assert!(d.was_normalised());
+        assert_eq!(
+            d.typed_notes(),
+            [super::super::Note::Normalised {
+                what: super::super::NormalisedWhat::MixtureWeights,
+                total: 4.0
+            }]
+        );
+        assert_eq!(d.notes(), ["mixture weights summed to 4; normalised to 1"]);
     }
 
     #[test]

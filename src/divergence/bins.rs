@@ -7,6 +7,7 @@
 
 use std::sync::Arc;
 
+use crate::cancel::{Cancel, Cancelled};
 use crate::distribution::{Categories, Distribution, Histogram};
 
 /// One bin of the table.
@@ -74,7 +75,8 @@ fn table(
     count: usize,
     bins: impl IntoIterator<Item = Bin>,
     label: impl Fn(usize, f64, f64) -> String,
-) -> BinTable {
+    cancel: &Cancel,
+) -> Result<BinTable, Cancelled> {
     const BARS: usize = 2000;
     const TOP: usize = 10;
     let chunk = count.div_ceil(BARS).max(1);
@@ -84,6 +86,9 @@ fn table(
     // The largest |contribution| so far, largest first: (|c|, index, bin, c).
     let mut top: Vec<(f64, usize, Bin, f64)> = Vec::with_capacity(TOP + 1);
     for (i, bin) in bins.into_iter().enumerate() {
+        if i.is_multiple_of(CANCEL_CHUNK) {
+            cancel.check()?;
+        }
         let (lo, hi, p, q) = bin;
         let c = contribution(p, q);
         kl += c;
@@ -111,13 +116,28 @@ fn table(
             contribution,
         })
         .collect();
-    BinTable {
+    Ok(BinTable {
         basis,
         contributions,
         top,
         psi,
         kl_on_bins: kl,
+    })
+}
+
+/// Bins between two looks at the cancel flag.
+const CANCEL_CHUNK: usize = 1 << 16;
+
+/// How many cells the walk gives, checking `cancel` between chunks.
+fn count_cells(cells: impl Iterator<Item = Bin>, cancel: &Cancel) -> Result<usize, Cancelled> {
+    let mut n = 0usize;
+    for _ in cells {
+        if n.is_multiple_of(CANCEL_CHUNK) {
+            cancel.check()?;
+        }
+        n += 1;
     }
+    Ok(n)
 }
 
 fn interval(lo: f64, hi: f64) -> String {
@@ -125,15 +145,20 @@ fn interval(lo: f64, hi: f64) -> String {
 }
 
 /// The binned view of P against Q, when at least one side is binned data.
-pub fn bin_table(p: &Distribution, q: &Distribution) -> Option<BinTable> {
-    match (p, q) {
+pub fn bin_table(
+    p: &Distribution,
+    q: &Distribution,
+    cancel: &Cancel,
+) -> Result<Option<BinTable>, Cancelled> {
+    Ok(match (p, q) {
         (Distribution::Histogram(a), Distribution::Histogram(b)) => Some(table(
             "the common refinement of both histograms' bins".into(),
             // One walk to count the cells (for the chart's bars), one to tabulate them.
-            refinement(a, b).count(),
+            count_cells(refinement(a, b), cancel)?,
             refinement(a, b),
             |_, lo, hi| interval(lo, hi),
-        )),
+            cancel,
+        )?),
         (Distribution::Histogram(h), other)
             if other.kind() == crate::distribution::Kind::Continuous =>
         {
@@ -142,7 +167,8 @@ pub fn bin_table(p: &Distribution, q: &Distribution) -> Option<BinTable> {
                 h.len(),
                 on_bins(h, other, true),
                 |_, lo, hi| interval(lo, hi),
-            ))
+                cancel,
+            )?)
         }
         (other, Distribution::Histogram(h))
             if other.kind() == crate::distribution::Kind::Continuous =>
@@ -152,30 +178,22 @@ pub fn bin_table(p: &Distribution, q: &Distribution) -> Option<BinTable> {
                 h.len(),
                 on_bins(h, other, false),
                 |_, lo, hi| interval(lo, hi),
-            ))
+                cancel,
+            )?)
         }
         (Distribution::Categories(a), Distribution::Categories(b)) => {
-            let labels = union_labels(a, b);
+            let labels = super::discrete::union_labels(a, b);
             let (pa, qa) = (a.aligned_to(&labels), b.aligned_to(&labels));
             Some(table(
                 "the categories of both files".into(),
                 labels.len(),
                 (0..labels.len()).map(|i| (i as f64, i as f64 + 1.0, pa[i], qa[i])),
                 |i, _, _| labels[i].clone(),
-            ))
+                cancel,
+            )?)
         }
         _ => None,
-    }
-}
-
-fn union_labels(a: &Categories, b: &Categories) -> Vec<String> {
-    let mut labels = a.labels.clone();
-    for l in &b.labels {
-        if !labels.contains(l) {
-            labels.push(l.clone());
-        }
-    }
-    labels
+    })
 }
 
 /// `(left, right, p, q)` over the histogram's bins; the other side's probabilities from its
@@ -313,7 +331,7 @@ mod tests {
                 .map(|i| (edge(i), edge(i + 1), if i == 9_000 { 50.0 } else { 1.0 }))
                 .collect::<Vec<_>>(),
         );
-        let t = bin_table(&p, &q).unwrap();
+        let t = bin_table(&p, &q, &Cancel::default()).unwrap().unwrap();
         assert!(t.contributions.len() <= 2000);
         let first = &t.top[0];
         assert_eq!(first.label, interval(9000.0, 9001.0));
@@ -362,7 +380,7 @@ mod tests {
             );
         }
         // And the table: KL and PSI on these cells, the largest contribution first.
-        let t = bin_table(&p, &q).unwrap();
+        let t = bin_table(&p, &q, &Cancel::default()).unwrap().unwrap();
         let kl: f64 = want.iter().map(|c| contribution(c.2, c.3)).sum();
         assert_eq!(t.kl_on_bins, kl);
         let mut sizes: Vec<f64> = want.iter().map(|c| contribution(c.2, c.3).abs()).collect();
@@ -375,7 +393,7 @@ mod tests {
     fn psi_and_contributions_by_hand() {
         let p = hist(&[(0.0, 1.0, 1.0), (1.0, 2.0, 3.0)]);
         let q = hist(&[(0.0, 1.0, 1.0), (1.0, 2.0, 1.0)]);
-        let t = bin_table(&p, &q).unwrap();
+        let t = bin_table(&p, &q, &Cancel::default()).unwrap().unwrap();
         let c0 = 0.25 * (0.25f64 / 0.5).ln();
         let c1 = 0.75 * (0.75f64 / 0.5).ln();
         assert!((t.kl_on_bins - (c0 + c1)).abs() < 1e-15);

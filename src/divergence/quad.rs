@@ -382,12 +382,27 @@ pub fn integrate<F: FnMut(Point) -> f64>(
     abs_tol: f64,
     max_intervals: usize,
 ) -> QuadResult {
-    integrate_with_rounding(
+    let never = crate::cancel::Cancel::default();
+    integrate_until(segments, f, rel_tol, abs_tol, max_intervals, &never)
+}
+
+/// [`integrate`], stopping between subdivisions once `cancel` is set (the result is then
+/// meaningless: the caller checks the flag).
+pub fn integrate_until<F: FnMut(Point) -> f64>(
+    segments: &[Segment],
+    f: &mut F,
+    rel_tol: f64,
+    abs_tol: f64,
+    max_intervals: usize,
+    cancel: &crate::cancel::Cancel,
+) -> QuadResult {
+    integrate_with_rounding_until(
         segments,
         &mut |p| (f(p), 0.0),
         rel_tol,
         abs_tol,
         max_intervals,
+        cancel,
     )
 }
 
@@ -403,6 +418,19 @@ pub fn integrate_with_rounding<F: FnMut(Point) -> (f64, f64)>(
     rel_tol: f64,
     abs_tol: f64,
     max_intervals: usize,
+) -> QuadResult {
+    let never = crate::cancel::Cancel::default();
+    integrate_with_rounding_until(segments, f, rel_tol, abs_tol, max_intervals, &never)
+}
+
+/// [`integrate_with_rounding`], stopping between subdivisions once `cancel` is set.
+pub fn integrate_with_rounding_until<F: FnMut(Point) -> (f64, f64)>(
+    segments: &[Segment],
+    f: &mut F,
+    rel_tol: f64,
+    abs_tol: f64,
+    max_intervals: usize,
+    cancel: &crate::cancel::Cancel,
 ) -> QuadResult {
     let mut it = Integrator {
         f,
@@ -451,6 +479,9 @@ pub fn integrate_with_rounding<F: FnMut(Point) -> (f64, f64)>(
         heap.push(right);
         since_resum += 1;
         if since_resum >= 64 {
+            if cancel.is_cancelled() {
+                break;
+            }
             (value, error) = total(&heap, &done);
             since_resum = 0;
         }

@@ -4,8 +4,8 @@ difference: behaviour unchanged means identical output, numbers to the last digi
 
     python3 tests/refactor/compare_pairs.py BASELINE_BIN NEW_BIN [--pairs FILE]
 
-Each binary runs twice over the pairs file (pairs.tsv beside this script by default, from
-make_pairs.py): once in nats with the naive grid sum (`--grid=-6,6,301`), once in bits.
+Each binary runs over the pairs file (pairs.tsv beside this script by default, from
+make_pairs.py) in nats with the naive grid sum (`--grid=-6,6,301`).
 Run it from the repository root (the pairs name assets/*.csv by relative path). Prints
 one line per differing pair and key; exits 0 when every line is identical, 1 otherwise.
 """
@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-MODES = {"nats+grid": ["--grid=-6,6,301"], "bits": ["--bits"]}
+MODES = {"nats+grid": ["--grid=-6,6,301"]}
 
 
 def run(binary, pairs, extra):

@@ -134,8 +134,12 @@ def random_pairs(r):
     for _ in range(25):
         out.append((mixture(r, CONTINUOUS), spec(r, CONTINUOUS)))
         out.append((spec(r, CONTINUOUS), mixture(r, CONTINUOUS)))
+    # Not categorical or logits inside a discrete mixture: with a table component the
+    # mixture's survival function stalls near 1e-16 and the exact sum never ends (a hang
+    # in the baseline too: `1.143*categorical(0.784, 0.549) + 1.264*poisson(6.559)`).
+    counts = {k: v for k, v in DISCRETE.items() if k not in ("categorical", "logits")}
     for _ in range(10):
-        out.append((mixture(r, DISCRETE), spec(r, DISCRETE)))
+        out.append((mixture(r, counts), spec(r, DISCRETE)))
     # Every family against itself and a neighbour, so none is left out by chance.
     for fams in (CONTINUOUS, DISCRETE):
         for name in sorted(fams):

@@ -1,0 +1,475 @@
+//! What a comparison produces: [`Figure`]s in a [`Report`], their [`Unit`], and the errors
+//! of pairs that cannot be compared.
+
+use serde::Serialize;
+
+use super::quad;
+
+/// Nats or bits.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Unit {
+    /// Natural logarithms.
+    #[default]
+    Nats,
+    /// Base-2 logarithms.
+    Bits,
+}
+
+impl Unit {
+    /// "nats" or "bits".
+    pub fn name(self) -> &'static str {
+        match self {
+            Unit::Nats => "nats",
+            Unit::Bits => "bits",
+        }
+    }
+}
+
+/// One computed figure.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Figure {
+    /// The value (may be `+inf`).
+    pub value: f64,
+    /// Estimated absolute error.
+    pub error: f64,
+    /// How it was computed, in words.
+    pub method: String,
+    /// Why the value is infinite, when it is.
+    pub reason: Option<String>,
+}
+
+impl Figure {
+    pub(super) fn closed(value: f64, formula: &str) -> Self {
+        Figure {
+            value,
+            error: 8.0 * f64::EPSILON * value.abs().max(1.0),
+            method: format!("closed form ({formula})"),
+            reason: None,
+        }
+    }
+
+    pub(super) fn infinite(reason: String) -> Self {
+        Figure {
+            value: f64::INFINITY,
+            error: 0.0,
+            method: "support and tail analysis".into(),
+            reason: Some(reason),
+        }
+    }
+
+    pub(super) fn from_quad(r: &quad::QuadResult, rel_tol: f64) -> Self {
+        let mut method = format!(
+            "adaptive Gauss–Kronrod quadrature (G7/K15): {} subintervals, {} density evaluations",
+            r.intervals, r.evals
+        );
+        if !r.converged {
+            method.push_str(&format!("; relative tolerance {rel_tol:e} not reached"));
+        }
+        Figure {
+            value: r.value,
+            error: r.error,
+            method,
+            reason: (r.value == f64::INFINITY)
+                .then(|| "the integrand is infinite where Q's density underflows to 0".into()),
+        }
+    }
+
+    pub(super) fn sum_of(a: &Figure, b: &Figure, method: &str) -> Figure {
+        Figure {
+            value: a.value + b.value,
+            error: a.error + b.error,
+            method: method.into(),
+            reason: a.reason.clone().or_else(|| b.reason.clone()),
+        }
+    }
+
+    pub(super) fn scaled(&self, factor: f64) -> Figure {
+        Figure {
+            value: self.value * factor,
+            error: self.error * factor,
+            ..self.clone()
+        }
+    }
+}
+
+/// Why two distributions cannot be compared.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum CompareError {
+    /// One is discrete and the other continuous.
+    #[error(
+        "P ({p}) is {p_kind} and Q ({q}) is {q_kind}: KL between a mass function and a density is not defined; compare two discrete or two continuous distributions"
+    )]
+    KindMismatch {
+        /// P's spec.
+        p: String,
+        /// "discrete" or "continuous".
+        p_kind: &'static str,
+        /// Q's spec.
+        q: String,
+        /// "discrete" or "continuous".
+        q_kind: &'static str,
+    },
+    /// Named categories against an integer-valued family.
+    #[error("{0}")]
+    Labels(String),
+    /// [`Options::cancel`](super::Options::cancel) was set: no figures.
+    #[error("cancelled")]
+    Cancelled,
+}
+
+impl From<crate::cancel::Cancelled> for CompareError {
+    fn from(_: crate::cancel::Cancelled) -> Self {
+        CompareError::Cancelled
+    }
+}
+
+/// All figures for a pair.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Report {
+    /// The unit of the information figures (TV and Hellinger have none).
+    pub unit: Unit,
+    /// KL(P‖Q).
+    pub kl_pq: Figure,
+    /// KL(Q‖P).
+    pub kl_qp: Figure,
+    /// H(P).
+    pub entropy_p: Figure,
+    /// H(Q).
+    pub entropy_q: Figure,
+    /// H(P, Q) = H(P) + KL(P‖Q).
+    pub cross_entropy_pq: Figure,
+    /// H(Q, P) = H(Q) + KL(Q‖P).
+    pub cross_entropy_qp: Figure,
+    /// Jensen–Shannon divergence.
+    pub js: Figure,
+    /// KL(P‖Q) + KL(Q‖P).
+    pub jeffreys: Figure,
+    /// Total variation distance ½∫|p − q|.
+    pub tv: Figure,
+    /// Hellinger distance √(½∫(√p − √q)²).
+    pub hellinger: Figure,
+}
+
+impl Report {
+    /// The same report in `unit` (TV and Hellinger unchanged).
+    pub fn in_unit(&self, unit: Unit) -> Report {
+        let factor = match (self.unit, unit) {
+            (a, b) if a == b => 1.0,
+            (Unit::Nats, Unit::Bits) => 1.0 / std::f64::consts::LN_2,
+            _ => std::f64::consts::LN_2,
+        };
+        Report {
+            unit,
+            kl_pq: self.kl_pq.scaled(factor),
+            kl_qp: self.kl_qp.scaled(factor),
+            entropy_p: self.entropy_p.scaled(factor),
+            entropy_q: self.entropy_q.scaled(factor),
+            cross_entropy_pq: self.cross_entropy_pq.scaled(factor),
+            cross_entropy_qp: self.cross_entropy_qp.scaled(factor),
+            js: self.js.scaled(factor),
+            jeffreys: self.jeffreys.scaled(factor),
+            tv: self.tv.clone(),
+            hellinger: self.hellinger.clone(),
+        }
+    }
+}
+
+/// KL, JS and TV are never negative; a value below 0 by no more than its own error
+/// estimate or a few ulps of 1 (identical P and Q by quadrature: JS = −1.8e-23) is 0, not
+/// "-0.0000000000" on screen, and the method says so. Anything more negative is left to be
+/// seen (the error estimates include the rounding of the logs, so it does not happen).
+pub(crate) fn non_negative(mut f: Figure) -> Figure {
+    if f.value < 0.0 && -f.value <= f.error + 4.0 * f64::EPSILON {
+        f.method.push_str(&format!(
+            "; {:.1e} is within its error of 0, shown as 0",
+            f.value
+        ));
+        f.value = 0.0;
+    }
+    f
+}
+
+/// Builds the report from the directional figures and the symmetric ones (JS, TV, Hellinger).
+pub(crate) fn assemble(
+    kl_pq: Figure,
+    kl_qp: Figure,
+    entropy_p: Figure,
+    entropy_q: Figure,
+    [js, tv, hellinger]: [Figure; 3],
+) -> Report {
+    let (kl_pq, kl_qp, js, tv) = (
+        non_negative(kl_pq),
+        non_negative(kl_qp),
+        non_negative(js),
+        non_negative(tv),
+    );
+    let cross_entropy_pq = Figure::sum_of(&entropy_p, &kl_pq, "H(P) + KL(P‖Q)");
+    let cross_entropy_qp = Figure::sum_of(&entropy_q, &kl_qp, "H(Q) + KL(Q‖P)");
+    let jeffreys = Figure::sum_of(&kl_pq, &kl_qp, "KL(P‖Q) + KL(Q‖P)");
+    Report {
+        unit: Unit::Nats,
+        kl_pq,
+        kl_qp,
+        entropy_p,
+        entropy_q,
+        cross_entropy_pq,
+        cross_entropy_qp,
+        js,
+        jeffreys,
+        tv,
+        hellinger,
+    }
+}
+
+/// Hellinger distance from its square, with the error propagated.
+pub(crate) fn hellinger_from_squared(h2: &Figure) -> Figure {
+    let v = h2.value.clamp(0.0, 1.0).sqrt();
+    Figure {
+        value: v,
+        error: if v > 0.0 {
+            h2.error / (2.0 * v)
+        } else {
+            h2.error.sqrt()
+        },
+        method: h2.method.clone(),
+        reason: None,
+    }
+}
+
+/// One figure of a [`Report`]: the single list the CLI table, the JSON and the metrics panel
+/// are drawn from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FigureId {
+    /// KL(P‖Q).
+    KlPq,
+    /// KL(Q‖P).
+    KlQp,
+    /// Jensen–Shannon divergence.
+    Js,
+    /// KL(P‖Q) + KL(Q‖P).
+    Jeffreys,
+    /// H(P).
+    EntropyP,
+    /// H(Q).
+    EntropyQ,
+    /// H(P, Q).
+    CrossEntropyPq,
+    /// H(Q, P).
+    CrossEntropyQp,
+    /// Total variation distance.
+    Tv,
+    /// Hellinger distance.
+    Hellinger,
+}
+
+impl FigureId {
+    /// Every figure, in display order.
+    pub const ALL: [FigureId; 10] = [
+        FigureId::KlPq,
+        FigureId::KlQp,
+        FigureId::Js,
+        FigureId::Jeffreys,
+        FigureId::EntropyP,
+        FigureId::EntropyQ,
+        FigureId::CrossEntropyPq,
+        FigureId::CrossEntropyQp,
+        FigureId::Tv,
+        FigureId::Hellinger,
+    ];
+
+    /// Its name on screen and in the CLI table, e.g. "KL(P‖Q)".
+    pub fn label(self) -> &'static str {
+        match self {
+            FigureId::KlPq => "KL(P‖Q)",
+            FigureId::KlQp => "KL(Q‖P)",
+            FigureId::Js => "JS",
+            FigureId::Jeffreys => "Jeffreys",
+            FigureId::EntropyP => "H(P)",
+            FigureId::EntropyQ => "H(Q)",
+            FigureId::CrossEntropyPq => "H(P,Q)",
+            FigureId::CrossEntropyQp => "H(Q,P)",
+            FigureId::Tv => "TV",
+            FigureId::Hellinger => "Hellinger",
+        }
+    }
+
+    /// Its key in `compute --json`, e.g. `kl_pq`.
+    pub fn json_key(self) -> &'static str {
+        match self {
+            FigureId::KlPq => "kl_pq",
+            FigureId::KlQp => "kl_qp",
+            FigureId::Js => "js",
+            FigureId::Jeffreys => "jeffreys",
+            FigureId::EntropyP => "entropy_p",
+            FigureId::EntropyQ => "entropy_q",
+            FigureId::CrossEntropyPq => "cross_entropy_pq",
+            FigureId::CrossEntropyQp => "cross_entropy_qp",
+            FigureId::Tv => "tv",
+            FigureId::Hellinger => "hellinger",
+        }
+    }
+
+    /// Whether the figure is in nats or bits ([`Report::unit`]); TV and Hellinger are
+    /// plain numbers in [0, 1].
+    pub fn has_unit(self) -> bool {
+        match self {
+            FigureId::KlPq
+            | FigureId::KlQp
+            | FigureId::Js
+            | FigureId::Jeffreys
+            | FigureId::EntropyP
+            | FigureId::EntropyQ
+            | FigureId::CrossEntropyPq
+            | FigureId::CrossEntropyQp => true,
+            FigureId::Tv | FigureId::Hellinger => false,
+        }
+    }
+}
+
+impl Report {
+    /// One figure.
+    pub fn get(&self, id: FigureId) -> &Figure {
+        match id {
+            FigureId::KlPq => &self.kl_pq,
+            FigureId::KlQp => &self.kl_qp,
+            FigureId::Js => &self.js,
+            FigureId::Jeffreys => &self.jeffreys,
+            FigureId::EntropyP => &self.entropy_p,
+            FigureId::EntropyQ => &self.entropy_q,
+            FigureId::CrossEntropyPq => &self.cross_entropy_pq,
+            FigureId::CrossEntropyQp => &self.cross_entropy_qp,
+            FigureId::Tv => &self.tv,
+            FigureId::Hellinger => &self.hellinger,
+        }
+    }
+
+    /// The report as the JSON object of `compute --json`: `p`, `q`, `unit`, every figure's
+    /// value under its [`FigureId::json_key`], KL's method and error both ways
+    /// (`method_pq`, `error_pq`, `method_qp`, `error_qp`) and, where KL is infinite, its
+    /// reason (`reason_pq`, `reason_qp`). Numbers follow [`json_number`].
+    pub fn to_json(&self, p: &str, q: &str) -> serde_json::Value {
+        use serde_json::{Map, Value};
+        let mut o = Map::new();
+        o.insert("p".into(), Value::from(p));
+        o.insert("q".into(), Value::from(q));
+        o.insert("unit".into(), Value::from(self.unit.name()));
+        // The order of today's keys, for maps that keep insertion order.
+        for id in [
+            FigureId::KlPq,
+            FigureId::KlQp,
+            FigureId::CrossEntropyPq,
+            FigureId::CrossEntropyQp,
+            FigureId::EntropyP,
+            FigureId::EntropyQ,
+            FigureId::Js,
+            FigureId::Jeffreys,
+            FigureId::Tv,
+            FigureId::Hellinger,
+        ] {
+            o.insert(id.json_key().into(), json_number(self.get(id).value));
+        }
+        o.insert("method_pq".into(), Value::from(self.kl_pq.method.as_str()));
+        o.insert("error_pq".into(), json_number(self.kl_pq.error));
+        o.insert("method_qp".into(), Value::from(self.kl_qp.method.as_str()));
+        o.insert("error_qp".into(), json_number(self.kl_qp.error));
+        if let Some(r) = &self.kl_pq.reason {
+            o.insert("reason_pq".into(), Value::from(r.as_str()));
+        }
+        if let Some(r) = &self.kl_qp.reason {
+            o.insert("reason_qp".into(), Value::from(r.as_str()));
+        }
+        Value::Object(o)
+    }
+}
+
+/// A number for JSON: `"inf"` or `"-inf"` for infinities, `null` for NaN, the number itself
+/// otherwise.
+pub fn json_number(v: f64) -> serde_json::Value {
+    if v.is_nan() {
+        serde_json::Value::Null
+    } else if v.is_infinite() {
+        serde_json::Value::String(if v > 0.0 { "inf" } else { "-inf" }.into())
+    } else {
+        serde_json::json!(v)
+    }
+}
+
+/// A figure for the screen: 4 decimals, or 4 significant decimals in scientific notation
+/// below 10^−3 and from 10^5 up; `∞`, `−∞`, and `undefined` for NaN.
+pub fn format_value(v: f64) -> String {
+    if v == f64::INFINITY {
+        "∞".into()
+    } else if v == f64::NEG_INFINITY {
+        "−∞".into()
+    } else if v.is_nan() {
+        "undefined".into()
+    } else if v != 0.0 && (v.abs() < 1e-3 || v.abs() >= 1e5) {
+        format!("{v:.4e}")
+    } else {
+        format!("{v:.4}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn figure(value: f64) -> Figure {
+        Figure {
+            value,
+            error: 1e-12,
+            method: "m".into(),
+            reason: None,
+        }
+    }
+
+    #[test]
+    fn every_figure_is_reached_by_its_id_and_keys_are_distinct() {
+        let mut r = assemble(
+            figure(1.0),
+            figure(2.0),
+            figure(3.0),
+            figure(4.0),
+            [figure(5.0), figure(0.25), figure(0.5)],
+        );
+        r.kl_qp.reason = Some("why".into());
+        r.kl_qp.value = f64::INFINITY;
+        let v = r.to_json("P", "Q");
+        let want = [
+            (FigureId::KlPq, 1.0),
+            (FigureId::EntropyP, 3.0),
+            (FigureId::EntropyQ, 4.0),
+            (FigureId::CrossEntropyPq, 4.0),
+            (FigureId::Js, 5.0),
+            (FigureId::Tv, 0.25),
+        ];
+        for (id, value) in want {
+            assert_eq!(r.get(id).value, value, "{id:?}");
+            assert_eq!(v[id.json_key()], serde_json::json!(value), "{id:?}");
+        }
+        assert_eq!(v["kl_qp"], "inf");
+        assert_eq!(v["reason_qp"], "why");
+        assert!(v.get("reason_pq").is_none());
+        let keys: std::collections::HashSet<_> = FigureId::ALL.map(FigureId::json_key).into();
+        assert_eq!(keys.len(), FigureId::ALL.len());
+        assert_eq!(
+            FigureId::ALL.iter().filter(|f| !f.has_unit()).count(),
+            2,
+            "TV and Hellinger"
+        );
+    }
+
+    #[test]
+    fn values_format_with_four_decimals_and_infinities_by_sign() {
+        assert_eq!(format_value(0.443_147), "0.4431");
+        assert_eq!(format_value(0.0), "0.0000");
+        assert_eq!(format_value(2.5e-7), "2.5000e-7");
+        assert_eq!(format_value(123_456.0), "1.2346e5");
+        assert_eq!(format_value(f64::INFINITY), "∞");
+        assert_eq!(format_value(f64::NEG_INFINITY), "−∞");
+        assert_eq!(format_value(f64::NAN), "undefined");
+        assert_eq!(json_number(f64::NEG_INFINITY), "-inf");
+        assert_eq!(json_number(f64::NAN), serde_json::Value::Null);
+    }
+}

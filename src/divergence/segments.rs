@@ -1,0 +1,134 @@
+//! Quadrature segments over a domain for a pair of distributions, and integrals of a
+//! function of both log-densities over them.
+
+use super::Options;
+use super::quad::{self, Point, Segment};
+use super::support::edge_power;
+use crate::distribution::Distribution;
+
+/// Splits `domain` at `breaks` into quadrature segments: infinite tails mapped, finite support
+/// edges anchored (with a power map where a density is singular).
+pub fn build_segments(p: &Distribution, q: &Distribution, domain: &[(f64, f64)]) -> Vec<Segment> {
+    // Only break points inside the domain are used: a histogram's millions of edges need
+    // not be gathered to integrate a tail.
+    let lo = domain.iter().map(|d| d.0).fold(f64::INFINITY, f64::min);
+    let hi = domain.iter().map(|d| d.1).fold(f64::NEG_INFINITY, f64::max);
+    let mut breaks = p.breakpoints_within(lo, hi);
+    breaks.extend(q.breakpoints_within(lo, hi));
+    breaks.sort_by(f64::total_cmp);
+    let scale = p.scale().min(q.scale());
+    let mut segs = Vec::new();
+    for &(lo, hi) in domain {
+        let tol = 1e-12 * scale;
+        let mut pts: Vec<f64> = vec![];
+        if lo.is_finite() {
+            pts.push(lo);
+        }
+        for &b in &breaks {
+            if b > lo && b < hi && pts.last().is_none_or(|l| b - l > tol.max(1e-14 * b.abs())) {
+                pts.push(b);
+            }
+        }
+        if hi.is_finite() {
+            if pts.len() > 1 && hi - pts[pts.len() - 1] <= tol.max(1e-14 * hi.abs()) {
+                pts.pop();
+            }
+            pts.push(hi);
+        }
+        if pts.is_empty() {
+            pts.push(0.0);
+        }
+        if lo.is_finite() && hi.is_finite() && pts.len() == 2 {
+            pts.insert(1, 0.5 * (lo + hi));
+        }
+        if !lo.is_finite() {
+            segs.push(Segment::FromNegInfinity { b: pts[0], scale });
+        }
+        // Support edges of either distribution in this interval: segments next to one are
+        // anchored there (exact offsets, power maps at singularities), and segments close to
+        // one are spaced geometrically, so no node ever lands on an edge by rounding.
+        let mut edges: Vec<f64> = [lo, hi]
+            .into_iter()
+            .chain(
+                p.support()
+                    .into_iter()
+                    .chain(q.support())
+                    .flat_map(|(x, y)| [x, y]),
+            )
+            .filter(|e| e.is_finite() && *e >= lo && *e <= hi)
+            .collect();
+        edges.sort_by(f64::total_cmp);
+        edges.dedup();
+        for w in pts.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            let below = edges.iter().rev().find(|e| **e <= a).copied();
+            let above = edges.iter().find(|e| **e >= b).copied();
+            if below == Some(a) {
+                segs.push(Segment::FromLower {
+                    edge: a,
+                    len: b - a,
+                    power: edge_power(p, q, a, false),
+                });
+            } else if above == Some(b) {
+                segs.push(Segment::FromUpper {
+                    edge: b,
+                    len: b - a,
+                    power: edge_power(p, q, b, true),
+                });
+            } else if let Some(e) = below
+                && a - e < b - a
+                && above.is_none_or(|u| a - e <= u - b)
+            {
+                // Close to the edge below compared with its length: space it geometrically.
+                segs.push(Segment::Geometric {
+                    edge: e,
+                    lo: a - e,
+                    hi: b - e,
+                    upper: false,
+                });
+            } else if let Some(u) = above
+                && u - b < b - a
+            {
+                segs.push(Segment::Geometric {
+                    edge: u,
+                    lo: u - b,
+                    hi: u - a,
+                    upper: true,
+                });
+            } else {
+                segs.push(Segment::Linear { a, b });
+            }
+        }
+        if !hi.is_finite() {
+            segs.push(Segment::ToInfinity {
+                a: pts[pts.len() - 1],
+                scale,
+            });
+        }
+    }
+    segs
+}
+
+/// Integrates `g(ln p, ln q)` over `domain`.
+pub fn integrate_pair(
+    p: &Distribution,
+    q: &Distribution,
+    domain: &[(f64, f64)],
+    opts: &Options,
+    g: impl Fn(f64, f64) -> f64,
+) -> quad::QuadResult {
+    let segs = build_segments(p, q, domain);
+    let mut f = |pt: Point| {
+        let lp = p.ln_density_offset(pt.anchor, pt.offset);
+        let lq = q.ln_density_offset(pt.anchor, pt.offset);
+        g(lp, lq)
+    };
+    quad::integrate_until(
+        &segs,
+        &mut f,
+        opts.rel_tol,
+        1e-300,
+        opts.max_intervals,
+        &opts.cancel,
+    )
+}
