@@ -10,6 +10,8 @@
 //!
 //! [`cli`] implements the headless `compute` command on the same core.
 
+#![warn(missing_docs)]
+
 pub mod app;
 pub mod cancel;
 pub mod cli;

@@ -4,7 +4,7 @@
 /// The KL integrand p·(ln p − ln q) from log-densities.
 ///
 /// Where p underflows to 0 the term is 0 even if q underflowed too (a real support mismatch
-/// is found by [`infinite_reason`] before any integral is taken).
+/// is found by [`super::infinite_reason`] before any integral is taken).
 pub fn kl_term(lp: f64, lq: f64) -> f64 {
     let p = lp.exp();
     if p == 0.0 {
