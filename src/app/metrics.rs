@@ -14,20 +14,8 @@ use super::plots::{PQ_COLOR, WARN_COLOR};
 use super::state::State;
 use super::worker::Derived;
 
-/// Formats a figure's value for display: 4 significant decimals, ∞ for infinity.
-pub fn fmt_value(v: f64) -> String {
-    if v == f64::INFINITY {
-        "∞".into()
-    } else if v == f64::NEG_INFINITY {
-        "−∞".into()
-    } else if v.is_nan() {
-        "undefined".into()
-    } else if v != 0.0 && (v.abs() < 1e-3 || v.abs() >= 1e5) {
-        format!("{v:.4e}")
-    } else {
-        format!("{v:.4}")
-    }
-}
+/// Formats a figure's value for display: the core's one formatter (4 decimals, ∞ and −∞).
+pub use crate::divergence::format_value as fmt_value;
 
 /// Library text for the screen: egui's default fonts have no '‖' or '→'.
 pub fn ui_str(s: &str) -> String {

@@ -126,7 +126,17 @@ fn range(dists: &[&Distribution]) -> (i64, i64, f64) {
             shi as i64
         } else {
             let mut b = (d.quantile(0.5).max(slo) as i64).max(1);
-            while d.sf(b as f64) >= TAIL_MASS && b < i64::MAX / 4 {
+            let mut prev = 1.0;
+            loop {
+                let s = d.sf(b as f64);
+                // A survival function stuck at its rounding floor (a mixture with a table
+                // component: 1 − cdf is 1e-16, not 0, past its last category) would double
+                // the range to 2^61 terms; a light tail halves at least at each doubling.
+                let stalled = s <= 1e-12 && s >= 0.5 * prev;
+                if s < TAIL_MASS || stalled || b >= i64::MAX / 4 {
+                    break;
+                }
+                prev = s;
                 b = b.saturating_mul(2);
             }
             // Narrow down to the first point past the cut.
@@ -290,4 +300,32 @@ pub fn compare(p: &Distribution, q: &Distribution, opts: &Options) -> Result<Rep
         entropy_q,
         [fig(sums[0]), fig(sums[1]), hellinger_from_squared(&h2)],
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::distribution::parse_spec;
+
+    #[test]
+    fn a_mixture_with_a_table_component_has_a_finite_range() {
+        // Its survival function stalls at 1e-16 past the last category; the range used to
+        // double to 2^61 terms and never finish.
+        let m = parse_spec(
+            "1.143*categorical(0.784, 0.549, 0.887, 0.595, 0.019) + 1.264*poisson(6.559)",
+        )
+        .unwrap();
+        let (lo, hi, left_out) = range(&[&m]);
+        assert_eq!(lo, 0);
+        assert!(hi < 1000, "{hi}");
+        assert!(left_out < 1e-12, "{left_out}");
+        let q = parse_spec("logits(0.285, -1.95, -3.179)").unwrap();
+        let r = crate::divergence::compare(&m, &q, &Options::default()).unwrap();
+        assert_eq!(
+            r.kl_pq.value,
+            f64::INFINITY,
+            "P has mass past Q's last category"
+        );
+        assert!(r.kl_qp.value.is_finite() && r.kl_qp.value > 0.0);
+    }
 }
