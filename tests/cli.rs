@@ -23,6 +23,16 @@ fn json(args: &[&str]) -> serde_json::Value {
     serde_json::from_str(out.trim()).unwrap()
 }
 
+/// `compute --pairs FILE --json`: the exit code and one JSON value per output line.
+fn pairs_json(path: &std::path::Path) -> (i32, Vec<serde_json::Value>) {
+    let (code, out, _) = kl(&["compute", "--pairs", path.to_str().unwrap(), "--json"]);
+    let lines = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    (code, lines)
+}
+
 #[test]
 fn default_pair_json_has_every_key_and_the_exact_value() {
     let v = json(&[
@@ -147,12 +157,8 @@ fn pairs_file_reports_each_line_and_exits_1_on_a_bad_one() {
         "# comment\nnormal(0,1)\tnormal(1,2)\nnromal(0,1)\tnormal(0,1)\npoisson(3)\tpoisson(4)\nno tab here\n",
     )
     .unwrap();
-    let (code, out, _) = kl(&["compute", "--pairs", path.to_str().unwrap(), "--json"]);
+    let (code, lines) = pairs_json(&path);
     assert_eq!(code, 1);
-    let lines: Vec<serde_json::Value> = out
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
     assert_eq!(lines.len(), 4);
     assert_eq!(lines[0]["line"], 2);
     assert!((lines[0]["kl_pq"].as_f64().unwrap() - 0.443_147_180_559_945_3).abs() < 1e-14);
@@ -362,12 +368,8 @@ fn pairs_from_a_pipe_or_a_device_are_refused_and_a_non_utf8_line_is_reported_in_
     bytes.extend_from_slice(b"normal(0,1)\t\xff\xfe\n");
     bytes.extend_from_slice(b"normal(0,1)\tnormal(0,1)\n");
     std::fs::write(&file, bytes).unwrap();
-    let (code, out, _) = kl(&["compute", "--pairs", file.to_str().unwrap(), "--json"]);
+    let (code, lines) = pairs_json(&file);
     assert_eq!(code, 1);
-    let lines: Vec<serde_json::Value> = out
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
     assert_eq!(lines.len(), 3);
     assert_eq!(lines[1]["line"], 2);
     assert!(lines[1]["error"].as_str().unwrap().contains("UTF-8"));
