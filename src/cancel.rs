@@ -6,7 +6,7 @@
 //! the headless commands pass `Cancel::default()` and never see the error.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 /// A shared flag: set once, seen by every clone.
 #[derive(Clone, Debug, Default)]
@@ -46,6 +46,33 @@ impl Cancel {
 #[error("cancelled")]
 pub struct Cancelled;
 
+/// How far a long computation has got, from 0 to 1: set by the work, read by the window.
+#[derive(Clone, Debug, Default)]
+pub struct Progress(Arc<AtomicU32>);
+
+impl Progress {
+    /// Progress at 0.
+    pub fn new() -> Self {
+        Progress::default()
+    }
+
+    /// Records the fraction done (clamped to [0, 1]; NaN counts as 0).
+    pub fn set(&self, fraction: f64) {
+        let f = if fraction.is_nan() {
+            0.0
+        } else {
+            fraction.clamp(0.0, 1.0)
+        };
+        #[allow(clippy::cast_possible_truncation)]
+        self.0.store((f as f32).to_bits(), Ordering::Relaxed);
+    }
+
+    /// The fraction done, in [0, 1].
+    pub fn get(&self) -> f32 {
+        f32::from_bits(self.0.load(Ordering::Relaxed))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -58,5 +85,18 @@ mod tests {
         a.cancel();
         assert!(b.is_cancelled());
         assert_eq!(b.check(), Err(Cancelled));
+    }
+
+    #[test]
+    fn progress_is_clamped_and_shared() {
+        let a = Progress::new();
+        let b = a.clone();
+        assert_eq!(b.get(), 0.0);
+        a.set(0.25);
+        assert_eq!(b.get(), 0.25);
+        a.set(7.0);
+        assert_eq!(b.get(), 1.0);
+        a.set(f64::NAN);
+        assert_eq!(b.get(), 0.0);
     }
 }

@@ -46,6 +46,9 @@ pub struct Cli {
     /// Start from the default comparison instead of restoring the last session.
     #[arg(long)]
     pub no_restore: bool,
+    /// The view to open: the comparison or a lab.
+    #[arg(long, value_enum, value_name = "VIEW")]
+    pub view: Option<crate::app::state::View>,
 }
 
 /// Headless commands.

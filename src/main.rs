@@ -34,5 +34,6 @@ fn launch_options(cli: Cli) -> LaunchOptions {
         size: cli.size,
         plots_only: cli.plots_only,
         bits: cli.bits,
+        view: cli.view,
     }
 }

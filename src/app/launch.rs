@@ -40,6 +40,8 @@ pub struct LaunchOptions {
     pub plots_only: bool,
     /// Start in bits.
     pub bits: bool,
+    /// The view to open (the comparison, or a lab).
+    pub view: Option<super::state::View>,
 }
 
 /// A `--screenshot` run in progress.
@@ -82,6 +84,9 @@ impl LaunchOptions {
         }
         if self.bits {
             state.unit = Unit::Bits;
+        }
+        if let Some(view) = self.view {
+            state.view = view;
         }
         state
     }

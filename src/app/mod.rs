@@ -18,6 +18,7 @@ pub mod binned;
 pub mod command;
 pub mod export;
 pub mod how;
+pub mod labs;
 pub mod launch;
 pub mod metrics;
 pub mod params;
@@ -59,6 +60,8 @@ pub struct KlApp {
     pub q: Side,
     history: History,
     worker: Worker,
+    /// The labs' state and lanes.
+    pub labs: labs::Labs,
     /// The last request sent to the worker.
     submitted: Option<Request>,
     /// The latest answer (it may answer an older request while a newer one computes).
@@ -102,6 +105,7 @@ impl KlApp {
             q,
             history: History::default(),
             worker: Worker::spawn(move || repaint.request_repaint()),
+            labs: labs::Labs::new(ctx),
             submitted: None,
             derived: None,
             hold_for_load: false,
@@ -196,7 +200,23 @@ impl KlApp {
             .derived
             .as_ref()
             .is_some_and(|d| d.request.same_as(&wanted));
-        !answered || self.p.loading.is_some() || self.q.loading.is_some() || self.opening > 0
+        let lab_busy = self.labs.is_busy(self.state.view, &self.lab_input());
+        !answered
+            || lab_busy
+            || self.p.loading.is_some()
+            || self.q.loading.is_some()
+            || self.opening > 0
+    }
+
+    /// What the labs read of the comparison.
+    fn lab_input(&self) -> labs::LabInput<'_> {
+        labs::LabInput {
+            p: &self.p.dist,
+            q: &self.q.dist,
+            p_source: &self.state.p,
+            q_source: &self.state.q,
+            unit: self.state.unit,
+        }
     }
 
     /// Whether there is an edit to undo.
@@ -439,7 +459,23 @@ impl KlApp {
         // Fit only once the curves for the current P and Q are here.
         let fit_now = self.fit && !self.is_busy();
         egui::CentralPanel::default().show(ui, |ui| {
-            if let Some(d) = &self.derived {
+            ui.horizontal(|ui| {
+                for view in state::View::ALL {
+                    ui.selectable_value(&mut self.state.view, view, view.label());
+                }
+            });
+            ui.separator();
+            if self.state.view != state::View::Compare {
+                let input = labs::LabInput {
+                    p: &self.p.dist,
+                    q: &self.q.dist,
+                    p_source: &self.state.p,
+                    q_source: &self.state.q,
+                    unit: self.state.unit,
+                };
+                commands.extend(self.labs.ui(self.state.view, ui, &input));
+                self.plots_rect = Some(ui.min_rect());
+            } else if let Some(d) = &self.derived {
                 let input = plots::PlotInput {
                     curves: &d.curves,
                     p: d.p.clone(),

@@ -64,6 +64,35 @@ impl Direction {
     }
 }
 
+/// Which view fills the window's centre: the comparison's plots, or one of the labs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+pub enum View {
+    /// Densities, the pointwise divergence and its running integral.
+    #[default]
+    Compare,
+    /// Estimating KL from samples: k1, k2, k3.
+    Samples,
+    /// Fitting Q to P: forward against reverse KL.
+    Fit,
+    /// Drift between two raw tables, column by column.
+    Drift,
+}
+
+impl View {
+    /// Every view, in the order of the tabs.
+    pub const ALL: [View; 4] = [View::Compare, View::Samples, View::Fit, View::Drift];
+
+    /// The tab's label.
+    pub fn label(self) -> &'static str {
+        match self {
+            View::Compare => "Compare",
+            View::Samples => "Samples",
+            View::Fit => "Fit",
+            View::Drift => "Drift",
+        }
+    }
+}
+
 /// Everything that is saved between runs (eframe persistence) and in session files.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -89,6 +118,8 @@ pub struct State {
     /// With a histogram P and a parametric Q: compare both as discrete distributions on P's
     /// bins.
     pub compare_on_p_bins: bool,
+    /// The view in the window's centre.
+    pub view: View,
 }
 
 impl Default for State {
@@ -104,6 +135,7 @@ impl Default for State {
             recent: Vec::new(),
             export_plots_only: false,
             compare_on_p_bins: false,
+            view: View::Compare,
         }
     }
 }

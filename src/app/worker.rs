@@ -1,8 +1,12 @@
-//! The one compute worker: every derived figure (the report, the bin table, the curves, the
-//! naive grid sums) is computed here, on one named thread, from a [`Request`] that names every
-//! input it depends on.
+//! The compute workers: every derived figure of the comparison (the report, the bin table, the
+//! curves, the naive grid sums) is computed on one named thread, from a [`Request`] that names
+//! every input it depends on.
 //!
-//! There is one request slot. A new request replaces one that has not started and cancels the
+//! The slot logic is [`Lane`], generic over request and answer: the comparison's [`Worker`]
+//! is one lane, and each lab (samples, fitting, drift) runs its own lane, so that a long lab
+//! computation never holds up the comparison's figures.
+//!
+//! A lane has one request slot. A new request replaces one that has not started and cancels the
 //! one that is running (the engine checks the flag between chunks of work), so dragging a
 //! slider over a large pair computes the last position, not every position on the way. The UI
 //! polls for results each frame and never waits: until the answer to the newest request
@@ -14,7 +18,7 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use crate::cancel::{Cancel, Cancelled};
+use crate::cancel::{Cancel, Cancelled, Progress};
 use crate::distribution::{Distribution, Kind};
 use crate::divergence::bins::{BinTable, bin_table, on_p_bins};
 use crate::divergence::pointwise::{Curves, curves};
@@ -177,56 +181,94 @@ fn derive_or_explain(request: &Request, cancel: &Cancel) -> Result<Derived, Canc
         })
 }
 
-#[derive(Default)]
-struct Slot {
-    next: Option<Request>,
+struct Slot<R> {
+    next: Option<R>,
     running: Option<Cancel>,
     shutdown: bool,
 }
 
-#[derive(Default)]
-struct Shared {
-    slot: Mutex<Slot>,
+struct Shared<R> {
+    slot: Mutex<Slot<R>>,
     wake: Condvar,
     finished: AtomicU64,
     cancelled: AtomicU64,
+    progress: Mutex<Progress>,
 }
 
-impl Shared {
-    fn lock(&self) -> MutexGuard<'_, Slot> {
+impl<R> Shared<R> {
+    fn lock(&self) -> MutexGuard<'_, Slot<R>> {
         // A poisoned lock only means a panic elsewhere while holding it; the slot is still
         // a plain value.
         self.slot
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
+
+    fn progress(&self) -> MutexGuard<'_, Progress> {
+        self.progress
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
 }
 
-/// The compute thread and its request slot.
-pub struct Worker {
-    shared: Arc<Shared>,
-    rx: Receiver<Derived>,
+/// One compute thread with one request slot, newest request wins: the comparison has one, and
+/// each lab has its own, so that a long permutation test never holds up the comparison's
+/// figures (and dragging a slider there never cancels it). `R` is the request, `A` the answer.
+pub struct Lane<R, A> {
+    shared: Arc<Shared<R>>,
+    rx: Receiver<A>,
 }
+
+/// The comparison's worker.
+pub type Worker = Lane<Request, Derived>;
 
 impl Worker {
-    /// Starts the thread. `notify` is called after each answer (the app asks for a repaint).
+    /// Starts the comparison's thread. `notify` is called after each answer (the app asks for
+    /// a repaint).
     pub fn spawn(notify: impl Fn() + Send + 'static) -> Worker {
-        let shared = Arc::new(Shared::default());
+        Lane::start(
+            "kl-worker",
+            |r: &Request, c: &Cancel, _: &Progress| derive_or_explain(r, c),
+            notify,
+        )
+    }
+}
+
+impl<R: Send + 'static, A: Send + 'static> Lane<R, A> {
+    /// Starts a thread named `name` that answers each request with `compute`, which checks
+    /// its [`Cancel`] between chunks of work and may report its [`Progress`]. `notify` is
+    /// called after each answer.
+    pub fn start(
+        name: &str,
+        compute: impl Fn(&R, &Cancel, &Progress) -> Result<A, Cancelled> + Send + 'static,
+        notify: impl Fn() + Send + 'static,
+    ) -> Self {
+        let shared = Arc::new(Shared {
+            slot: Mutex::new(Slot {
+                next: None,
+                running: None,
+                shutdown: false,
+            }),
+            wake: Condvar::new(),
+            finished: AtomicU64::new(0),
+            cancelled: AtomicU64::new(0),
+            progress: Mutex::new(Progress::new()),
+        });
         let (tx, rx) = channel();
         let thread_shared = shared.clone();
         let started = std::thread::Builder::new()
-            .name("kl-worker".into())
-            .spawn(move || run(&thread_shared, &tx, &notify));
+            .name(name.into())
+            .spawn(move || run(&thread_shared, &tx, &compute, &notify));
         if let Err(e) = started {
             // Out of threads: the panel will stay "computing"; say why on stderr.
-            eprintln!("kl-explorer: could not start the compute thread: {e}");
+            eprintln!("kl-explorer: could not start the compute thread {name}: {e}");
         }
-        Worker { shared, rx }
+        Lane { shared, rx }
     }
 
     /// Asks for `request`: replaces a request that has not started and cancels the running
     /// one.
-    pub fn submit(&self, request: Request) {
+    pub fn submit(&self, request: R) {
         let mut slot = self.shared.lock();
         slot.next = Some(request);
         if let Some(running) = &slot.running {
@@ -236,8 +278,28 @@ impl Worker {
         self.shared.wake.notify_one();
     }
 
+    /// Stops the running request and drops a waiting one (the user's Cancel).
+    pub fn cancel(&self) {
+        let mut slot = self.shared.lock();
+        slot.next = None;
+        if let Some(running) = &slot.running {
+            running.cancel();
+        }
+    }
+
+    /// Whether a request is running or waiting.
+    pub fn is_running(&self) -> bool {
+        let slot = self.shared.lock();
+        slot.running.is_some() || slot.next.is_some()
+    }
+
+    /// How far the running request has got, from 0 to 1.
+    pub fn progress(&self) -> f32 {
+        self.shared.progress().get()
+    }
+
     /// The newest answer that arrived since the last call, if any.
-    pub fn poll(&self) -> Option<Derived> {
+    pub fn poll(&self) -> Option<A> {
         self.rx.try_iter().last()
     }
 
@@ -252,7 +314,7 @@ impl Worker {
     }
 }
 
-impl Drop for Worker {
+impl<R, A> Drop for Lane<R, A> {
     fn drop(&mut self) {
         let mut slot = self.shared.lock();
         slot.shutdown = true;
@@ -264,7 +326,12 @@ impl Drop for Worker {
     }
 }
 
-fn run(shared: &Shared, tx: &Sender<Derived>, notify: &dyn Fn()) {
+fn run<R, A>(
+    shared: &Shared<R>,
+    tx: &Sender<A>,
+    compute: &dyn Fn(&R, &Cancel, &Progress) -> Result<A, Cancelled>,
+    notify: &dyn Fn(),
+) {
     loop {
         let mut slot = shared.lock();
         while slot.next.is_none() && !slot.shutdown {
@@ -281,20 +348,23 @@ fn run(shared: &Shared, tx: &Sender<Derived>, notify: &dyn Fn()) {
         };
         let cancel = Cancel::new();
         slot.running = Some(cancel.clone());
+        let progress = Progress::new();
+        *shared.progress() = progress.clone();
         drop(slot);
 
-        let result = derive_or_explain(&request, &cancel);
+        let result = compute(&request, &cancel, &progress);
         shared.lock().running = None;
         match result {
-            Ok(derived) if !cancel.is_cancelled() => {
+            Ok(answer) if !cancel.is_cancelled() => {
                 shared.finished.fetch_add(1, Ordering::Relaxed);
-                if tx.send(derived).is_err() {
+                if tx.send(answer).is_err() {
                     return; // the app is gone
                 }
                 notify();
             }
             _ => {
                 shared.cancelled.fetch_add(1, Ordering::Relaxed);
+                notify();
             }
         }
     }
