@@ -276,8 +276,14 @@ impl Histogram {
         source: String,
         provenance: Provenance,
     ) -> Self {
-        for m in &mut raw {
-            *m /= total;
+        if total.is_finite() {
+            for m in &mut raw {
+                *m /= total;
+            }
+        } else {
+            // Counts of 1e308 sum past the doubles: scale by the largest first.
+            let (shares, _) = crate::distribution::normalise(raw.iter().copied());
+            raw = shares;
         }
         Histogram {
             edges,
