@@ -116,7 +116,10 @@ impl Mixture {
             );
         }
         if let Some((w, _)) = parts.iter().find(|(w, _)| !(*w > 0.0 && w.is_finite())) {
-            return Err(format!("mixture weights must be > 0 (got {w})"));
+            return Err(format!(
+                "mixture weights must be finite and > 0 (got {})",
+                family::format_number(*w)
+            ));
         }
         // Scaled by the largest first, so that weights of 1e308 do not sum to ∞ (and each
         // become 0).
