@@ -274,3 +274,35 @@ fn opening_an_exported_png_from_the_command_line_renders_it_and_a_bad_file_exits
     assert!(err.contains("junk.json"), "{err}");
     assert!(!out.exists());
 }
+
+#[test]
+fn a_screenshot_name_not_ending_in_png_is_refused_at_once_with_exit_2() {
+    // Refused before any window opens, so no display is needed (and none is given: the
+    // refusal must not wait for one).
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["x.jpg", "x.JPEG", "x", "x.png.gif"] {
+        let out = dir.path().join(name);
+        let run = Command::new(env!("CARGO_BIN_EXE_kl-explorer"))
+            .arg("--screenshot")
+            .arg(&out)
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(2), "{name}: {err}");
+        assert!(err.contains("must end in .png"), "{name}: {err}");
+        assert!(err.trim_end().ends_with(name), "the path comes last: {err}");
+        assert!(!out.exists(), "{name}");
+    }
+    // Any case of .png is a PNG name: it gets as far as asking for a display.
+    let run = Command::new(env!("CARGO_BIN_EXE_kl-explorer"))
+        .arg("--screenshot")
+        .arg(dir.path().join("x.PNG"))
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("no display"));
+}

@@ -101,6 +101,22 @@ impl LaunchOptions {
     }
 }
 
+/// Why `--screenshot` cannot write to `path`: it writes PNG bytes only, so a name ending in
+/// anything but `.png` (any case) would be a PNG under a false name (`x.jpg`). Checked before
+/// the window opens.
+pub fn screenshot_name_refusal(path: &std::path::Path) -> Option<String> {
+    let ext = path.extension().and_then(|e| e.to_str());
+    if ext.is_some_and(|e| e.eq_ignore_ascii_case("png")) {
+        return None;
+    }
+    let got = ext.map_or_else(|| "no extension".to_string(), |e| format!(".{e}"));
+    Some(format!(
+        "--screenshot saves a PNG, so its file name must end in .png (got {got}); name it {}: {}",
+        path.with_extension("png").display(),
+        path.display()
+    ))
+}
+
 /// Ends a `--screenshot` run that cannot produce its picture: the sentence on stderr, exit 2.
 pub fn fail(ctx: &egui::Context, exit: &AtomicU8, message: &str) {
     eprintln!("error: {message}");
@@ -193,6 +209,14 @@ impl KlApp {
 /// # Errors
 /// When no window can be opened (no display) or the renderer fails.
 pub fn run(launch: LaunchOptions) -> anyhow::Result<ExitCode> {
+    if let Some(why) = launch
+        .screenshot
+        .as_deref()
+        .and_then(screenshot_name_refusal)
+    {
+        eprintln!("error: {why}");
+        return Ok(ExitCode::from(EXIT_BAD_INPUT));
+    }
     let headless =
         std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none();
     if headless {

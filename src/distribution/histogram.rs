@@ -162,7 +162,7 @@ impl Histogram {
         let mut ok = edges[0].is_finite() && edges[n].is_finite();
         let mut total = 0.0;
         for ((l, r), v) in edges[..n].iter().zip(&edges[1..]).zip(&w) {
-            ok &= (r > l) & (*v >= 0.0);
+            ok &= (r - l >= f64::MIN_POSITIVE) & (*v >= 0.0);
             total += v;
         }
         if !ok || !total.is_finite() {
@@ -276,8 +276,14 @@ impl Histogram {
         source: String,
         provenance: Provenance,
     ) -> Self {
-        for m in &mut raw {
-            *m /= total;
+        if total.is_finite() {
+            for m in &mut raw {
+                *m /= total;
+            }
+        } else {
+            // Counts of 1e308 sum past the doubles: scale by the largest first.
+            let (shares, _) = crate::distribution::normalise(raw.iter().copied());
+            raw = shares;
         }
         Histogram {
             edges,
@@ -483,6 +489,13 @@ impl Histogram {
 fn check_bin(index: usize, l: f64, r: f64, v: f64, weights: Weights) -> Result<(), HistogramError> {
     if !(r > l) || !l.is_finite() || !r.is_finite() {
         return Err(HistogramError::BadEdges {
+            index,
+            left: l,
+            right: r,
+        });
+    }
+    if r - l < f64::MIN_POSITIVE {
+        return Err(HistogramError::TooNarrow {
             index,
             left: l,
             right: r,

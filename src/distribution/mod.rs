@@ -64,11 +64,12 @@ impl std::fmt::Display for Note {
                     NormalisedWhat::MixtureWeights => "mixture weights",
                     NormalisedWhat::HistogramValues(w) => w.word(),
                 };
-                write!(
-                    f,
-                    "{what} summed to {}; normalised to 1",
+                let total = if total.is_finite() {
                     family::format_number(*total)
-                )
+                } else {
+                    "more than 1.8e308, the largest double".into()
+                };
+                write!(f, "{what} summed to {total}; normalised to 1")
             }
             Note::Read(s) => f.write_str(s),
         }
@@ -115,11 +116,15 @@ impl Mixture {
             );
         }
         if let Some((w, _)) = parts.iter().find(|(w, _)| !(*w > 0.0 && w.is_finite())) {
-            return Err(format!("mixture weights must be > 0 (got {w})"));
+            return Err(format!(
+                "mixture weights must be finite and > 0 (got {})",
+                family::format_number(*w)
+            ));
         }
-        let total: f64 = parts.iter().map(|(w, _)| w).sum();
+        // Scaled by the largest first, so that weights of 1e308 do not sum to ∞ (and each
+        // become 0).
+        let (weights, total) = normalise(parts.iter().map(|(w, _)| *w));
         let normalised_from = ((total - 1.0).abs() > 1e-12).then_some(total);
-        let weights: Vec<f64> = parts.iter().map(|(w, _)| w / total).collect();
         Ok(Mixture {
             ln_weights: weights.iter().map(|w| w.ln()).collect(),
             weights,
@@ -161,6 +166,18 @@ impl Mixture {
         }
         max + store.iter().map(|v| (v - max).exp()).sum::<f64>().ln()
     }
+}
+
+/// Non-negative finite values divided by their sum, and that sum (which may overflow to
+/// `+inf`: the quotients do not, since the values are scaled by the largest first).
+pub(crate) fn normalise(values: impl Iterator<Item = f64> + Clone) -> (Vec<f64>, f64) {
+    let max = values.clone().fold(0.0, f64::max);
+    if max == 0.0 {
+        return (values.map(|_| 0.0).collect(), 0.0);
+    }
+    let scaled_total: f64 = values.clone().map(|v| v / max).sum();
+    let shares = values.map(|v| (v / max) / scaled_total).collect();
+    (shares, max * scaled_total)
 }
 
 /// Merges closed intervals that touch or overlap.

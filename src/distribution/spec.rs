@@ -217,6 +217,15 @@ fn parse_term(lx: &mut Lexer) -> Result<Term, SpecError> {
             format!("expected a family name such as normal(0, 1), found {found}"),
         ));
     };
+    if weight.is_none() && lx.peek() == Some('*') {
+        // `nan*normal(0, 1)`, `inf*…`, `w*…`: a weight that is not a number.
+        return Err(SpecError::at(
+            family_column,
+            format!(
+                "mixture weight '{name}' is not a number; a weight is a finite number > 0, as in 0.3*normal(0, 1)"
+            ),
+        ));
+    }
     let family = FamilyId::from_name(&name).ok_or_else(|| unknown_family(&name, family_column))?;
     lx.expect('(', &format!("after '{name}'"))?;
     let mut args = Vec::new();
@@ -385,7 +394,10 @@ pub fn parse_spec(text: &str) -> Result<Distribution, SpecError> {
         if !(weight > 0.0) {
             return Err(SpecError::at(
                 term.family_column,
-                format!("mixture weights must be > 0 (got {weight})"),
+                format!(
+                    "mixture weights must be > 0 (got {})",
+                    super::family::format_number(weight)
+                ),
             ));
         }
         components.push((weight, build_parametric(term)?));

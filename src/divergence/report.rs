@@ -175,8 +175,8 @@ impl Report {
     }
 }
 
-/// KL, JS and TV are never negative; a value below 0 by no more than its own error
-/// estimate or a few ulps of 1 (identical P and Q by quadrature: JS = −1.8e-23) is 0, not
+/// KL is never negative; a value below 0 by no more than its own error
+/// estimate or a few ulps of 1 (identical P and Q by quadrature: −3.7e-15) is 0, not
 /// "-0.0000000000" on screen, and the method says so. Anything more negative is left to be
 /// seen (the error estimates include the rounding of the logs, so it does not happen).
 pub(crate) fn non_negative(mut f: Figure) -> Figure {
@@ -190,7 +190,57 @@ pub(crate) fn non_negative(mut f: Figure) -> Figure {
     f
 }
 
+/// A figure bounded to `[0, bound]` (TV ≤ 1, JS ≤ ln 2, squared Hellinger ≤ 1): a value
+/// beyond a bound by no more than its error (and a few ulps) is shown as that bound, and the
+/// method says so. A value beyond it by more than its error (the quadrature lost part of a
+/// density's mass, or a density is not resolved by the doubles) is not a result: it is shown
+/// as the bound with the whole range `bound` as its error, and the method says that too, so
+/// that the stated error always holds.
+pub(crate) fn within_bounds(mut f: Figure, bound: f64) -> Figure {
+    let slack = f.error + 4.0 * f64::EPSILON * bound;
+    let (edge, beyond) = if f.value > bound {
+        (bound, f.value - bound)
+    } else if f.value < 0.0 {
+        (0.0, -f.value)
+    } else if f.value.is_nan() {
+        (bound, f64::INFINITY)
+    } else {
+        return f;
+    };
+    if beyond <= slack && slack.is_finite() {
+        f.method.push_str(&format!(
+            "; {} is within its error of the bound {}, shown as {}",
+            short(f.value),
+            short(edge),
+            short(edge)
+        ));
+    } else {
+        f.method.push_str(&format!(
+            "; the computed {} is outside [0, {}] by more than its error {}: not resolved, shown as {} with the whole range as its error",
+            short(f.value),
+            short(bound),
+            short(f.error),
+            short(edge)
+        ));
+        f.error = bound;
+    }
+    f.value = edge;
+    f.reason = None;
+    f
+}
+
+/// A number for a method sentence: 4 significant digits, exponent when needed.
+fn short(v: f64) -> String {
+    if v == 0.0 || (1e-3..1e5).contains(&v.abs()) {
+        format!("{}", (v * 1e4).round() / 1e4)
+    } else {
+        format!("{v:.3e}")
+    }
+}
+
 /// Builds the report from the directional figures and the symmetric ones (JS, TV, Hellinger).
+/// JS, TV and Hellinger are brought within their bounds ([`within_bounds`]) whichever path
+/// computed them.
 pub(crate) fn assemble(
     kl_pq: Figure,
     kl_qp: Figure,
@@ -198,12 +248,10 @@ pub(crate) fn assemble(
     entropy_q: Figure,
     [js, tv, hellinger]: [Figure; 3],
 ) -> Report {
-    let (kl_pq, kl_qp, js, tv) = (
-        non_negative(kl_pq),
-        non_negative(kl_qp),
-        non_negative(js),
-        non_negative(tv),
-    );
+    let (kl_pq, kl_qp) = (non_negative(kl_pq), non_negative(kl_qp));
+    let js = within_bounds(js, std::f64::consts::LN_2);
+    let tv = within_bounds(tv, 1.0);
+    let hellinger = within_bounds(hellinger, 1.0);
     let cross_entropy_pq = Figure::sum_of(&entropy_p, &kl_pq, "H(P) + KL(P‖Q)");
     let cross_entropy_qp = Figure::sum_of(&entropy_q, &kl_qp, "H(Q) + KL(Q‖P)");
     let jeffreys = Figure::sum_of(&kl_pq, &kl_qp, "KL(P‖Q) + KL(Q‖P)");
@@ -222,17 +270,23 @@ pub(crate) fn assemble(
     }
 }
 
-/// Hellinger distance from its square, with the error propagated.
+/// Hellinger distance from its square, with the error propagated. The square is brought
+/// within [0, 1] first ([`within_bounds`]), saying so in the method.
 pub(crate) fn hellinger_from_squared(h2: &Figure) -> Figure {
-    let v = h2.value.clamp(0.0, 1.0).sqrt();
+    let h2 = within_bounds(h2.clone(), 1.0);
+    let v = h2.value.sqrt();
+    // √ is monotone: the interval [h² − e, h² + e] ∩ [0, 1] maps to one around √h².
+    let error = if h2.error >= 1.0 {
+        1.0
+    } else {
+        let hi = (h2.value + h2.error).min(1.0).sqrt();
+        let lo = (h2.value - h2.error).max(0.0).sqrt();
+        (hi - v).max(v - lo)
+    };
     Figure {
         value: v,
-        error: if v > 0.0 {
-            h2.error / (2.0 * v)
-        } else {
-            h2.error.sqrt()
-        },
-        method: h2.method.clone(),
+        error,
+        method: h2.method,
         reason: None,
     }
 }
@@ -431,7 +485,7 @@ mod tests {
             figure(2.0),
             figure(3.0),
             figure(4.0),
-            [figure(5.0), figure(0.25), figure(0.5)],
+            [figure(0.5), figure(0.25), figure(0.5)],
         );
         r.kl_qp.reason = Some("why".into());
         r.kl_qp.value = f64::INFINITY;
@@ -441,7 +495,7 @@ mod tests {
             (FigureId::EntropyP, 3.0),
             (FigureId::EntropyQ, 4.0),
             (FigureId::CrossEntropyPq, 4.0),
-            (FigureId::Js, 5.0),
+            (FigureId::Js, 0.5),
             (FigureId::Tv, 0.25),
         ];
         for (id, value) in want {
@@ -458,6 +512,54 @@ mod tests {
             2,
             "TV and Hellinger"
         );
+    }
+
+    #[test]
+    fn a_bounded_figure_past_its_bound_by_its_error_is_the_bound_and_says_so() {
+        let mut f = figure(1.0 + 5e-13);
+        f.error = 1e-12;
+        let b = within_bounds(f, 1.0);
+        assert_eq!(b.value, 1.0);
+        assert_eq!(b.error, 1e-12);
+        assert!(
+            b.method.contains("within its error of the bound"),
+            "{}",
+            b.method
+        );
+        // Within a few ulps of 0 from below, likewise.
+        let b = within_bounds(figure(-2e-16), std::f64::consts::LN_2);
+        assert_eq!(b.value, 0.0);
+    }
+
+    #[test]
+    fn a_bounded_figure_past_its_bound_by_more_than_its_error_gets_the_whole_range_as_error() {
+        // TV of 2.096 with an error of 1e-12 (normal(1e17, 1) against normal(0, 1) before
+        // the overlap forms): the value cannot be right, and the error must say so.
+        for (v, bound) in [
+            (2.096, 1.0),
+            (1.453, std::f64::consts::LN_2),
+            (f64::INFINITY, 1.0),
+            (-0.3, 1.0),
+            (f64::NAN, 1.0),
+        ] {
+            let b = within_bounds(figure(v), bound);
+            assert!((0.0..=bound).contains(&b.value), "{v}: {b:?}");
+            assert_eq!(b.error, bound, "{v}");
+            assert!(b.method.contains("not resolved"), "{}", b.method);
+        }
+    }
+
+    #[test]
+    fn hellinger_of_a_square_beyond_one_is_one_with_the_error_kept() {
+        let mut h2 = figure(1.0 + 1e-9);
+        h2.error = 2e-9;
+        let h = hellinger_from_squared(&h2);
+        assert_eq!(h.value, 1.0);
+        // √ of [1 − 2e-9, 1] is within 1e-9 of 1.
+        assert!(h.error > 9e-10 && h.error < 1.1e-9, "{}", h.error);
+        let h = hellinger_from_squared(&figure(0.25));
+        assert_eq!(h.value, 0.5);
+        assert!((h.error - 1e-12).abs() < 1e-15, "{}", h.error);
     }
 
     #[test]

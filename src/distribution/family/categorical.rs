@@ -32,7 +32,7 @@ impl ParametricFamily for Categorical {
     };
 
     fn from_params(params: &[f64]) -> Result<Self, ParamError> {
-        let total: f64 = params.iter().sum();
+        let (shares, total) = crate::distribution::normalise(params.iter().copied());
         if total <= 0.0 {
             return Err(ParamError::Inconsistent(
                 "categorical probabilities must not all be 0".into(),
@@ -40,7 +40,7 @@ impl ParametricFamily for Categorical {
         }
         let normalised_from = ((total - 1.0).abs() > 1e-12).then_some(total);
         Ok(Categorical {
-            table: Table::new(params.iter().map(|p| (p / total).ln()).collect()),
+            table: Table::new(shares.iter().map(|p| p.ln()).collect()),
             normalised_from,
         })
     }

@@ -61,6 +61,7 @@ impl ParamInfo {
         };
         let rule = match self.constraint {
             Finite => (!value.is_finite()).then_some("a finite number"),
+            Positive | Shape if value > 0.0 && value < f64::MIN_POSITIVE => Some(SUBNORMAL),
             Positive => (!(value > 0.0 && value.is_finite())).then_some("> 0"),
             Shape => (!(value > 0.0 && value <= 1e8)).then_some(
                 "> 0 and at most 1e8 (beyond that it is a normal to within 1e-4: use normal(mean, sd))",
@@ -81,6 +82,10 @@ impl ParamInfo {
         }
     }
 }
+
+/// The rule a positive parameter below the normal doubles breaks: a scale or rate of 1e-320
+/// has 3 significant digits, and a density of 1/scale overflows.
+const SUBNORMAL: &str = "at least 2.2e-308, the smallest double with full precision (smaller ones are subnormal: a density of 1/scale would overflow)";
 
 /// How many parameters a family takes.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -111,7 +116,7 @@ pub struct FamilyInfo {
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum ParamError {
     /// A single parameter is out of range.
-    #[error("{name} must be {rule} (got {value})")]
+    #[error("{name} must be {rule} (got {})", format_number(*.value))]
     OutOfRange {
         /// The parameter's name.
         name: String,
@@ -150,11 +155,30 @@ pub(super) fn fixed<const N: usize>(
     })
 }
 
-/// `uniform` and `triangular` need `min < max`.
+/// `uniform` and `triangular` need `min < max`, with a width `max − min` that is a double
+/// (uniform(−1e308, 1e308) is 2e308 wide: its density would be 0) and whose inverse is one
+/// (uniform(0, 5e-324) would have a density of 2e323).
 pub(super) fn check_range(min: f64, max: f64) -> Result<(), ParamError> {
     if !(min < max) {
         return Err(ParamError::Inconsistent(format!(
-            "min must be < max (got min {min}, max {max})"
+            "min must be < max (got min {}, max {})",
+            format_number(min),
+            format_number(max)
+        )));
+    }
+    let width = max - min;
+    if !width.is_finite() {
+        return Err(ParamError::Inconsistent(format!(
+            "max − min must be at most 1.8e308, the largest double (got min {}, max {})",
+            format_number(min),
+            format_number(max)
+        )));
+    }
+    if width < f64::MIN_POSITIVE {
+        return Err(ParamError::Inconsistent(format!(
+            "max − min must be at least 2.2e-308, the smallest double with full precision (got min {}, max {}: {width:e}); a narrower density would overflow",
+            format_number(min),
+            format_number(max)
         )));
     }
     Ok(())
@@ -165,16 +189,23 @@ pub fn xlogy(a: f64, b: f64) -> f64 {
     if a == 0.0 { 0.0 } else { a * b.ln() }
 }
 
-/// Formats a parameter compactly: `1`, `0.5`, `1e-8`, never `1.0000000000000002`.
+/// Formats a parameter compactly: `1`, `0.5`, `1e-8`, `1e308`, never `1.0000000000000002`
+/// nor three hundred digits; it reads back as the same double.
 pub fn format_number(v: f64) -> String {
     if v == v.trunc() && v.abs() < 1e15 {
         return format!("{}", v as i64);
     }
     let short = format!("{v:.6}");
     let trimmed = short.trim_end_matches('0').trim_end_matches('.');
-    if trimmed.parse::<f64>().ok() == Some(v) {
+    let plain = if trimmed.parse::<f64>().ok() == Some(v) {
         trimmed.to_string()
     } else {
         format!("{v}")
+    };
+    let scientific = format!("{v:e}");
+    if scientific.len() < plain.len() {
+        scientific
+    } else {
+        plain
     }
 }

@@ -17,6 +17,21 @@ pub enum HistogramError {
         /// Right edge.
         right: f64,
     },
+    /// A bin narrower than the normal doubles: its density would overflow.
+    #[error(
+        "bin [{}, {}] is {:e} wide, narrower than 2.2e-308 (the smallest double with full precision): its density would overflow; merge it with a neighbour or rescale x",
+        crate::distribution::family::format_number(*left),
+        crate::distribution::family::format_number(*right),
+        right - left
+    )]
+    TooNarrow {
+        /// Index of the bin.
+        index: usize,
+        /// Left edge.
+        left: f64,
+        /// Right edge.
+        right: f64,
+    },
     /// A negative or non-finite weight.
     #[error("{what} must be a finite number ≥ 0 (got {value})")]
     BadWeight {
@@ -60,6 +75,7 @@ impl HistogramError {
         match self {
             HistogramError::BadEdges { index, .. }
             | HistogramError::BadWeight { index, .. }
+            | HistogramError::TooNarrow { index, .. }
             | HistogramError::Overlap { index, .. } => Some(*index),
             _ => None,
         }
