@@ -95,6 +95,16 @@ fn align(p: &Distribution, q: &Distribution) -> Result<Aligned, CompareError> {
     }
 }
 
+/// The pair made comparable (categories aligned by label) and the shared labels, for the
+/// Rényi sums.
+pub(super) fn aligned(
+    p: &Distribution,
+    q: &Distribution,
+) -> Result<(Distribution, Distribution, Option<Vec<String>>), CompareError> {
+    let a = align(p, q)?;
+    Ok((a.p, a.q, a.labels))
+}
+
 fn pad(mut v: Vec<f64>) -> Vec<f64> {
     if v.len() < 2 {
         v.push(0.0);
@@ -111,7 +121,7 @@ fn name_of(k: i64, labels: Option<&[String]>) -> String {
 
 /// The integer range to sum over: where `dists` have all but [`TAIL_MASS`] of their mass, and
 /// the mass left outside.
-fn range(dists: &[&Distribution]) -> (i64, i64, f64) {
+pub(super) fn range(dists: &[&Distribution]) -> (i64, i64, f64) {
     let mut lo = i64::MAX;
     let mut hi = i64::MIN;
     let mut left_out = 0.0;

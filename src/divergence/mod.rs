@@ -20,6 +20,7 @@ mod grid;
 mod integrand;
 pub mod pointwise;
 pub mod quad;
+pub mod renyi;
 mod report;
 mod segments;
 pub mod smoothing;

@@ -1,0 +1,204 @@
+//! M = ∫ p·(e^(tL) − 1)/t (t = α − 1, L = ln(p/q)) by quadrature, by the exact walk over two
+//! histograms, or as an exact sum for discrete pairs; and D_α = ln(1 + tM)/t from it.
+
+use super::super::pointwise::InfiniteFrom;
+use super::super::quad::{self, Point};
+use super::super::report::non_negative;
+use super::super::walk::Partial;
+use super::super::{CompareError, Figure, Options, build_segments, discrete, piecewise};
+use super::closed;
+use super::curves::{ln1p_over, renyi_term, renyi_term_ratio};
+use crate::distribution::Distribution;
+
+/// Terms between two looks at the cancel flag.
+const CANCEL_TERMS: i64 = 1 << 16;
+
+/// The rounding of [`renyi_term`]: L is good to ε·(|ln p| + |ln q| + 1), which the term
+/// carries with the weight p·e^(tL) = p^α q^(1−α); plus a few ulps of the term itself.
+fn rounding(t: f64, lp: f64, lq: f64, term: f64) -> f64 {
+    if lp == f64::NEG_INFINITY || lq == f64::NEG_INFINITY {
+        return 4.0 * f64::EPSILON * term.abs();
+    }
+    let weight = (lp + t * (lp - lq)).exp() + lp.exp();
+    8.0 * f64::EPSILON * ((lp.abs() + lq.abs() + 1.0) * weight + term.abs())
+}
+
+/// M for two continuous distributions (not both parametric with a closed form).
+pub(super) fn renyi_m_continuous(
+    p: &Distribution,
+    q: &Distribution,
+    alpha: f64,
+    opts: &Options,
+) -> Figure {
+    let t = alpha - 1.0;
+    if let (Distribution::Histogram(hp), Distribution::Histogram(hq)) = (p, q) {
+        return piecewise(hp, hq, &opts.cancel, |c| {
+            [renyi_term_ratio(t, c.p, c.q, c.ln_ratio)]
+        })[0]
+            .clone();
+    }
+    let segs = build_segments(p, q, &p.support());
+    let mut f = |pt: Point| {
+        let lp = p.ln_density_offset(pt.anchor, pt.offset);
+        let lq = q.ln_density_offset(pt.anchor, pt.offset);
+        let term = renyi_term(t, lp, lq);
+        (term, rounding(t, lp, lq, term))
+    };
+    let r = quad::integrate_with_rounding_until(
+        &segs,
+        &mut f,
+        opts.rel_tol,
+        1e-300,
+        opts.max_intervals,
+        &opts.cancel,
+    );
+    let mut m = Figure::from_quad(&r, opts.rel_tol);
+    if m.value == f64::INFINITY {
+        m.reason = Some("p^α q^(1−α) is infinite where Q's density underflows to 0".into());
+    }
+    m
+}
+
+/// D_α = M·ln(1 + tM)/(tM) from M, with M's error carried through (dD/dM = 1/(1 + tM)).
+pub(super) fn d_from_m(m: Figure, t: f64, [pn, qn]: [&str; 2]) -> (Figure, Option<InfiniteFrom>) {
+    if m.value == f64::INFINITY {
+        let reason = m
+            .reason
+            .clone()
+            .unwrap_or_else(|| format!("∫ p^α q^(1−α) diverges ({pn} against {qn})"));
+        return (
+            Figure {
+                reason: Some(reason),
+                error: 0.0,
+                ..m
+            },
+            Some(InfiniteFrom::Edge(f64::INFINITY)),
+        );
+    }
+    let y = t * m.value;
+    let integral = 1.0 + y;
+    if !(integral > 0.0) {
+        return (
+            Figure::infinite(format!(
+                "∫ p^α q^(1−α) is 0 to within rounding: {pn} and {qn} barely overlap"
+            )),
+            Some(InfiniteFrom::Edge(f64::INFINITY)),
+        );
+    }
+    let value = m.value * ln1p_over(y);
+    let error = m.error / integral + 4.0 * f64::EPSILON * value.abs();
+    let method = format!(
+        "ln(1 + (α−1)·M)/(α−1), M = ∫ p·((p/q)^(α−1) − 1)/(α−1) by {}",
+        m.method
+    );
+    (
+        non_negative(Figure {
+            value,
+            error,
+            method,
+            reason: None,
+        }),
+        None,
+    )
+}
+
+/// D_α for two discrete distributions: a closed form (Poisson) or the exact sum of
+/// p·((p/q)^t − 1)/t, continued past P's range while its terms matter (α > 1).
+pub(super) fn renyi_discrete(
+    p: &Distribution,
+    q: &Distribution,
+    alpha: f64,
+    names: [&str; 2],
+    opts: &Options,
+) -> Result<(Figure, Option<InfiniteFrom>), CompareError> {
+    let [pn, qn] = names;
+    let t = alpha - 1.0;
+    let (p, q, labels) = discrete::aligned(p, q)?;
+    if opts.closed_forms
+        && let (Distribution::Parametric(a), Distribution::Parametric(b)) = (&p, &q)
+        && let Some(f) = closed::renyi(a, b, alpha)
+    {
+        let from = (f.value == f64::INFINITY).then_some(InfiniteFrom::Edge(f64::NEG_INFINITY));
+        return Ok((f, from));
+    }
+    let name = |k: i64| match labels
+        .as_deref()
+        .and_then(|l| usize::try_from(k).ok().and_then(|i| l.get(i)))
+    {
+        Some(label) => format!("'{label}'"),
+        None => format!("k = {k}"),
+    };
+    let (lo, hi, left_out) = discrete::range(&[&p, &q]);
+    let mut sum = Partial::<1>::default();
+    let mut overlap = false;
+    let mut k = lo;
+    let upper_end = p.support()[0].1.min(q.support()[0].1);
+    // Past the range both masses are below 1e-17; for α > 1 the terms p·(p/q)^t can still
+    // grow there (a light-tailed Q under a heavier P), so the sum goes on while they matter.
+    let limit = if t > 0.0 {
+        hi.saturating_add(1 << 20)
+    } else {
+        hi
+    };
+    let mut last: f64;
+    while k <= limit {
+        if (k - lo) % CANCEL_TERMS == 0 {
+            opts.cancel.check()?;
+        }
+        let (lp, lq) = (p.ln_pmf(k), q.ln_pmf(k));
+        if lp > f64::NEG_INFINITY {
+            if lq == f64::NEG_INFINITY {
+                if t > 0.0 {
+                    let reason = format!(
+                        "{pn} has mass at {} ({} = {:.4}), where {qn} is 0: q^(1−α) is infinite there for α > 1",
+                        name(k),
+                        pn.to_lowercase(),
+                        lp.exp()
+                    );
+                    return Ok((
+                        Figure::infinite(reason),
+                        Some(InfiniteFrom::Gap(k as f64 - 0.5)),
+                    ));
+                }
+            } else {
+                overlap = true;
+            }
+            let term = renyi_term(t, lp, lq);
+            sum.add(0, term);
+            last = term.abs();
+        } else {
+            last = 0.0;
+        }
+        if k > hi && (last <= 1e-17 * (1.0 + sum.total(0).abs()) || k as f64 >= upper_end) {
+            break;
+        }
+        k += 1;
+    }
+    if k > limit && t > 0.0 {
+        return Ok((
+            Figure::infinite(format!(
+                "Σ p^α q^(1−α) diverges: its terms do not decay as k grows ({pn}'s tail is too heavy for {qn}'s at α = {})",
+                crate::distribution::family::format_number(alpha)
+            )),
+            Some(InfiniteFrom::Edge(f64::INFINITY)),
+        ));
+    }
+    if !overlap {
+        return Ok((
+            Figure::infinite(format!(
+                "{pn} and {qn} have no support in common: Σ p^α q^(1−α) = 0"
+            )),
+            Some(InfiniteFrom::Edge(f64::NEG_INFINITY)),
+        ));
+    }
+    let terms = k - lo + 1;
+    // Mass left out below 1e-17 adds at most left_out·max(1, 1/|t|) to M (α < 1), and the
+    // continued sum covers α > 1.
+    let m = Figure {
+        value: sum.total(0),
+        error: 4.0 * f64::EPSILON * (sum.abs[0] + 2.0) + left_out * (1.0f64).max(1.0 / t.abs()),
+        method: format!("exact sum over {terms} terms"),
+        reason: None,
+    };
+    Ok(d_from_m(m, t, names))
+}
