@@ -263,7 +263,8 @@ mod tests {
             let direct = lr.exp() - 1.0 - lr;
             let v = value(Estimator::K3, Clamp::None, lr);
             assert!(v >= 0.0);
-            assert!((v - direct).abs() <= 1e-12 * direct.abs().max(1e-8), "{lr}");
+            // The direct formula loses digits to cancellation near 0: allow its rounding.
+            assert!((v - direct).abs() <= 1e-12 * direct + 4e-16 * (1.0 + lr.abs()), "{lr}");
         }
     }
 

@@ -160,8 +160,14 @@ mod tests {
         let p = parse_spec("gamma(2, 1)").unwrap();
         let q = parse_spec("log_normal(0.5, 0.8)").unwrap();
         assert!(ratio_square_reason(&p, &q, ["P", "Q"]).is_some());
-        // The other way round, q²/p = p_gamma²/p_lognormal falls like e^(−2x)·…: finite.
-        assert!(ratio_square_reason(&q, &p, ["P", "Q"]).is_none());
+        // The other way round it diverges at 0, where the log-normal vanishes faster than any
+        // power and the gamma's square only like x².
+        let reverse = ratio_square_reason(&q, &p, ["P", "Q"]).unwrap();
+        assert!(reverse.contains("x = 0"), "{reverse}");
+        // Two gammas with 2·rate_q > rate_p and equal shapes: finite at both ends.
+        let a = parse_spec("gamma(2, 1)").unwrap();
+        let b = parse_spec("gamma(2, 1.5)").unwrap();
+        assert!(ratio_square_reason(&a, &b, ["P", "Q"]).is_none());
     }
 
     #[test]
