@@ -11,6 +11,7 @@
 
 pub mod family;
 pub mod histogram;
+pub mod sample;
 pub mod spec;
 pub mod tail;
 
