@@ -17,6 +17,7 @@ pub mod cancel;
 pub mod cli;
 pub mod distribution;
 pub mod divergence;
+pub mod fit;
 pub mod io;
 pub mod special;
 
