@@ -18,6 +18,7 @@ pub mod cli;
 pub mod distribution;
 pub mod divergence;
 pub mod estimate;
+pub mod fit;
 pub mod io;
 pub mod special;
 
