@@ -4,6 +4,8 @@
 use std::io::Write;
 use std::path::PathBuf;
 
+pub mod drift;
+
 use clap::{Args, Parser, Subcommand};
 use serde_json::{Value, json};
 
@@ -56,6 +58,8 @@ pub struct Cli {
 pub enum Command {
     /// Compute KL and related figures for P and Q, or for every pair in a file.
     Compute(ComputeArgs),
+    /// Compare every column of two tables (CSV or Parquet): reference against current.
+    Drift(drift::DriftArgs),
 }
 
 /// Arguments of `compute`.
