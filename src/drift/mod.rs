@@ -66,7 +66,6 @@ pub struct DriftOptions {
     pub seed: u64,
 }
 
-
 /// Which table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]

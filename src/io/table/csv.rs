@@ -48,7 +48,7 @@ pub(super) fn read_csv<R: Read>(
         return Err(csv(CsvError::new(None, None, CsvErrorKind::Empty)));
     };
     let sample: Vec<&str> = head.iter().map(|(_, l)| l.as_str()).collect();
-    let delim = detect_delimiter(&sample);
+    let delim = table_delimiter(&sample);
     let first = fields(first_text, delim, *first_line).map_err(csv)?;
     let width = first.len();
     let is_header = first.iter().all(|f| parse_number(f).is_none());
@@ -132,5 +132,23 @@ fn too_many(column: &str) -> TableErrorKind {
     TableErrorKind::TooManyLabels {
         column: column.to_string(),
         limit: super::MAX_LABELS,
+    }
+}
+
+/// The delimiter: one every sampled line has (as the histogram reader picks it), else one
+/// the header line has (later rows may be ragged: that is their error to report), else runs
+/// of spaces when the header has inner spaces, else `,` (one column).
+fn table_delimiter(sample: &[&str]) -> Option<char> {
+    if let Some(d) = detect_delimiter(sample) {
+        return Some(d);
+    }
+    let first = sample.first().copied().unwrap_or("");
+    if let Some(d) = [',', ';', '\t'].into_iter().find(|&d| first.contains(d)) {
+        return Some(d);
+    }
+    if first.split_whitespace().nth(1).is_some() {
+        None
+    } else {
+        Some(',')
     }
 }
