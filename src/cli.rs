@@ -4,6 +4,8 @@
 use std::io::Write;
 use std::path::PathBuf;
 
+pub mod drift;
+
 use clap::{Args, Parser, Subcommand};
 use serde_json::{Value, json};
 
@@ -60,6 +62,18 @@ pub enum Command {
     Compute(ComputeArgs),
     /// Estimate KL(P‖Q) from samples of P with k1, k2, k3 and |ln r|, exact and by Monte Carlo.
     Estimate(estimate::EstimateArgs),
+    /// Compare every column of two tables (CSV or Parquet): reference against current.
+    Drift(drift::DriftArgs),
+}
+
+/// Runs a headless command, writing its output to `out` and its complaints to `err`; returns
+/// the process's exit code.
+pub fn run(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    match command {
+        Command::Compute(args) => run_compute(args, out, err),
+        Command::Estimate(args) => estimate::run_estimate(args, out, err),
+        Command::Drift(args) => drift::run_drift(args, out, err),
+    }
 }
 
 /// Arguments of `compute`.

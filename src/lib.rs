@@ -8,6 +8,8 @@
 //! - [`io`]: CSV histograms, PNG export with embedded metadata, saved sessions;
 //! - [`app`]: the eframe application.
 //!
+//! [`drift`] compares every column of two raw tables (read by [`io::table`]) on shared bins.
+//!
 //! [`cli`] implements the headless `compute` command on the same core.
 
 #![warn(missing_docs)]
@@ -17,6 +19,7 @@ pub mod cancel;
 pub mod cli;
 pub mod distribution;
 pub mod divergence;
+pub mod drift;
 pub mod estimate;
 pub mod fit;
 pub mod io;

@@ -4,21 +4,14 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use kl_explorer::app::LaunchOptions;
-use kl_explorer::cli::{Cli, Command, run_compute};
+use kl_explorer::cli::Cli;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match &cli.command {
-        Some(Command::Compute(args)) => {
-            let code = run_compute(args, &mut std::io::stdout(), &mut std::io::stderr());
-            ExitCode::from(u8::try_from(code).unwrap_or(1))
-        }
-        Some(Command::Estimate(args)) => {
-            let code = kl_explorer::cli::estimate::run_estimate(
-                args,
-                &mut std::io::stdout(),
-                &mut std::io::stderr(),
-            );
+        Some(command) => {
+            let code =
+                kl_explorer::cli::run(command, &mut std::io::stdout(), &mut std::io::stderr());
             ExitCode::from(u8::try_from(code).unwrap_or(1))
         }
         None => match kl_explorer::app::run(launch_options(cli)) {

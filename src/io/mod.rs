@@ -9,6 +9,7 @@ mod number;
 pub mod png;
 pub mod session;
 pub mod source;
+pub mod table;
 
 use std::fmt;
 use std::fs::File;

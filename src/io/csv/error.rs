@@ -16,7 +16,7 @@ pub struct CsvError {
 }
 
 impl CsvError {
-    pub(super) fn new(line: Option<usize>, column: Option<usize>, kind: CsvErrorKind) -> Self {
+    pub(crate) fn new(line: Option<usize>, column: Option<usize>, kind: CsvErrorKind) -> Self {
         CsvError { kind, line, column }
     }
 

@@ -9,25 +9,25 @@ use crate::distribution::histogram::LineEnding;
 
 /// Reads the file line by line, with a line-length limit and UTF-8 check, skipping blank and
 /// `#` lines. Yields `(line_number, text)`.
-pub(super) struct Lines<R: BufRead> {
-    pub(super) reader: R,
-    pub(super) line: usize,
-    pub(super) buf: Vec<u8>,
-    pub(super) first: bool,
+pub(crate) struct Lines<R: BufRead> {
+    pub(crate) reader: R,
+    pub(crate) line: usize,
+    pub(crate) buf: Vec<u8>,
+    pub(crate) first: bool,
     /// The current line's text (trimmed), reused from line to line.
-    pub(super) text: String,
+    pub(crate) text: String,
     /// Whether the first line started with a UTF-8 byte-order mark.
-    pub(super) byte_order_mark: bool,
+    pub(crate) byte_order_mark: bool,
     /// How the first line ended.
-    pub(super) line_ending: LineEnding,
+    pub(crate) line_ending: LineEnding,
 }
 
 impl<R: BufRead> Lines<R> {
-    pub(super) fn next_line(&mut self) -> Result<Option<(usize, String)>, CsvError> {
+    pub(crate) fn next_line(&mut self) -> Result<Option<(usize, String)>, CsvError> {
         Ok(self.next_line_inner()?.map(|l| (l, self.text.clone())))
     }
 
-    pub(super) fn next_line_inner(&mut self) -> Result<Option<usize>, CsvError> {
+    pub(crate) fn next_line_inner(&mut self) -> Result<Option<usize>, CsvError> {
         loop {
             self.buf.clear();
             self.line += 1;
@@ -127,7 +127,7 @@ impl<R: BufRead> Lines<R> {
     ///
     /// # Errors
     /// The matching [`CsvErrorKind`], at line 1; or the read error.
-    pub(super) fn check_start(&mut self) -> Result<(), CsvError> {
+    pub(crate) fn check_start(&mut self) -> Result<(), CsvError> {
         let start = loop {
             match self.reader.fill_buf() {
                 Ok(b) => break b,

@@ -16,11 +16,11 @@
 mod build;
 mod careful;
 mod columns;
-mod error;
+pub(crate) mod error;
 mod fast;
-mod lines;
+pub(crate) mod lines;
 mod rows;
-mod sniff;
+pub(crate) mod sniff;
 #[cfg(test)]
 mod tests;
 

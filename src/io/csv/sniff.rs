@@ -39,7 +39,7 @@ pub(super) fn layout_from_header(names: &[String]) -> Option<(Layout, Vec<usize>
 /// Splits line `line_no` into fields, honouring double quotes. Unquoted fields borrow the
 /// line. A field cannot span lines, so a quote still open at the end of the line is refused
 /// ([`CsvErrorKind::UnterminatedQuote`], at the field where it opened).
-pub(super) fn split_fields(
+pub(crate) fn split_fields(
     line: &str,
     delim: Option<char>,
     line_no: usize,
@@ -80,13 +80,13 @@ pub(super) fn split_fields(
     Ok(out)
 }
 
-pub(super) fn detect_delimiter(sample: &[&str]) -> Option<char> {
+pub(crate) fn detect_delimiter(sample: &[&str]) -> Option<char> {
     [',', ';', '\t']
         .into_iter()
         .find(|&d| !sample.is_empty() && sample.iter().all(|l| l.contains(d)))
 }
 
-pub(super) fn parse_number(s: &str) -> Option<f64> {
+pub(crate) fn parse_number(s: &str) -> Option<f64> {
     s.trim().parse::<f64>().ok()
 }
 

@@ -1,0 +1,462 @@
+//! Bins shared by both sides of a numeric column, computed as numpy computes them.
+//!
+//! - `quantile:K`: inner edges at the reference's i/K quantiles (i = 1 … K−1) by numpy's
+//!   default (`linear`) interpolation; the outer bins reach −∞ and +∞; a value equal to an
+//!   edge goes to the bin on its right. Repeated edges (ties in the reference) are merged.
+//! - `fixed:K`: `numpy.histogram(pooled, bins=K)`: K equal-width bins from the pooled minimum
+//!   to the pooled maximum, `[a, b)` except the last, `[a, b]`; a single value v gives
+//!   `[v − ½, v + ½]`.
+//! - `sturges`, `doane`, `fd`: `numpy.histogram_bin_edges(reference, bins=rule)` (the bin
+//!   width from the rule, the count `ceil(range / width)`, 1 when the width is 0), plus two
+//!   outer bins, below and above the reference's range, for current values outside it.
+//! - explicit edges: numpy's convention between them, plus the two outer bins.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::distribution::family::format_number;
+
+/// How a numeric column is binned.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum Binning {
+    /// Edges at the reference's i/K quantiles, outer bins to ±∞.
+    Quantile(usize),
+    /// K equal-width bins over the pooled range.
+    Fixed(usize),
+    /// Sturges' rule on the reference.
+    Sturges,
+    /// Doane's rule on the reference.
+    Doane,
+    /// Freedman–Diaconis on the reference.
+    Fd,
+    /// Explicit increasing edges.
+    Edges(Vec<f64>),
+}
+
+impl Default for Binning {
+    fn default() -> Self {
+        Binning::Quantile(10)
+    }
+}
+
+/// The most bins a rule or `K` may give.
+pub const MAX_BINS: usize = 100_000;
+
+/// Why a binning text is refused.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum BinningError {
+    /// Not one of the forms.
+    #[error("'{0}' is not a binning; use quantile:K, fixed:K, sturges, doane, fd or edges:a,b,c")]
+    Unknown(String),
+    /// K out of range.
+    #[error("the number of bins must be between {min} and {MAX_BINS} (got {got})")]
+    BadCount {
+        /// The number given.
+        got: String,
+        /// The least accepted.
+        min: usize,
+    },
+    /// Edges not finite and strictly increasing, or fewer than two.
+    #[error("edges must be at least two finite numbers, strictly increasing (got {0})")]
+    BadEdges(String),
+}
+
+impl FromStr for Binning {
+    type Err = BinningError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim().to_ascii_lowercase();
+        let count = |k: &str, min: usize| -> Result<usize, BinningError> {
+            match k.trim().parse::<usize>() {
+                Ok(n) if (min..=MAX_BINS).contains(&n) => Ok(n),
+                _ => Err(BinningError::BadCount {
+                    got: k.trim().to_string(),
+                    min,
+                }),
+            }
+        };
+        if let Some(k) = t.strip_prefix("quantile:") {
+            return Ok(Binning::Quantile(count(k, 2)?));
+        }
+        if let Some(k) = t.strip_prefix("fixed:") {
+            return Ok(Binning::Fixed(count(k, 1)?));
+        }
+        if let Some(e) = t.strip_prefix("edges:") {
+            let edges: Option<Vec<f64>> = e.split(',').map(|x| x.trim().parse().ok()).collect();
+            return match edges {
+                Some(v)
+                    if v.len() >= 2
+                        && v.iter().all(|x| x.is_finite())
+                        && v.windows(2).all(|w| w[0] < w[1]) =>
+                {
+                    Ok(Binning::Edges(v))
+                }
+                _ => Err(BinningError::BadEdges(e.to_string())),
+            };
+        }
+        match t.as_str() {
+            "sturges" => Ok(Binning::Sturges),
+            "doane" => Ok(Binning::Doane),
+            "fd" => Ok(Binning::Fd),
+            _ => Err(BinningError::Unknown(s.to_string())),
+        }
+    }
+}
+
+impl fmt::Display for Binning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Binning::Quantile(k) => write!(f, "quantile:{k}"),
+            Binning::Fixed(k) => write!(f, "fixed:{k}"),
+            Binning::Sturges => write!(f, "sturges"),
+            Binning::Doane => write!(f, "doane"),
+            Binning::Fd => write!(f, "fd"),
+            Binning::Edges(e) => {
+                let e: Vec<String> = e.iter().map(|x| format!("{x}")).collect();
+                write!(f, "edges:{}", e.join(","))
+            }
+        }
+    }
+}
+
+/// Concrete bins for one column, the same for both sides.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bins {
+    /// The binning asked for.
+    pub binning: Binning,
+    /// How the bins lie.
+    pub layout: Layout,
+    /// Merged repeated quantile edges (ties in the reference), if any.
+    pub merged_edges: usize,
+}
+
+/// Where the bins lie.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Layout {
+    /// `(−∞, e₀), [e₀, e₁), …, [eₘ₋₁, +∞)`: a value equal to an edge goes right.
+    Open(Vec<f64>),
+    /// numpy.histogram edges `e₀ … eₘ` (`[a, b)`, the last `[a, b]`), with a bin below e₀ and
+    /// one above eₘ first and last when `outer`.
+    Closed {
+        /// The edges.
+        edges: Vec<f64>,
+        /// Whether the two outer bins are there.
+        outer: bool,
+    },
+}
+
+impl Bins {
+    /// Number of bins.
+    pub fn len(&self) -> usize {
+        match &self.layout {
+            Layout::Open(e) => e.len() + 1,
+            Layout::Closed { edges, outer } => edges.len() - 1 + if *outer { 2 } else { 0 },
+        }
+    }
+
+    /// Whether there are no bins (never, for bins built here).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The bin of a finite `x`.
+    pub fn bin_of(&self, x: f64) -> usize {
+        match &self.layout {
+            Layout::Open(e) => e.partition_point(|&edge| edge <= x),
+            Layout::Closed { edges, outer } => {
+                let m = edges.len() - 1;
+                let first = edges[0];
+                let last = edges[m];
+                let shift = usize::from(*outer);
+                if x < first {
+                    0
+                } else if x > last {
+                    m + 2 * shift - 1
+                } else if x == last {
+                    m - 1 + shift
+                } else {
+                    edges.partition_point(|&edge| edge <= x) - 1 + shift
+                }
+            }
+        }
+    }
+
+    /// Each bin's `(left, right)`; outer bins have an infinite end.
+    pub fn intervals(&self) -> Vec<(f64, f64)> {
+        match &self.layout {
+            Layout::Open(e) => {
+                let mut out = Vec::with_capacity(e.len() + 1);
+                let mut left = f64::NEG_INFINITY;
+                for &edge in e {
+                    out.push((left, edge));
+                    left = edge;
+                }
+                out.push((left, f64::INFINITY));
+                out
+            }
+            Layout::Closed { edges, outer } => {
+                let mut out = Vec::with_capacity(edges.len() + 1);
+                if *outer {
+                    out.push((f64::NEG_INFINITY, edges[0]));
+                }
+                out.extend(edges.windows(2).map(|w| (w[0], w[1])));
+                if *outer {
+                    out.push((edges[edges.len() - 1], f64::INFINITY));
+                }
+                out
+            }
+        }
+    }
+
+    /// Each bin's label: `[1.5, 2)`, `(−∞, 0)`, `[9, 10]`, `below the reference's range
+    /// (< 0)`.
+    pub fn labels(&self) -> Vec<String> {
+        let n = self.len();
+        let outer = matches!(self.layout, Layout::Closed { outer: true, .. });
+        let by_rule = matches!(
+            self.binning,
+            Binning::Sturges | Binning::Doane | Binning::Fd
+        );
+        self.intervals()
+            .into_iter()
+            .enumerate()
+            .map(|(i, (l, r))| {
+                let f = |v: f64| format_number(v);
+                if outer && i == 0 {
+                    if by_rule {
+                        format!("below the reference's range (< {})", f(r))
+                    } else {
+                        format!("below the edges (< {})", f(r))
+                    }
+                } else if outer && i + 1 == n {
+                    if by_rule {
+                        format!("above the reference's range (> {})", f(l))
+                    } else {
+                        format!("above the edges (> {})", f(l))
+                    }
+                } else if l == f64::NEG_INFINITY {
+                    format!("(−∞, {})", f(r))
+                } else if r == f64::INFINITY {
+                    format!("[{}, ∞)", f(l))
+                } else if matches!(self.layout, Layout::Closed { .. })
+                    && i + 1 + usize::from(outer) == n
+                {
+                    format!("[{}, {}]", f(l), f(r))
+                } else {
+                    format!("[{}, {})", f(l), f(r))
+                }
+            })
+            .collect()
+    }
+
+    /// The inner edges (finite), as numpy gives them.
+    pub fn edges(&self) -> &[f64] {
+        match &self.layout {
+            Layout::Open(e) => e,
+            Layout::Closed { edges, .. } => edges,
+        }
+    }
+
+    /// Counts of `values` per bin.
+    pub fn count(&self, values: &[f64]) -> Vec<u64> {
+        let mut counts = vec![0u64; self.len()];
+        for &x in values {
+            counts[self.bin_of(x)] += 1;
+        }
+        counts
+    }
+}
+
+/// numpy's `_lerp`: a + (b − a)·t, computed from b's side when t ≥ ½.
+fn lerp(a: f64, b: f64, t: f64) -> f64 {
+    let d = b - a;
+    if t >= 0.5 {
+        b - d * (1.0 - t)
+    } else {
+        a + d * t
+    }
+}
+
+/// `numpy.quantile(sorted, q)` with the default `linear` method; `sorted` ascending, not
+/// empty.
+pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
+    let n = sorted.len();
+    #[allow(clippy::cast_precision_loss)]
+    let virtual_index = (n - 1) as f64 * q;
+    let below = virtual_index.floor();
+    let gamma = virtual_index - below;
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let i = (below as usize).min(n - 1);
+    let j = (i + 1).min(n - 1);
+    lerp(sorted[i], sorted[j], gamma)
+}
+
+/// `numpy.linspace(first, last, bins + 1)`.
+fn linspace(first: f64, last: f64, bins: usize) -> Vec<f64> {
+    #[allow(clippy::cast_precision_loss)]
+    let step = (last - first) / bins as f64;
+    let mut e: Vec<f64> = (0..=bins)
+        .map(|i| {
+            #[allow(clippy::cast_precision_loss)]
+            let i = i as f64;
+            i * step + first
+        })
+        .collect();
+    e[bins] = last;
+    e
+}
+
+/// numpy's outer edges: min and max, widened by ½ each way when equal.
+fn outer_edges(min: f64, max: f64) -> (f64, f64) {
+    if min == max {
+        (min - 0.5, max + 0.5)
+    } else {
+        (min, max)
+    }
+}
+
+fn mean(x: &[f64]) -> f64 {
+    #[allow(clippy::cast_precision_loss)]
+    let n = x.len() as f64;
+    x.iter().sum::<f64>() / n
+}
+
+/// The rule's bin width, as numpy's `_hist_bin_*` (0 when it has none).
+fn rule_width(rule: &Binning, sorted: &[f64]) -> f64 {
+    #[allow(clippy::cast_precision_loss)]
+    let n = sorted.len() as f64;
+    let ptp = sorted[sorted.len() - 1] - sorted[0];
+    match rule {
+        Binning::Sturges => ptp / (n.log2() + 1.0),
+        Binning::Doane => {
+            if sorted.len() <= 2 {
+                return 0.0;
+            }
+            let sg1 = (6.0 * (n - 2.0) / ((n + 1.0) * (n + 3.0))).sqrt();
+            let m = mean(sorted);
+            let sigma = (sorted.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / n).sqrt();
+            if !(sigma > 0.0) {
+                return 0.0;
+            }
+            let g1 = sorted
+                .iter()
+                .map(|x| ((x - m) / sigma).powi(3))
+                .sum::<f64>()
+                / n;
+            ptp / (1.0 + n.log2() + (1.0 + g1.abs() / sg1).log2())
+        }
+        Binning::Fd => {
+            let iqr = quantile_sorted(sorted, 0.75) - quantile_sorted(sorted, 0.25);
+            2.0 * iqr * n.powf(-1.0 / 3.0)
+        }
+        _ => 0.0,
+    }
+}
+
+/// The number of bins a rule gives on `sorted` (numpy's `ceil(range / width)`, 1 for a
+/// zero width), capped at [`MAX_BINS`].
+pub fn rule_bins(rule: &Binning, sorted: &[f64]) -> usize {
+    let (first, last) = outer_edges(sorted[0], sorted[sorted.len() - 1]);
+    let width = rule_width(rule, sorted);
+    if width > 0.0 {
+        let k = ((last - first) / width).ceil();
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let k = k as usize;
+        k.clamp(1, MAX_BINS)
+    } else {
+        1
+    }
+}
+
+/// The bins for `binning` from the reference's values (sorted ascending, not empty) and the
+/// pooled minimum and maximum.
+pub fn make_bins(binning: &Binning, sorted_reference: &[f64], pooled: (f64, f64)) -> Bins {
+    let mut merged_edges = 0;
+    let layout = match binning {
+        Binning::Quantile(k) => {
+            let mut e: Vec<f64> = (1..*k)
+                .map(|i| {
+                    #[allow(clippy::cast_precision_loss)]
+                    let q = i as f64 / *k as f64;
+                    quantile_sorted(sorted_reference, q)
+                })
+                .collect();
+            let before = e.len();
+            e.dedup();
+            merged_edges = before - e.len();
+            Layout::Open(e)
+        }
+        Binning::Fixed(k) => {
+            let (first, last) = outer_edges(pooled.0, pooled.1);
+            Layout::Closed {
+                edges: linspace(first, last, *k),
+                outer: false,
+            }
+        }
+        Binning::Sturges | Binning::Doane | Binning::Fd => {
+            let (first, last) = outer_edges(
+                sorted_reference[0],
+                sorted_reference[sorted_reference.len() - 1],
+            );
+            Layout::Closed {
+                edges: linspace(first, last, rule_bins(binning, sorted_reference)),
+                outer: true,
+            }
+        }
+        Binning::Edges(e) => Layout::Closed {
+            edges: e.clone(),
+            outer: true,
+        },
+    };
+    Bins {
+        binning: binning.clone(),
+        layout,
+        merged_edges,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_value_on_a_quantile_edge_goes_right() {
+        let b = Bins {
+            binning: Binning::Quantile(3),
+            layout: Layout::Open(vec![1.0, 2.0]),
+            merged_edges: 0,
+        };
+        assert_eq!(b.count(&[0.5, 1.0, 1.5, 2.0, 9.0]), vec![1, 2, 2]);
+    }
+
+    #[test]
+    fn the_last_numpy_bin_is_closed_and_outer_bins_catch_the_rest() {
+        let b = Bins {
+            binning: Binning::Edges(vec![0.0, 1.0, 2.0]),
+            layout: Layout::Closed {
+                edges: vec![0.0, 1.0, 2.0],
+                outer: true,
+            },
+            merged_edges: 0,
+        };
+        assert_eq!(b.count(&[-1.0, 0.0, 1.0, 2.0, 2.5]), vec![1, 1, 2, 1]);
+        assert_eq!(b.labels()[2], "[1, 2]");
+    }
+
+    #[test]
+    fn binning_texts_round_trip_and_bad_ones_are_refused() {
+        for s in [
+            "quantile:10",
+            "fixed:7",
+            "sturges",
+            "doane",
+            "fd",
+            "edges:0,1.5,3",
+        ] {
+            assert_eq!(s.parse::<Binning>().unwrap().to_string(), s);
+        }
+        assert!("quantile:1".parse::<Binning>().is_err());
+        assert!("edges:1,0".parse::<Binning>().is_err());
+        assert!("scott".parse::<Binning>().is_err());
+    }
+}

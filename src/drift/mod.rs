@@ -1,0 +1,460 @@
+//! The drift workbench's core: every column of two tables (reference and current) binned on
+//! shared bins, its figures, and a permutation test.
+//!
+//! Numeric contract:
+//! - Missing cells are counted per side ([`ColumnDrift::missing_reference`]) and left out of
+//!   the bins; they are never 0.
+//! - A bin empty on one side only makes KL one way (or both), PSI and (never) JS infinite;
+//!   the figure's `reason` names the bin. A categorical label seen on one side only is named
+//!   in [`ColumnDrift::one_sided`].
+//! - Smoothing is explicit: α (if given) is added to every bin's count on both sides; with
+//!   none, the figures are those of the raw counts.
+//! - All figures are in nats; P is the reference, Q the current table.
+
+pub mod binning;
+pub mod figures;
+pub mod permutation;
+pub mod sensitivity;
+
+use std::collections::HashMap;
+
+pub use binning::{Binning, BinningError, Bins, make_bins};
+pub use permutation::{PermutationTest, permutation_test};
+
+use crate::cancel::{Cancel, Cancelled, Progress};
+use crate::divergence::{CompareError, Figure, Options};
+use crate::io::table::{Column, Table, Values, number_label};
+
+/// Integer columns with at most this many distinct values (both sides together) are read as
+/// categorical.
+pub const FEW_VALUES: usize = 20;
+
+/// Whether a column is compared by bins of numbers or by labels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ColumnKind {
+    /// Numbers, binned.
+    Numeric,
+    /// Labels (strings, or few-valued integers), compared label by label.
+    Categorical,
+}
+
+impl ColumnKind {
+    /// "numeric" or "categorical".
+    pub fn name(self) -> &'static str {
+        match self {
+            ColumnKind::Numeric => "numeric",
+            ColumnKind::Categorical => "categorical",
+        }
+    }
+}
+
+/// What the user chose.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DriftOptions {
+    /// The binning of every numeric column not in `per_column`.
+    pub binning: Binning,
+    /// Binnings for named columns.
+    pub per_column: HashMap<String, Binning>,
+    /// Kinds forced for named columns (else detected).
+    pub kinds: HashMap<String, ColumnKind>,
+    /// Pseudo-count added to every bin of both sides; `None`: raw counts.
+    pub smoothing: Option<f64>,
+    /// Permutations of the test; 0: no test.
+    pub permutations: usize,
+    /// The test's seed.
+    pub seed: u64,
+}
+
+/// Which table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Side {
+    /// The reference table (P).
+    Reference,
+    /// The current table (Q).
+    Current,
+}
+
+impl Side {
+    /// "reference" or "current".
+    pub fn name(self) -> &'static str {
+        match self {
+            Side::Reference => "reference",
+            Side::Current => "current",
+        }
+    }
+}
+
+/// A label (or bin) with values on one side only.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct OneSided {
+    /// The label.
+    pub label: String,
+    /// The side that has it.
+    pub side: Side,
+    /// How many values it has there.
+    pub count: u64,
+}
+
+/// Why a column cannot be compared.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum DriftError {
+    /// Every cell of a side is missing.
+    #[error("column '{column}' has no values in the {} table (all {missing} cells missing)", side.name())]
+    NoValues {
+        /// The column.
+        column: String,
+        /// The side.
+        side: Side,
+        /// Its missing cells.
+        missing: u64,
+    },
+    /// Numeric was asked for a column of labels.
+    #[error("column '{column}' cannot be numeric: '{label}' is not a number")]
+    NotNumeric {
+        /// The column.
+        column: String,
+        /// A label that is not a number.
+        label: String,
+    },
+    /// The comparison was cancelled.
+    #[error("cancelled")]
+    Cancelled,
+}
+
+impl From<Cancelled> for DriftError {
+    fn from(_: Cancelled) -> Self {
+        DriftError::Cancelled
+    }
+}
+
+impl From<CompareError> for DriftError {
+    fn from(_: CompareError) -> Self {
+        // Two category distributions are always comparable: only cancellation remains.
+        DriftError::Cancelled
+    }
+}
+
+/// One column's comparison.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ColumnDrift {
+    /// The column.
+    pub column: String,
+    /// Numeric or categorical.
+    pub kind: ColumnKind,
+    /// Why this kind, in words ("chosen", "7 distinct integers", "'abc' at line 7 …").
+    pub kind_reason: String,
+    /// The binning (numeric columns), or `None` for labels.
+    pub binning: Option<Binning>,
+    /// What the bins are, in words (`quantile:10`, `labels`), with merged edges said.
+    pub bins: String,
+    /// Each bin's label.
+    pub labels: Vec<String>,
+    /// Each bin's `(left, right)` (numeric columns).
+    pub intervals: Vec<(f64, f64)>,
+    /// Reference counts per bin.
+    pub counts_reference: Vec<u64>,
+    /// Current counts per bin.
+    pub counts_current: Vec<u64>,
+    /// Labels or bins with values on one side only.
+    pub one_sided: Vec<OneSided>,
+    /// The pseudo-count used.
+    pub smoothing: Option<f64>,
+    /// KL(reference‖current).
+    pub kl_pq: Figure,
+    /// KL(current‖reference).
+    pub kl_qp: Figure,
+    /// Jensen–Shannon divergence.
+    pub js: Figure,
+    /// Σ (q − p)·ln(q/p).
+    pub psi: Figure,
+    /// Total variation.
+    pub tv: Figure,
+    /// Hellinger √(1 − Σ√(pq)).
+    pub hellinger: Figure,
+    /// Missing cells in the reference.
+    pub missing_reference: u64,
+    /// Missing cells in the current table.
+    pub missing_current: u64,
+    /// The permutation test, when asked for.
+    pub permutation: Option<PermutationTest>,
+}
+
+/// The columns of two tables compared.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DriftReport {
+    /// One entry per column present in both, in the reference's order.
+    pub columns: Vec<ColumnDrift>,
+    /// Columns that could not be compared, with why.
+    pub refused: Vec<(String, DriftError)>,
+    /// Columns in the reference only.
+    pub only_reference: Vec<String>,
+    /// Columns in the current table only.
+    pub only_current: Vec<String>,
+}
+
+/// The kind of a column from both sides' values: labels if either side has text; integers
+/// with at most [`FEW_VALUES`] distinct values categorical; else numeric.
+pub fn detect_kind(reference: &Values, current: &Values) -> (ColumnKind, String) {
+    match (reference, current) {
+        (Values::Numbers(a), Values::Numbers(b)) => {
+            let mut distinct: Vec<f64> = Vec::new();
+            for &x in a.iter().chain(b) {
+                if x.fract() != 0.0 {
+                    return (ColumnKind::Numeric, "numbers".into());
+                }
+                if !distinct.contains(&x) {
+                    if distinct.len() == FEW_VALUES {
+                        return (
+                            ColumnKind::Numeric,
+                            format!("integers, more than {FEW_VALUES} distinct"),
+                        );
+                    }
+                    distinct.push(x);
+                }
+            }
+            (
+                ColumnKind::Categorical,
+                format!("{} distinct integers", distinct.len()),
+            )
+        }
+        _ => (ColumnKind::Categorical, "text".into()),
+    }
+}
+
+/// `values` as label codes over `labels` (shared), adding labels as first seen.
+fn codes_into(
+    values: &Values,
+    labels: &mut Vec<String>,
+    index: &mut HashMap<String, usize>,
+) -> Vec<u64> {
+    let mut counts = vec![0u64; labels.len()];
+    let mut bump = |label: &str, n: u64, labels: &mut Vec<String>, counts: &mut Vec<u64>| {
+        let at = match index.get(label) {
+            Some(&i) => i,
+            None => {
+                index.insert(label.to_string(), labels.len());
+                labels.push(label.to_string());
+                counts.push(0);
+                labels.len() - 1
+            }
+        };
+        counts[at] += n;
+    };
+    match values {
+        Values::Numbers(v) => {
+            // Distinct values in order of first appearance, with their counts.
+            let mut order: Vec<f64> = Vec::new();
+            let mut seen: HashMap<u64, u64> = HashMap::new();
+            for &x in v {
+                // -0 and 0 are one label.
+                let key = (x + 0.0).to_bits();
+                let n = seen.entry(key).or_insert(0);
+                if *n == 0 {
+                    order.push(x + 0.0);
+                }
+                *n += 1;
+            }
+            for x in order {
+                let n = seen.get(&(x.to_bits())).copied().unwrap_or(0);
+                bump(&number_label(x), n, labels, &mut counts);
+            }
+        }
+        Values::Labels { codes, labels: own } => {
+            let mut per = vec![0u64; own.len()];
+            for &c in codes {
+                per[c as usize] += 1;
+            }
+            for (l, n) in own.iter().zip(per) {
+                if n > 0 {
+                    bump(l, n, labels, &mut counts);
+                }
+            }
+        }
+    }
+    counts
+}
+
+/// Compares one column present in both tables.
+///
+/// # Errors
+/// [`DriftError`] when a side has no values, numeric is forced on labels, or on cancel.
+pub fn drift_column(
+    reference: &Column,
+    current: &Column,
+    options: &DriftOptions,
+    cancel: &Cancel,
+    progress: &Progress,
+) -> Result<ColumnDrift, DriftError> {
+    let name = reference.name.clone();
+    for (col, side) in [(reference, Side::Reference), (current, Side::Current)] {
+        if col.values.is_empty() {
+            return Err(DriftError::NoValues {
+                column: name,
+                side,
+                missing: col.missing,
+            });
+        }
+    }
+    let (kind, kind_reason) = match options.kinds.get(&name) {
+        Some(k) => (*k, "chosen".to_string()),
+        None => {
+            let (k, mut why) = detect_kind(&reference.values, &current.values);
+            if let Some((line, label)) = reference
+                .first_label
+                .as_ref()
+                .or(current.first_label.as_ref())
+            {
+                why = format!("'{label}' at line {line} is not a number");
+            }
+            (k, why)
+        }
+    };
+    let alpha = options.smoothing.unwrap_or(0.0);
+    let (binning, bins_text, labels, intervals, a, b) = match kind {
+        ColumnKind::Categorical => {
+            let mut labels = Vec::new();
+            let mut index = HashMap::new();
+            let mut a = codes_into(&reference.values, &mut labels, &mut index);
+            let b = codes_into(&current.values, &mut labels, &mut index);
+            a.resize(labels.len(), 0);
+            (None, "labels".to_string(), labels, Vec::new(), a, b)
+        }
+        ColumnKind::Numeric => {
+            let numbers = |col: &Column| match &col.values {
+                Values::Numbers(v) => Ok(v.clone()),
+                Values::Labels { labels, .. } => Err(DriftError::NotNumeric {
+                    column: name.clone(),
+                    label: col
+                        .first_label
+                        .as_ref()
+                        .map(|(_, l)| l.clone())
+                        .or_else(|| labels.first().cloned())
+                        .unwrap_or_default(),
+                }),
+            };
+            let mut r = numbers(reference)?;
+            let c = numbers(current)?;
+            r.sort_unstable_by(f64::total_cmp);
+            let lo = r[0].min(c.iter().copied().fold(f64::INFINITY, f64::min));
+            let hi = r[r.len() - 1].max(c.iter().copied().fold(f64::NEG_INFINITY, f64::max));
+            let binning = options
+                .per_column
+                .get(&name)
+                .cloned()
+                .unwrap_or_else(|| options.binning.clone());
+            let bins = make_bins(&binning, &r, (lo, hi));
+            let mut text = binning.to_string();
+            if bins.merged_edges > 0 {
+                text.push_str(&format!(
+                    " ({} repeated quantile edges merged: ties in the reference)",
+                    bins.merged_edges
+                ));
+            }
+            let (a, b) = (bins.count(&r), bins.count(&c));
+            (Some(binning), text, bins.labels(), bins.intervals(), a, b)
+        }
+    };
+    cancel.check()?;
+    let one_sided = a
+        .iter()
+        .zip(&b)
+        .zip(&labels)
+        .filter_map(|((&x, &y), l)| match (x, y) {
+            (0, 0) => None,
+            (0, n) => Some(OneSided {
+                label: l.clone(),
+                side: Side::Current,
+                count: n,
+            }),
+            (n, 0) => Some(OneSided {
+                label: l.clone(),
+                side: Side::Reference,
+                count: n,
+            }),
+            _ => None,
+        })
+        .collect();
+    let engine = Options {
+        cancel: cancel.clone(),
+        ..Options::default()
+    };
+    let f = figures::column_figures(&labels, &a, &b, alpha, &engine)?;
+    let permutation = if options.permutations > 0 {
+        Some(permutation_test(
+            &a,
+            &b,
+            alpha,
+            options.permutations,
+            options.seed,
+            cancel,
+            progress,
+        )?)
+    } else {
+        None
+    };
+    Ok(ColumnDrift {
+        column: name,
+        kind,
+        kind_reason,
+        binning,
+        bins: bins_text,
+        labels,
+        intervals,
+        counts_reference: a,
+        counts_current: b,
+        one_sided,
+        smoothing: options.smoothing,
+        kl_pq: f.kl_pq,
+        kl_qp: f.kl_qp,
+        js: f.js,
+        psi: f.psi,
+        tv: f.tv,
+        hellinger: f.hellinger,
+        missing_reference: reference.missing,
+        missing_current: current.missing,
+        permutation,
+    })
+}
+
+/// Compares every column present in both tables, in the reference's order.
+///
+/// # Errors
+/// [`Cancelled`] when `cancel` is set; a column that cannot be compared is listed in
+/// [`DriftReport::refused`] instead.
+pub fn drift_tables(
+    reference: &Table,
+    current: &Table,
+    options: &DriftOptions,
+    cancel: &Cancel,
+    progress: &Progress,
+) -> Result<DriftReport, Cancelled> {
+    let mut report = DriftReport {
+        columns: Vec::new(),
+        refused: Vec::new(),
+        only_reference: Vec::new(),
+        only_current: current
+            .columns
+            .iter()
+            .filter(|c| reference.column(&c.name).is_none())
+            .map(|c| c.name.clone())
+            .collect(),
+    };
+    let total = reference.columns.len().max(1);
+    for (i, r) in reference.columns.iter().enumerate() {
+        let Some(c) = current.column(&r.name) else {
+            report.only_reference.push(r.name.clone());
+            continue;
+        };
+        let inner = Progress::new();
+        match drift_column(r, c, options, cancel, &inner) {
+            Ok(d) => report.columns.push(d),
+            Err(DriftError::Cancelled) => return Err(Cancelled),
+            Err(e) => report.refused.push((r.name.clone(), e)),
+        }
+        #[allow(clippy::cast_precision_loss)]
+        progress.set((i + 1) as f64 / total as f64);
+    }
+    Ok(report)
+}

@@ -1,0 +1,476 @@
+//! The drift workbench against numpy and scipy (tests/reference/drift_reference.py), on
+//! missing values, one-sided labels, Parquet against CSV, bad files, and the permutation
+//! test's calibration.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use kl_explorer::cancel::{Cancel, Progress};
+use kl_explorer::drift::{
+    Binning, ColumnKind, DriftOptions, Side, drift_column, drift_tables, make_bins,
+};
+use kl_explorer::io::CsvErrorKind;
+use kl_explorer::io::table::{Column, TableErrorKind, Values, read_csv_table, read_table};
+use serde_json::Value;
+
+fn reference() -> Value {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference/drift_reference.json"),
+    )
+    .unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+fn floats(v: &Value) -> Vec<f64> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect()
+}
+
+fn counts(v: &Value) -> Vec<u64> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_u64().unwrap())
+        .collect()
+}
+
+fn numbers(name: &str, v: Vec<f64>) -> Column {
+    Column {
+        name: name.into(),
+        values: Values::Numbers(v),
+        missing: 0,
+        first_label: None,
+    }
+}
+
+/// Relative and absolute tolerance: |a − b| ≤ abs + rel·|b|; "inf" must be ∞.
+fn close(got: f64, want: &Value, rel: f64, abs: f64) -> bool {
+    match want.as_str() {
+        Some("inf") => got == f64::INFINITY,
+        _ => {
+            let w = want.as_f64().unwrap();
+            (got - w).abs() <= abs + rel * w.abs()
+        }
+    }
+}
+
+#[test]
+fn every_binning_rule_gives_numpys_edges_and_counts() {
+    let r = reference();
+    let cases = r["cases"].as_array().unwrap();
+    assert!(cases.len() >= 40);
+    for case in cases {
+        let data = &r["data"][case["data"].as_str().unwrap()];
+        let (mut a, b) = (floats(&data["reference"]), floats(&data["current"]));
+        a.sort_by(f64::total_cmp);
+        let lo = a[0].min(b.iter().copied().fold(f64::INFINITY, f64::min));
+        let hi = a[a.len() - 1].max(b.iter().copied().fold(f64::NEG_INFINITY, f64::max));
+        let binning: Binning = case["binning"].as_str().unwrap().parse().unwrap();
+        let bins = make_bins(&binning, &a, (lo, hi));
+        let want = floats(&case["edges"]);
+        let what = format!("{} {}", case["data"], case["binning"]);
+        assert_eq!(
+            bins.edges().len(),
+            want.len(),
+            "{what}: {:?} {want:?}",
+            bins.edges()
+        );
+        for (g, w) in bins.edges().iter().zip(&want) {
+            // linspace and the quantiles as numpy computes them: to the last ulp or two.
+            assert!(
+                (g - w).abs() <= 4.0 * f64::EPSILON * w.abs().max(1.0),
+                "{what}: {g} {w}"
+            );
+        }
+        assert_eq!(bins.count(&a), counts(&case["counts_reference"]), "{what}");
+        assert_eq!(bins.count(&b), counts(&case["counts_current"]), "{what}");
+    }
+}
+
+#[test]
+fn figures_match_scipy_with_and_without_smoothing() {
+    let r = reference();
+    for case in r["cases"].as_array().unwrap() {
+        let data = &r["data"][case["data"].as_str().unwrap()];
+        let binning: Binning = case["binning"].as_str().unwrap().parse().unwrap();
+        for (key, alpha) in [("figures", None), ("figures_smoothed", Some(0.5))] {
+            let options = DriftOptions {
+                binning: binning.clone(),
+                kinds: HashMap::from([("x".to_string(), ColumnKind::Numeric)]),
+                smoothing: alpha,
+                ..DriftOptions::default()
+            };
+            let d = drift_column(
+                &numbers("x", floats(&data["reference"])),
+                &numbers("x", floats(&data["current"])),
+                &options,
+                &Cancel::default(),
+                &Progress::new(),
+            )
+            .unwrap();
+            let want = &case[key];
+            let what = format!("{} {} {key}", case["data"], case["binning"]);
+            for (name, got) in [
+                ("kl_pq", &d.kl_pq),
+                ("kl_qp", &d.kl_qp),
+                ("js", &d.js),
+                ("psi", &d.psi),
+                ("tv", &d.tv),
+                ("hellinger", &d.hellinger),
+            ] {
+                assert!(
+                    close(got.value, &want[name], 1e-11, 1e-14),
+                    "{what} {name}: {} vs {}",
+                    got.value,
+                    want[name]
+                );
+                assert_eq!(
+                    got.value == f64::INFINITY,
+                    got.reason.is_some(),
+                    "{what} {name}"
+                );
+            }
+        }
+    }
+}
+
+fn csv(text: &str) -> kl_explorer::io::table::Table {
+    read_csv_table(
+        text.as_bytes(),
+        Path::new("t.csv"),
+        None,
+        &Cancel::default(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn missing_cells_are_counted_per_column_and_left_out_of_the_bins() {
+    let r = csv("a,b\n1,x\n,y\nNA,x\n4,\n5,NaN\n");
+    let a = r.column("a").unwrap();
+    assert_eq!(a.values, Values::Numbers(vec![1.0, 4.0, 5.0]));
+    assert_eq!(a.missing, 2);
+    let b = r.column("b").unwrap();
+    assert_eq!(b.missing, 2);
+    assert_eq!(b.values.len(), 3);
+    let c = csv("a,b\n1,x\n2,x\n3,y\n");
+    let report = drift_tables(
+        &r,
+        &c,
+        &DriftOptions::default(),
+        &Cancel::default(),
+        &Progress::new(),
+    )
+    .unwrap();
+    let a = &report.columns[0];
+    assert_eq!((a.missing_reference, a.missing_current), (2, 0));
+    assert_eq!(a.counts_reference.iter().sum::<u64>(), 3);
+}
+
+#[test]
+fn a_label_on_one_side_only_is_named_and_makes_kl_infinite_with_a_reason() {
+    let r = csv("c\na\nb\na\nb\n");
+    let c = csv("c\na\nb\nz\n");
+    let report = drift_tables(
+        &r,
+        &c,
+        &DriftOptions::default(),
+        &Cancel::default(),
+        &Progress::new(),
+    )
+    .unwrap();
+    let d = &report.columns[0];
+    assert_eq!(d.kind, ColumnKind::Categorical);
+    assert_eq!(d.one_sided.len(), 1);
+    assert_eq!(d.one_sided[0].label, "z");
+    assert_eq!(d.one_sided[0].side, Side::Current);
+    assert_eq!(d.kl_qp.value, f64::INFINITY);
+    assert!(d.kl_qp.reason.as_deref().unwrap().contains("'z'"));
+    assert!(d.kl_pq.value.is_finite());
+    assert_eq!(d.psi.value, f64::INFINITY);
+    // JS stays finite: ½·(1/3)·ln 2 from 'z' plus the shared labels' part.
+    let (p, q) = ([0.5, 0.5, 0.0], [1.0 / 3.0, 1.0 / 3.0, 1.0 / 3.0]);
+    let js: f64 = p
+        .iter()
+        .zip(&q)
+        .map(|(&a, &b): (&f64, &f64)| {
+            let m = 0.5 * (a + b);
+            let t = |x: f64| if x > 0.0 { x * (x / m).ln() } else { 0.0 };
+            0.5 * (t(a) + t(b))
+        })
+        .sum();
+    assert!((d.js.value - js).abs() < 1e-15, "{} {js}", d.js.value);
+}
+
+#[test]
+fn few_valued_integers_are_categorical_and_the_kind_can_be_forced() {
+    let r = csv("k,x\n1,0.5\n2,1.5\n1,2.5\n3,3.5\n");
+    let c = csv("k,x\n1,0.1\n2,0.2\n2,0.3\n");
+    let run = |options: &DriftOptions| {
+        drift_tables(&r, &c, options, &Cancel::default(), &Progress::new()).unwrap()
+    };
+    let report = run(&DriftOptions::default());
+    assert_eq!(report.columns[0].kind, ColumnKind::Categorical);
+    assert_eq!(report.columns[1].kind, ColumnKind::Numeric);
+    let forced = DriftOptions {
+        kinds: HashMap::from([("k".to_string(), ColumnKind::Numeric)]),
+        binning: Binning::Fixed(2),
+        ..DriftOptions::default()
+    };
+    let report = run(&forced);
+    assert_eq!(report.columns[0].kind, ColumnKind::Numeric);
+    assert_eq!(report.columns[0].counts_reference, vec![2, 2]);
+}
+
+fn write_parquet(path: &Path, xs: &[Option<f64>], labels: &[Option<&str>], group: usize) {
+    use parquet::data_type::{ByteArray, ByteArrayType, DoubleType};
+    use parquet::file::properties::WriterProperties;
+    use parquet::file::writer::SerializedFileWriter;
+    use parquet::schema::parser::parse_message_type;
+    let schema =
+        parse_message_type("message t { optional double x; optional binary c (UTF8); }").unwrap();
+    let file = std::fs::File::create(path).unwrap();
+    let mut w = SerializedFileWriter::new(
+        file,
+        Arc::new(schema),
+        Arc::new(WriterProperties::builder().build()),
+    )
+    .unwrap();
+    for start in (0..xs.len()).step_by(group) {
+        let end = (start + group).min(xs.len());
+        let mut rg = w.next_row_group().unwrap();
+        let mut i = 0;
+        while let Some(mut col) = rg.next_column().unwrap() {
+            if i == 0 {
+                let defs: Vec<i16> = xs[start..end]
+                    .iter()
+                    .map(|x| i16::from(x.is_some()))
+                    .collect();
+                let vals: Vec<f64> = xs[start..end].iter().flatten().copied().collect();
+                col.typed::<DoubleType>()
+                    .write_batch(&vals, Some(&defs), None)
+                    .unwrap();
+            } else {
+                let defs: Vec<i16> = labels[start..end]
+                    .iter()
+                    .map(|x| i16::from(x.is_some()))
+                    .collect();
+                let vals: Vec<ByteArray> = labels[start..end]
+                    .iter()
+                    .flatten()
+                    .map(|s| ByteArray::from(*s))
+                    .collect();
+                col.typed::<ByteArrayType>()
+                    .write_batch(&vals, Some(&defs), None)
+                    .unwrap();
+            }
+            col.close().unwrap();
+            i += 1;
+        }
+        rg.close().unwrap();
+    }
+    w.close().unwrap();
+}
+
+#[test]
+fn parquet_and_csv_of_the_same_rows_give_identical_tables_and_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let mk = |shift: f64, n: usize| -> (Vec<Option<f64>>, Vec<Option<&'static str>>) {
+        let xs = (0..n)
+            .map(|i| (i % 17 != 3).then(|| ((i * 7919) % 1000) as f64 / 100.0 + shift))
+            .collect();
+        let cs = (0..n)
+            .map(|i| (i % 23 != 5).then_some(["red", "green", "blue"][(i * 31 + n) % 3]))
+            .collect();
+        (xs, cs)
+    };
+    let mut tables = Vec::new();
+    for (name, shift, n) in [("ref", 0.0, 700), ("cur", 0.5, 500)] {
+        let (xs, cs) = mk(shift, n);
+        let pq = dir.path().join(format!("{name}.parquet"));
+        // Row groups of 128 rows: the reader must carry on across them.
+        write_parquet(&pq, &xs, &cs, 128);
+        let mut text = String::from("x,c\n");
+        for (x, c) in xs.iter().zip(&cs) {
+            text.push_str(&format!(
+                "{},{}\n",
+                x.map_or(String::new(), |v| format!("{v}")),
+                c.unwrap_or("")
+            ));
+        }
+        let path = dir.path().join(format!("{name}.csv"));
+        std::fs::write(&path, text).unwrap();
+        let a = read_table(&pq, None, &Cancel::default()).unwrap();
+        let b = read_table(&path, None, &Cancel::default()).unwrap();
+        assert_eq!(a.rows, n as u64);
+        assert_eq!(a.columns, b.columns, "{name}");
+        tables.push((a, b));
+    }
+    let options = DriftOptions {
+        permutations: 50,
+        seed: 3,
+        ..DriftOptions::default()
+    };
+    let run = |r, c| drift_tables(r, c, &options, &Cancel::default(), &Progress::new()).unwrap();
+    let from_parquet = run(&tables[0].0, &tables[1].0);
+    let from_csv = run(&tables[0].1, &tables[1].1);
+    assert_eq!(from_parquet, from_csv);
+    assert_eq!(from_parquet.columns.len(), 2);
+    assert!(from_parquet.columns[0].missing_reference > 0);
+}
+
+#[test]
+fn bad_files_say_the_line_and_the_column() {
+    let err = |text: &str| {
+        read_csv_table(
+            text.as_bytes(),
+            Path::new("bad.csv"),
+            None,
+            &Cancel::default(),
+        )
+        .unwrap_err()
+    };
+    let e = err("a,b\n1,2\n3\n");
+    assert_eq!((e.line, e.column), (Some(3), None));
+    assert!(matches!(
+        e.kind,
+        TableErrorKind::Csv(CsvErrorKind::RaggedRow { .. })
+    ));
+    let e = err("a,b\n1,2\n3,\"4\n");
+    assert_eq!((e.line, e.column), (Some(3), Some(2)));
+    assert!(matches!(
+        e.kind,
+        TableErrorKind::Csv(CsvErrorKind::UnterminatedQuote)
+    ));
+    let e = err("a,b\n1,2\n3,inf\n");
+    assert_eq!((e.line, e.column), (Some(3), Some(2)));
+    assert!(matches!(
+        e.kind,
+        TableErrorKind::Csv(CsvErrorKind::NotFinite { .. })
+    ));
+    assert!(e.to_string().ends_with("bad.csv"), "{e}");
+    let e = read_csv_table(
+        "a,b\n1,2\n".as_bytes(),
+        Path::new("t.csv"),
+        Some(&["zz".to_string()]),
+        &Cancel::default(),
+    )
+    .unwrap_err();
+    assert!(matches!(e.kind, TableErrorKind::NoSuchColumn { .. }));
+}
+
+#[test]
+fn a_bad_file_exits_2_naming_the_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.csv");
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&good, "x\n1\n2\n").unwrap();
+    std::fs::write(&bad, "x,y\n1,2\n3,\"4\n").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kl-explorer"))
+        .args(["drift", "--reference"])
+        .arg(&good)
+        .arg("--current")
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("line 3, column 2"), "{err}");
+    assert!(err.contains("bad.csv"), "{err}");
+}
+
+#[test]
+fn drift_json_has_exactly_the_documented_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.csv");
+    let b = dir.path().join("b.csv");
+    std::fs::write(&a, "x,c\n1.5,u\n2.5,v\n3.5,u\n4.5,v\n,u\n").unwrap();
+    std::fs::write(&b, "x,c\n1.7,u\n2.2,w\n9.5,u\n").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kl-explorer"))
+        .args([
+            "drift",
+            "--json",
+            "--permutations",
+            "20",
+            "--bins",
+            "quantile:2",
+            "--reference",
+        ])
+        .arg(&a)
+        .arg("--current")
+        .arg(&b)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let cols = v["columns"].as_array().unwrap();
+    let mut keys: Vec<&str> = cols[0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "bins",
+            "column",
+            "hellinger",
+            "js",
+            "kind",
+            "kl_pq",
+            "kl_qp",
+            "missing_current",
+            "missing_reference",
+            "p_value",
+            "psi",
+            "tv"
+        ]
+    );
+    assert_eq!(cols[0]["missing_reference"], 1);
+    // 'w' only in the current table: KL(current‖reference) = ∞, as the string "inf".
+    assert_eq!(cols[1]["kl_qp"], "inf");
+    assert_eq!(cols[1]["kind"], "categorical");
+}
+
+#[test]
+fn the_permutation_p_value_is_uniform_under_no_drift() {
+    use rand::SeedableRng;
+    use rand::rngs::Xoshiro256PlusPlus;
+    use rand_distr::{Distribution as _, Normal};
+    let normal = Normal::new(0.0, 1.0).unwrap();
+    let mut below = 0;
+    for seed in 0..200u64 {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(1000 + seed);
+        let a: Vec<f64> = (0..300).map(|_| normal.sample(&mut rng)).collect();
+        let b: Vec<f64> = (0..200).map(|_| normal.sample(&mut rng)).collect();
+        let options = DriftOptions {
+            permutations: 199,
+            seed,
+            ..DriftOptions::default()
+        };
+        let d = drift_column(
+            &numbers("x", a),
+            &numbers("x", b),
+            &options,
+            &Cancel::default(),
+            &Progress::new(),
+        )
+        .unwrap();
+        if d.permutation.unwrap().p_value < 0.05 {
+            below += 1;
+        }
+    }
+    let fraction = f64::from(below) / 200.0;
+    assert!((0.02..=0.09).contains(&fraction), "{fraction}");
+}
