@@ -245,20 +245,26 @@ fn table(report: &Report, p: &Distribution, q: &Distribution) -> String {
     s
 }
 
-/// One computed pair: the report, and its JSON.
+/// One computed pair: the report, and its JSON. `side_by_side` loads P and Q on two threads
+/// (two large files); `--pairs` already spreads its lines over the cores and loads in place.
 fn compute_pair(
     p_text: &str,
     q_text: &str,
     args: &ComputeArgs,
+    side_by_side: bool,
 ) -> Result<(Report, Distribution, Distribution, Value), String> {
     let control = LoadControl::default();
     let (p_source, q_source) = (Source::from_text(p_text), Source::from_text(q_text));
-    // Two large files load side by side.
-    let (p, q) = std::thread::scope(|s| {
-        let q = s.spawn(|| q_source.load(&control));
-        let p = p_source.load(&control);
-        (p, q.join())
-    });
+    let both_files = !matches!(p_source, Source::Spec(_)) && !matches!(q_source, Source::Spec(_));
+    let (p, q) = if side_by_side && both_files {
+        std::thread::scope(|s| {
+            let q = s.spawn(|| q_source.load(&control));
+            let p = p_source.load(&control);
+            (p, q.join())
+        })
+    } else {
+        (p_source.load(&control), Ok(q_source.load(&control)))
+    };
     let p = std::sync::Arc::new(p.map_err(|e| format!("P: {e}"))?);
     let q = std::sync::Arc::new(
         q.map_err(|_| "Q: the loading thread failed".to_string())?
@@ -296,7 +302,7 @@ pub fn run_compute(args: &ComputeArgs, out: &mut dyn Write, err: &mut dyn Write)
         let _ = writeln!(err, "error: give --p and --q, or --pairs FILE");
         return 2;
     };
-    match compute_pair(p, q, args) {
+    match compute_pair(p, q, args, true) {
         Ok((report, pd, qd, v)) => {
             let _ = if args.json {
                 writeln!(out, "{v}")
@@ -348,12 +354,17 @@ fn read_pairs_file(path: &std::path::Path) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
+/// Lines computed together between two writes: memory stays bounded by the chunk's output,
+/// and every core has lines to take.
+const PAIRS_CHUNK: usize = 4096;
+
 fn run_pairs(
     path: &std::path::Path,
     args: &ComputeArgs,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> i32 {
+    use rayon::prelude::*;
     let bytes = match read_pairs_file(path) {
         Ok(b) => b,
         Err(e) => {
@@ -361,53 +372,68 @@ fn run_pairs(
             return 2;
         }
     };
+    let lines: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
     let mut failed = false;
-    for (i, raw) in bytes.split(|b| *b == b'\n').enumerate() {
-        let n = i + 1;
-        let Ok(line) = std::str::from_utf8(raw) else {
-            failed = true;
-            let e = "this line is not valid UTF-8 text; save the file as UTF-8";
-            let _ = if args.json {
-                writeln!(out, "{}", json!({"line": n, "error": e}))
-            } else {
-                writeln!(out, "line {n}\terror: {e}")
-            };
-            continue;
-        };
-        let line = line.trim_end_matches('\r');
-        if line.trim().is_empty() || line.trim_start().starts_with('#') {
-            continue;
+    let mut text = String::new();
+    for (c, chunk) in lines.chunks(PAIRS_CHUNK).enumerate() {
+        // Each line is computed on its own and the results are written in input order, so
+        // the output is the same whatever the number of threads.
+        let results: Vec<Option<(String, bool)>> = chunk
+            .par_iter()
+            .enumerate()
+            .map(|(i, raw)| pair_line(c * PAIRS_CHUNK + i + 1, raw, args))
+            .collect();
+        text.clear();
+        for (line, bad) in results.into_iter().flatten() {
+            failed |= bad;
+            text.push_str(&line);
         }
-        let result = match line.split_once('\t') {
-            Some((p, q)) => compute_pair(p.trim(), q.trim(), args),
-            None => Err("expected P<TAB>Q".to_string()),
-        };
-        let _ = match result {
-            Ok((report, _, _, mut v)) => {
-                if args.json {
-                    v["line"] = json!(n);
-                    writeln!(out, "{v}")
-                } else {
-                    writeln!(
-                        out,
-                        "line {n}\t{}\t{}\tKL(P‖Q) = {}\tKL(Q‖P) = {} {}",
-                        v["p"].as_str().unwrap_or(""),
-                        v["q"].as_str().unwrap_or(""),
-                        fmt_value(report.kl_pq.value),
-                        fmt_value(report.kl_qp.value),
-                        report.unit.name()
-                    )
-                }
-            }
-            Err(e) => {
-                failed = true;
-                if args.json {
-                    writeln!(out, "{}", json!({"line": n, "error": e}))
-                } else {
-                    writeln!(out, "line {n}\terror: {e}")
-                }
-            }
-        };
+        if out.write_all(text.as_bytes()).is_err() {
+            // The reader has gone (a closed pipe): nothing more can be said to it.
+            return 1;
+        }
     }
     i32::from(failed)
+}
+
+/// The output line (with its newline) for input line `n`, and whether it is an error; `None`
+/// for a blank or `#` line.
+fn pair_line(n: usize, raw: &[u8], args: &ComputeArgs) -> Option<(String, bool)> {
+    let error = |e: &str| {
+        let line = if args.json {
+            format!("{}\n", json!({"line": n, "error": e}))
+        } else {
+            format!("line {n}\terror: {e}\n")
+        };
+        Some((line, true))
+    };
+    let Ok(line) = std::str::from_utf8(raw) else {
+        return error("this line is not valid UTF-8 text; save the file as UTF-8");
+    };
+    let line = line.trim_end_matches('\r');
+    if line.trim().is_empty() || line.trim_start().starts_with('#') {
+        return None;
+    }
+    let Some((p, q)) = line.split_once('\t') else {
+        return error("expected P<TAB>Q");
+    };
+    match compute_pair(p.trim(), q.trim(), args, false) {
+        Ok((report, _, _, mut v)) => Some((
+            if args.json {
+                v["line"] = json!(n);
+                format!("{v}\n")
+            } else {
+                format!(
+                    "line {n}\t{}\t{}\tKL(P‖Q) = {}\tKL(Q‖P) = {} {}\n",
+                    v["p"].as_str().unwrap_or(""),
+                    v["q"].as_str().unwrap_or(""),
+                    fmt_value(report.kl_pq.value),
+                    fmt_value(report.kl_qp.value),
+                    report.unit.name()
+                )
+            },
+            false,
+        )),
+        Err(e) => error(&e),
+    }
 }

@@ -11,6 +11,7 @@
 
 pub mod family;
 pub mod histogram;
+pub mod mixture;
 pub mod sample;
 pub mod spec;
 pub mod tail;
@@ -19,6 +20,7 @@ use std::sync::Arc;
 
 pub use family::{FamilyId, Kind, Parametric};
 pub use histogram::{Categories, Histogram};
+pub use mixture::Mixture;
 pub use spec::{SpecError, parse_spec};
 pub use tail::Tail;
 
@@ -90,85 +92,6 @@ pub enum Distribution {
     Categories(Arc<Categories>),
 }
 
-/// A weighted sum of parametric distributions, all continuous or all discrete.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Mixture {
-    components: Vec<Parametric>,
-    weights: Vec<f64>,
-    ln_weights: Vec<f64>,
-    /// The original sum of the weights, when it was not 1 and they were rescaled.
-    pub normalised_from: Option<f64>,
-}
-
-impl Mixture {
-    /// Builds a mixture from `(weight, component)` pairs; weights must be positive and are
-    /// rescaled to sum to 1 (recorded in `normalised_from`).
-    ///
-    /// # Errors
-    /// A sentence when the list is empty, a weight is not positive, or kinds are mixed.
-    pub fn new(parts: Vec<(f64, Parametric)>) -> Result<Self, String> {
-        let Some(first) = parts.first() else {
-            return Err("a mixture needs at least one component".into());
-        };
-        let kind = first.1.kind();
-        if parts.iter().any(|(_, c)| c.kind() != kind) {
-            return Err(
-                "a mixture cannot combine discrete and continuous components; use one kind".into(),
-            );
-        }
-        if let Some((w, _)) = parts.iter().find(|(w, _)| !(*w > 0.0 && w.is_finite())) {
-            return Err(format!(
-                "mixture weights must be finite and > 0 (got {})",
-                family::format_number(*w)
-            ));
-        }
-        // Scaled by the largest first, so that weights of 1e308 do not sum to ∞ (and each
-        // become 0).
-        let (weights, total) = normalise(parts.iter().map(|(w, _)| *w));
-        let normalised_from = ((total - 1.0).abs() > 1e-12).then_some(total);
-        Ok(Mixture {
-            ln_weights: weights.iter().map(|w| w.ln()).collect(),
-            weights,
-            components: parts.into_iter().map(|(_, c)| c).collect(),
-            normalised_from,
-        })
-    }
-
-    /// The components.
-    pub fn components(&self) -> &[Parametric] {
-        &self.components
-    }
-
-    /// The weights, summing to 1.
-    pub fn weights(&self) -> &[f64] {
-        &self.weights
-    }
-
-    fn combine(&self, f: impl Fn(&Parametric) -> f64) -> f64 {
-        let mut max = f64::NEG_INFINITY;
-        let mut terms = [0.0f64; 16];
-        let mut heap_terms = Vec::new();
-        let n = self.components.len();
-        let store: &mut [f64] = if n <= 16 {
-            &mut terms[..n]
-        } else {
-            heap_terms.resize(n, 0.0);
-            &mut heap_terms
-        };
-        for (i, (c, lw)) in self.components.iter().zip(&self.ln_weights).enumerate() {
-            let v = lw + f(c);
-            store[i] = v;
-            if v > max {
-                max = v;
-            }
-        }
-        if max.is_infinite() {
-            return max;
-        }
-        max + store.iter().map(|v| (v - max).exp()).sum::<f64>().ln()
-    }
-}
-
 /// Non-negative finite values divided by their sum, and that sum (which may overflow to
 /// `+inf`: the quotients do not, since the values are scaled by the largest first).
 pub(crate) fn normalise(values: impl Iterator<Item = f64> + Clone) -> (Vec<f64>, f64) {
@@ -199,7 +122,7 @@ impl Distribution {
     pub fn kind(&self) -> Kind {
         match self {
             Distribution::Parametric(p) => p.kind(),
-            Distribution::Mixture(m) => m.components[0].kind(),
+            Distribution::Mixture(m) => m.kind(),
             Distribution::Histogram(_) => Kind::Continuous,
             Distribution::Categories(_) => Kind::Discrete,
         }
@@ -215,7 +138,7 @@ impl Distribution {
     pub fn ln_density_offset(&self, anchor: f64, offset: f64) -> f64 {
         match self {
             Distribution::Parametric(p) => p.ln_pdf_offset(anchor, offset),
-            Distribution::Mixture(m) => m.combine(|c| c.ln_pdf_offset(anchor, offset)),
+            Distribution::Mixture(m) => m.ln_density_offset(anchor, offset),
             Distribution::Histogram(h) => h.ln_density(anchor + offset),
             Distribution::Categories(_) => f64::NEG_INFINITY,
         }
@@ -239,9 +162,7 @@ impl Distribution {
     pub fn support(&self) -> Vec<(f64, f64)> {
         match self {
             Distribution::Parametric(p) => vec![p.support()],
-            Distribution::Mixture(m) => {
-                merge_intervals(m.components.iter().map(Parametric::support).collect())
-            }
+            Distribution::Mixture(m) => m.support().to_vec(),
             Distribution::Histogram(h) => h.support(),
             Distribution::Categories(c) => vec![(0.0, c.probs.len().saturating_sub(1) as f64)],
         }
@@ -263,7 +184,7 @@ impl Distribution {
             }
             Distribution::Mixture(m) => {
                 let mut out: Option<Tail> = None;
-                for c in &m.components {
+                for c in m.components() {
                     let (lo, hi) = c.support();
                     let t = if (upper && hi == end) || (!upper && lo == end) {
                         c.tail(upper)
@@ -289,21 +210,16 @@ impl Distribution {
     /// [`Distribution::breakpoints`] strictly between `lo` and `hi`: for a histogram only the
     /// edges there, found by bisection (10^7 bins have 10^7 edges; a tail needs a few).
     pub fn breakpoints_within(&self, lo: f64, hi: f64) -> Vec<f64> {
-        fn of(p: &Parametric, out: &mut Vec<f64>) {
-            let (lo, hi) = p.support();
-            out.extend([lo, hi].into_iter().filter(|v| v.is_finite()));
-            out.extend(p.modes());
-            // Quantiles deep into both tails, so that a narrow component's tails are seen by
-            // the integrator even when the other distribution is wide.
-            for q in [1e-12, 1e-8, 1e-5, 1e-3, 0.02, 0.1, 0.25, 0.5] {
-                out.push(p.quantile(q));
-                out.push(p.quantile(1.0 - q));
-            }
-        }
         let mut out = Vec::new();
         match self {
-            Distribution::Parametric(p) => of(p, &mut out),
-            Distribution::Mixture(m) => m.components.iter().for_each(|c| of(c, &mut out)),
+            Distribution::Parametric(p) => mixture::component_breakpoints(p, &mut out),
+            Distribution::Mixture(m) => {
+                // Computed once and sorted: the part inside (lo, hi) by bisection.
+                let all = m.breakpoints();
+                let from = all.partition_point(|v| *v <= lo);
+                let to = all.partition_point(|v| *v < hi).max(from);
+                out.extend_from_slice(&all[from..to]);
+            }
             Distribution::Histogram(h) => out.extend(h.edges_within(lo, hi)),
             Distribution::Categories(_) => {}
         }
@@ -313,8 +229,15 @@ impl Distribution {
 
     /// A length scale of the distribution (for mapping infinite tails).
     pub fn scale(&self) -> f64 {
-        let s = (self.quantile(0.75) - self.quantile(0.25)).abs();
-        if s.is_finite() && s > 0.0 { s } else { 1.0 }
+        let compute = || {
+            let s = (self.quantile(0.75) - self.quantile(0.25)).abs();
+            if s.is_finite() && s > 0.0 { s } else { 1.0 }
+        };
+        match self {
+            // Each quantile of a mixture is a bisection over every component's cdf.
+            Distribution::Mixture(m) => m.scale_with(compute),
+            _ => compute(),
+        }
     }
 
     /// P(X ≤ x).
@@ -322,9 +245,9 @@ impl Distribution {
         match self {
             Distribution::Parametric(p) => p.cdf(x),
             Distribution::Mixture(m) => m
-                .components
+                .components()
                 .iter()
-                .zip(&m.weights)
+                .zip(m.weights())
                 .map(|(c, w)| w * c.cdf(x))
                 .sum(),
             Distribution::Histogram(h) => h.cdf(x),
@@ -345,9 +268,9 @@ impl Distribution {
         match self {
             Distribution::Parametric(p) => p.sf(x),
             Distribution::Mixture(m) => m
-                .components
+                .components()
                 .iter()
-                .zip(&m.weights)
+                .zip(m.weights())
                 .map(|(c, w)| w * c.sf(x))
                 .sum(),
             _ => (1.0 - self.cdf(x)).max(0.0),
@@ -402,9 +325,9 @@ impl Distribution {
             Distribution::Parametric(p) => p.to_spec(),
             Distribution::Mixture(m) => {
                 let parts: Vec<String> = m
-                    .components
+                    .components()
                     .iter()
-                    .zip(&m.weights)
+                    .zip(m.weights())
                     .map(|(c, w)| format!("{}*{}", family::format_number(*w), c.to_spec()))
                     .collect();
                 parts.join(" + ")
@@ -462,7 +385,7 @@ impl Distribution {
     pub fn short_name(&self) -> String {
         match self {
             Distribution::Parametric(p) => p.to_spec(),
-            Distribution::Mixture(m) => format!("mixture of {}", m.components.len()),
+            Distribution::Mixture(m) => format!("mixture of {}", m.components().len()),
             Distribution::Histogram(h) => h.display_name(),
             Distribution::Categories(c) => c.display_name(),
         }

@@ -1,6 +1,7 @@
 //! Two continuous distributions that are not both histograms: KL, entropy and the symmetric
 //! divergences by closed form where one is known, by quadrature otherwise.
 
+use super::normal_pair;
 use super::quad::{self, Point};
 use super::walk::Partial;
 use super::{
@@ -99,6 +100,17 @@ pub(super) fn symmetric_continuous(
     if let (Distribution::Histogram(hp), Distribution::Histogram(hq)) = (p, q) {
         let [js, tv, h2] = piecewise(hp, hq, &opts.cancel, Cell::symmetric);
         return [js, tv, hellinger_from_squared(&h2)];
+    }
+    if opts.closed_forms
+        && let (Distribution::Parametric(a), Distribution::Parametric(b)) = (p, q)
+        && let Some(pair) = normal_pair::normal_pair(a, b)
+    {
+        let h2 = normal_pair::hellinger_squared(pair);
+        return [
+            normal_pair::js(pair, opts.rel_tol, opts.max_intervals),
+            normal_pair::tv(pair),
+            hellinger_from_squared(&h2),
+        ];
     }
     let mut domain = p.support();
     domain.extend(q.support());

@@ -18,6 +18,7 @@ mod continuous;
 pub mod discrete;
 mod grid;
 mod integrand;
+mod normal_pair;
 pub mod pointwise;
 pub mod quad;
 pub mod renyi;

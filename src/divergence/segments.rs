@@ -17,6 +17,7 @@ pub fn build_segments(p: &Distribution, q: &Distribution, domain: &[(f64, f64)])
     breaks.extend(q.breakpoints_within(lo, hi));
     breaks.sort_by(f64::total_cmp);
     let scale = p.scale().min(q.scale());
+    let (p_support, q_support) = (p.support(), q.support());
     let mut segs = Vec::new();
     for &(lo, hi) in domain {
         let tol = 1e-12 * scale;
@@ -50,10 +51,10 @@ pub fn build_segments(p: &Distribution, q: &Distribution, domain: &[(f64, f64)])
         let mut edges: Vec<f64> = [lo, hi]
             .into_iter()
             .chain(
-                p.support()
-                    .into_iter()
-                    .chain(q.support())
-                    .flat_map(|(x, y)| [x, y]),
+                p_support
+                    .iter()
+                    .chain(&q_support)
+                    .flat_map(|&(x, y)| [x, y]),
             )
             .filter(|e| e.is_finite() && *e >= lo && *e <= hi)
             .collect();
@@ -61,8 +62,10 @@ pub fn build_segments(p: &Distribution, q: &Distribution, domain: &[(f64, f64)])
         edges.dedup();
         for w in pts.windows(2) {
             let (a, b) = (w[0], w[1]);
-            let below = edges.iter().rev().find(|e| **e <= a).copied();
-            let above = edges.iter().find(|e| **e >= b).copied();
+            // Sorted: found by bisection (a mixture of 10^4 bounded components has 2·10^4
+            // edges and as many segments).
+            let below = edges[..edges.partition_point(|e| *e <= a)].last().copied();
+            let above = edges.get(edges.partition_point(|e| *e < b)).copied();
             if below == Some(a) {
                 segs.push(Segment::FromLower {
                     edge: a,
