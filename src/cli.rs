@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand};
 use serde_json::{Value, json};
 
 use crate::distribution::Distribution;
+use crate::divergence::renyi::Pair;
 use crate::divergence::smoothing::smoothed;
 use crate::divergence::{self, Figure, Options, Report, Unit};
 use crate::io::{LoadControl, Source};
@@ -100,6 +101,20 @@ pub struct ComputeArgs {
     /// Add a pseudo-count α to every histogram bin before computing (off by default).
     #[arg(long, allow_hyphen_values = true, value_parser = parse_smoothing, value_name = "α")]
     pub smoothing: Option<f64>,
+    /// Also report this divergence both ways: kl, renyi:α, chi2, neyman_chi2,
+    /// squared_hellinger, tv or js.
+    #[arg(long, value_name = "NAME[:α]", value_parser = parse_divergence)]
+    pub divergence: Option<(String, crate::divergence::renyi::Divergence)>,
+}
+
+/// Parses `--divergence NAME[:α]`, keeping the name as given.
+///
+/// # Errors
+/// The sentence of [`crate::divergence::renyi::ParseDivergenceError`].
+pub fn parse_divergence(s: &str) -> Result<(String, crate::divergence::renyi::Divergence), String> {
+    crate::divergence::renyi::Divergence::parse(s)
+        .map(|d| (s.to_string(), d))
+        .map_err(|e| e.to_string())
 }
 
 /// The largest smoothing pseudo-count accepted.
@@ -245,14 +260,38 @@ fn table(report: &Report, p: &Distribution, q: &Distribution) -> String {
     s
 }
 
-/// One computed pair: the report, and its JSON. `side_by_side` loads P and Q on two threads
-/// (two large files); `--pairs` already spreads its lines over the cores and loads in place.
+/// The table's rows for `--divergence`: the chosen divergence both ways.
+fn family_rows(pair: &Pair, unit: Unit) -> String {
+    let mut s = format!("\n{}\n", pair.divergence.name());
+    for (pq, f) in [(true, &pair.pq), (false, &pair.qp)] {
+        let value = if pair.divergence.has_unit() {
+            format!("{} {}", fmt_value(f.value), unit.name())
+        } else {
+            fmt_value(f.value)
+        };
+        s.push_str(&format!(
+            "{:<12} {:>18}  {:>9.1e}  {}\n",
+            pair.divergence.label(pq),
+            value,
+            f.error,
+            f.method
+        ));
+        if let Some(r) = &f.reason {
+            s.push_str(&format!("{:<12} ∞ because {r}\n", ""));
+        }
+    }
+    s
+}
+
+/// One computed pair: the report, its JSON, and the chosen divergence's figures. `side_by_side`
+/// loads P and Q on two threads (two large files); `--pairs` already spreads its lines over the
+/// cores and loads in place.
 fn compute_pair(
     p_text: &str,
     q_text: &str,
     args: &ComputeArgs,
     side_by_side: bool,
-) -> Result<(Report, Distribution, Distribution, Value), String> {
+) -> Result<(Report, Distribution, Distribution, Value, Option<Pair>), String> {
     let control = LoadControl::default();
     let (p_source, q_source) = (Source::from_text(p_text), Source::from_text(q_text));
     let both_files = !matches!(p_source, Source::Spec(_)) && !matches!(q_source, Source::Spec(_));
@@ -273,10 +312,18 @@ fn compute_pair(
     let p = smoothed(&p, args.smoothing).as_ref().clone();
     let q = smoothed(&q, args.smoothing).as_ref().clone();
     let unit = if args.bits { Unit::Bits } else { Unit::Nats };
-    let report = divergence::compare(&p, &q, &Options::default())
-        .map_err(|e| e.to_string())?
-        .in_unit(unit);
+    let nats = divergence::compare(&p, &q, &Options::default()).map_err(|e| e.to_string())?;
+    let report = nats.in_unit(unit);
     let mut v = report_json(&report, &p.to_spec(), &q.to_spec());
+    let mut family = None;
+    if let Some((name, div)) = &args.divergence {
+        let pair =
+            divergence::renyi::divergence_pair(&p, &q, *div, Some(&nats), &Options::default())
+                .map_err(|e| e.to_string())?
+                .in_unit(unit);
+        pair.add_to_json(name, &mut v);
+        family = Some(pair);
+    }
     if let Some((a, b, n)) = args.grid {
         let (sum, sum_dx) = divergence::grid_sum(&p, &q, a, b, n);
         let f = if args.bits {
@@ -290,7 +337,7 @@ fn compute_pair(
     if let Some(a) = args.smoothing {
         v["smoothing"] = json!(a);
     }
-    Ok((report, p, q, v))
+    Ok((report, p, q, v, family))
 }
 
 /// Runs `compute`, writing results to `out` and errors to `err`; returns the exit code.
@@ -303,11 +350,14 @@ pub fn run_compute(args: &ComputeArgs, out: &mut dyn Write, err: &mut dyn Write)
         return 2;
     };
     match compute_pair(p, q, args, true) {
-        Ok((report, pd, qd, v)) => {
+        Ok((report, pd, qd, v, family)) => {
             let _ = if args.json {
                 writeln!(out, "{v}")
             } else {
                 let mut s = table(&report, &pd, &qd);
+                if let Some(pair) = &family {
+                    s.push_str(&family_rows(pair, report.unit));
+                }
                 if let Some((a, b, n)) = args.grid {
                     s.push_str(&format!(
                         "\nnaive grid sum of scipy's kl_div over {n} points on [{a}, {b}]: {}\n  × Δx = {}   (exact KL(P‖Q): {})\n",
@@ -418,7 +468,7 @@ fn pair_line(n: usize, raw: &[u8], args: &ComputeArgs) -> Option<(String, bool)>
         return error("expected P<TAB>Q");
     };
     match compute_pair(p.trim(), q.trim(), args, false) {
-        Ok((report, _, _, mut v)) => Some((
+        Ok((report, _, _, mut v, _)) => Some((
             if args.json {
                 v["line"] = json!(n);
                 format!("{v}\n")

@@ -17,6 +17,7 @@
 pub mod binned;
 pub mod command;
 pub mod export;
+pub mod family;
 pub mod how;
 pub mod labs;
 pub mod launch;
@@ -36,6 +37,7 @@ use std::sync::atomic::AtomicU8;
 
 use crate::distribution::Distribution;
 use crate::divergence::Report;
+use crate::divergence::renyi::Divergence;
 use crate::io::{CsvErrorKind, LoadErrorKind, Source};
 
 pub use command::{Command, Origin};
@@ -190,6 +192,7 @@ impl KlApp {
             smoothing: self.state.smoothing,
             on_p_bins: self.state.compare_on_p_bins,
             grid: self.state.grid,
+            divergence: self.state.divergence,
         }
     }
 
@@ -451,6 +454,8 @@ impl KlApp {
                 egui::ScrollArea::vertical().show(ui, |ui| {
                     let d = self.derived.as_ref();
                     commands.extend(metrics::metrics_ui(ui, d, updating, &mut self.state));
+                    ui.separator();
+                    family::family_ui(ui, d, &mut self.state);
                     binned::bins_ui(ui, d, &mut self.state);
                     ui.separator();
                     how::how_ui(ui, d, &mut self.state);
@@ -476,19 +481,27 @@ impl KlApp {
                 commands.extend(self.labs.ui(self.state.view, ui, &input));
                 self.plots_rect = Some(ui.min_rect());
             } else if let Some(d) = &self.derived {
+                let family = d
+                    .family
+                    .as_ref()
+                    .filter(|f| self.state.divergence != Divergence::Kl && f.pair.is_ok());
                 let input = plots::PlotInput {
-                    curves: &d.curves,
+                    curves: family.map_or(&d.curves, |f| &f.curves),
                     p: d.p.clone(),
                     q: d.q.clone(),
                     log_y: self.state.log_y,
                     direction: self.state.direction,
                     fit: fit_now,
                     unit: self.state.unit,
-                    kl: d
-                        .report
-                        .as_ref()
-                        .ok()
-                        .map(|r| [r.kl_pq.value, r.kl_qp.value]),
+                    kl: match family.map(|f| &f.pair) {
+                        Some(Ok(pair)) => Some([pair.pq.value, pair.qp.value]),
+                        _ => d
+                            .report
+                            .as_ref()
+                            .ok()
+                            .map(|r| [r.kl_pq.value, r.kl_qp.value]),
+                    },
+                    divergence: family.map_or(Divergence::Kl, |_| d.request.divergence),
                 };
                 self.plots_rect = Some(plots::plots_ui(ui, &input));
             }

@@ -120,6 +120,8 @@ pub struct State {
     pub compare_on_p_bins: bool,
     /// The view in the window's centre.
     pub view: View,
+    /// The divergence of the family section and the pointwise plots (KL by default).
+    pub divergence: crate::divergence::renyi::Divergence,
 }
 
 impl Default for State {
@@ -136,6 +138,7 @@ impl Default for State {
             export_plots_only: false,
             compare_on_p_bins: false,
             view: View::Compare,
+            divergence: crate::divergence::renyi::Divergence::Kl,
         }
     }
 }

@@ -22,6 +22,9 @@ use crate::cancel::{Cancel, Cancelled, Progress};
 use crate::distribution::{Distribution, Kind};
 use crate::divergence::bins::{BinTable, bin_table, on_p_bins};
 use crate::divergence::pointwise::{Curves, curves};
+use crate::divergence::renyi::{
+    AlphaCurve, Divergence, Pair, alpha_curve, divergence_pair, family_curves,
+};
 use crate::divergence::smoothing::smoothed;
 use crate::divergence::{self, CompareError, Options, Report, grid_sum};
 
@@ -42,6 +45,8 @@ pub struct Request {
     pub on_p_bins: bool,
     /// The naive grid sum's a, b, n.
     pub grid: (f64, f64, usize),
+    /// The divergence of the family section and the pointwise plots.
+    pub divergence: Divergence,
 }
 
 impl Request {
@@ -54,12 +59,32 @@ impl Request {
             && self.grid.0.to_bits() == other.grid.0.to_bits()
             && self.grid.1.to_bits() == other.grid.1.to_bits()
             && self.grid.2 == other.grid.2
+            && same_divergence(self.divergence, other.divergence)
     }
 
     /// Whether `other` compares the same two distributions (whatever the settings).
     pub fn same_pair(&self, other: &Request) -> bool {
         Arc::ptr_eq(&self.p, &other.p) && Arc::ptr_eq(&self.q, &other.q)
     }
+}
+
+/// Two divergence choices are the same request (Rényi orders compared bit for bit).
+fn same_divergence(a: Divergence, b: Divergence) -> bool {
+    match (a, b) {
+        (Divergence::Renyi(x), Divergence::Renyi(y)) => x.to_bits() == y.to_bits(),
+        _ => a == b,
+    }
+}
+
+/// The chosen divergence of a request: its figures both ways, its curves, D_α against α.
+#[derive(Clone, Debug)]
+pub struct FamilyAnswer {
+    /// The divergence both ways (nats), or why not.
+    pub pair: Result<Pair, String>,
+    /// The pointwise integrand and the running value of the chosen divergence.
+    pub curves: Arc<Curves>,
+    /// D_α(P‖Q) and D_α(Q‖P) against α.
+    pub alpha: AlphaCurve,
 }
 
 /// The note's naive sum in both directions, on the request's grid.
@@ -90,6 +115,8 @@ pub struct Derived {
     pub bins: Option<Arc<BinTable>>,
     /// The naive grid sums (continuous pairs only).
     pub grid: Option<GridSums>,
+    /// The chosen divergence, when the pair could be compared.
+    pub family: Option<Arc<FamilyAnswer>>,
     /// How long it took.
     pub elapsed: Duration,
 }
@@ -139,6 +166,17 @@ pub fn derive(request: &Request, cancel: &Cancel) -> Result<Derived, Cancelled> 
         }
     });
     cancel.check()?;
+    let family = match &report {
+        Ok(r) => Some(Arc::new(family_answer(
+            &p,
+            &q,
+            request.divergence,
+            r,
+            &curves,
+            &opts,
+        )?)),
+        Err(_) => None,
+    };
     Ok(Derived {
         request: request.clone(),
         p,
@@ -147,7 +185,35 @@ pub fn derive(request: &Request, cancel: &Cancel) -> Result<Derived, Cancelled> 
         curves,
         bins,
         grid,
+        family,
         elapsed: start.elapsed(),
+    })
+}
+
+/// The family section's answer: the chosen divergence, its curves, the α curve.
+fn family_answer(
+    p: &Distribution,
+    q: &Distribution,
+    divergence: Divergence,
+    report: &Report,
+    curves: &Arc<Curves>,
+    opts: &Options,
+) -> Result<FamilyAnswer, Cancelled> {
+    let cancelled = |e: &CompareError| matches!(e, CompareError::Cancelled);
+    let pair = match divergence_pair(p, q, divergence, Some(report), opts) {
+        Err(e) if cancelled(&e) => return Err(Cancelled),
+        other => other.map_err(|e| e.to_string()),
+    };
+    let family_curves = match family_curves(p, q, curves, divergence, opts) {
+        Ok(c) => Arc::new(c),
+        Err(e) if cancelled(&e) => return Err(Cancelled),
+        Err(_) => curves.clone(),
+    };
+    let alpha = alpha_curve(p, q, opts)?;
+    Ok(FamilyAnswer {
+        pair,
+        curves: family_curves,
+        alpha,
     })
 }
 
@@ -176,6 +242,7 @@ fn derive_or_explain(request: &Request, cancel: &Cancel) -> Result<Derived, Canc
                 curves: Arc::new(Curves::default()),
                 bins: None,
                 grid: None,
+                family: None,
                 elapsed: Duration::ZERO,
             })
         })
@@ -382,6 +449,7 @@ mod tests {
             smoothing: None,
             on_p_bins: false,
             grid: (-10.0, 10.0, 1000),
+            divergence: Divergence::Kl,
         }
     }
 
@@ -426,5 +494,12 @@ mod tests {
         assert!(!a.same_as(&c));
         let d = request("normal(0, 1)", "normal(1, 2)");
         assert!(!a.same_pair(&d), "a new distribution is a new request");
+        let mut e = a.clone();
+        e.divergence = Divergence::Renyi(0.5);
+        assert!(!a.same_as(&e));
+        let mut f = e.clone();
+        f.divergence = Divergence::Renyi(0.5000001);
+        assert!(!e.same_as(&f) && e.same_as(&e.clone()));
+        assert!(a.same_pair(&e));
     }
 }

@@ -21,6 +21,7 @@ use egui_plot::{
 use crate::distribution::Distribution;
 use crate::divergence::Unit;
 use crate::divergence::pointwise::{Curves, InfiniteFrom};
+use crate::divergence::renyi::Divergence;
 
 use super::side::color;
 use super::state::{Direction, Which};
@@ -53,8 +54,10 @@ pub struct PlotInput<'a> {
     /// The unit of the pointwise divergence and the running integral (and their read-outs).
     pub unit: Unit,
     /// The report's KL(P||Q) and KL(Q||P), in nats, when they are known: the running integral's
-    /// end is labelled with them.
+    /// end is labelled with them (the chosen divergence's, when it is not KL).
     pub kl: Option<[f64; 2]>,
+    /// The divergence whose integrand and running value `curves` hold.
+    pub divergence: Divergence,
 }
 
 /// Where each plot was drawn, for the caller and for tests.
@@ -66,11 +69,13 @@ pub struct PlotsShown {
     pub transforms: [PlotTransform; 3],
 }
 
+mod alpha;
 mod format;
 mod infinity;
 #[cfg(test)]
 mod tests;
 
+pub use alpha::alpha_plot;
 use format::*;
 pub use format::{format_value, tick_label};
 pub use infinity::staircase;
@@ -287,13 +292,18 @@ fn pointwise_plot(ui: &mut Ui, input: &PlotInput<'_>, h: f32, y_width: f32) -> P
     let scale = unit_scale(input.unit);
     let unit = input.unit.name();
     let series = shown(input);
-    let keys: Vec<(Color32, &str)> = series.iter().map(|s| (s.color, s.term)).collect();
+    let keys: Vec<(Color32, &str)> = series.iter().map(|s| (s.color, s.term.as_str())).collect();
     heading(
         ui,
-        &match input.direction {
-            Direction::PQ => format!("Pointwise divergence ({unit}), ∫ = KL(P||Q)"),
-            Direction::QP => format!("Pointwise divergence ({unit}), ∫ = KL(Q||P)"),
-            Direction::Both => format!("Pointwise divergence ({unit})"),
+        &match (input.divergence, input.direction) {
+            (Divergence::Kl, Direction::PQ) => {
+                format!("Pointwise divergence ({unit}), ∫ = KL(P||Q)")
+            }
+            (Divergence::Kl, Direction::QP) => {
+                format!("Pointwise divergence ({unit}), ∫ = KL(Q||P)")
+            }
+            (Divergence::Kl, Direction::Both) => format!("Pointwise divergence ({unit})"),
+            (d, _) => format!("Pointwise integrand of {}", ui_label(&d.name())),
         },
         &keys,
     );
@@ -307,7 +317,7 @@ fn pointwise_plot(ui: &mut Ui, input: &PlotInput<'_>, h: f32, y_width: f32) -> P
         .show(ui, |plot_ui| {
             mark_infinite(plot_ui, c, input.direction, false);
             for (s, ys) in series.iter().zip(&scaled) {
-                let (col, name) = (s.color, s.term);
+                let (col, name) = (s.color, s.term.as_str());
                 if c.discrete {
                     let bars: Vec<Bar> =
                         c.x.iter()
@@ -361,13 +371,17 @@ fn running_plot(ui: &mut Ui, input: &PlotInput<'_>, h: f32, y_width: f32) -> Plo
     let scale = unit_scale(input.unit);
     let unit = input.unit.name();
     let series = shown(input);
-    let keys: Vec<(Color32, &str)> = series.iter().map(|s| (s.color, s.total)).collect();
+    let keys: Vec<(Color32, &str)> = series.iter().map(|s| (s.color, s.total.as_str())).collect();
+    let ends_at = match input.divergence {
+        Divergence::Kl => "KL".to_string(),
+        d => ui_label(&d.name()),
+    };
     heading(
         ui,
         &if c.discrete {
-            format!("Running sum ({unit}), ends at KL")
+            format!("Running sum ({unit}), ends at {ends_at}")
         } else {
-            format!("Running integral from −∞ ({unit}), ends at KL")
+            format!("Running integral from −∞ ({unit}), ends at {ends_at}")
         },
         &keys,
     );
@@ -383,7 +397,7 @@ fn running_plot(ui: &mut Ui, input: &PlotInput<'_>, h: f32, y_width: f32) -> Plo
         .show(ui, |plot_ui| {
             mark_infinite(plot_ui, c, input.direction, false);
             for (s, ys) in series.iter().zip(&scaled) {
-                let (col, name) = (s.color, s.total);
+                let (col, name) = (s.color, s.total.as_str());
                 if c.discrete {
                     let before = match (ys.first(), s.d.first()) {
                         (Some(r), Some(d)) => r - d * scale,
@@ -429,14 +443,15 @@ fn running_plot(ui: &mut Ui, input: &PlotInput<'_>, h: f32, y_width: f32) -> Plo
                 let total = input.kl.map(|k| k[s.index] * scale);
                 if y_end.is_finite() {
                     if let Some(from) = s.from {
-                        let note = format!("at the end: KL = ∞ {}", beyond_view_note(from));
+                        let note =
+                            format!("at the end: {} = ∞ {}", s.figure, beyond_view_note(from));
                         infinity_marker(plot_ui, *x_end, Some(*y_end), top, col, &note);
                     } else if let Some(t) = total.filter(|t| t.is_finite()) {
                         plot_ui.add(
                             Text::new(
                                 "",
                                 PlotPoint::new(*x_end, *y_end),
-                                RichText::new(format!("KL = {}", format_value(t)))
+                                RichText::new(format!("{} = {}", s.figure, format_value(t)))
                                     .size(14.0)
                                     .color(col),
                             )
@@ -455,7 +470,9 @@ fn running_plot(ui: &mut Ui, input: &PlotInput<'_>, h: f32, y_width: f32) -> Plo
                         Text::new(
                             "",
                             PlotPoint::new(0.5 * (c.view.0 + c.view.1), 0.5 * top),
-                            RichText::new(format!("KL = ∞ {why}")).size(14.0).color(col),
+                            RichText::new(format!("{} = ∞ {why}", s.figure))
+                                .size(14.0)
+                                .color(col),
                         )
                         .anchor(Align2::CENTER_CENTER)
                         .allow_hover(false),
@@ -470,8 +487,10 @@ fn running_plot(ui: &mut Ui, input: &PlotInput<'_>, h: f32, y_width: f32) -> Plo
 struct Shown<'a> {
     index: usize,
     color: Color32,
-    term: &'static str,
-    total: &'static str,
+    term: String,
+    total: String,
+    /// The figure the running value ends at, e.g. "KL" or "renyi:0.5".
+    figure: String,
     d: &'a [f64],
     run: &'a [f64],
     from: Option<InfiniteFrom>,
@@ -485,12 +504,9 @@ fn shown<'a>(input: &PlotInput<'a>) -> Vec<Shown<'a>> {
         out.push(Shown {
             index: 0,
             color: PQ_COLOR,
-            term: "p·ln(p/q)",
-            total: if c.discrete {
-                "Σ p·ln(p/q)"
-            } else {
-                "∫ p·ln(p/q)"
-            },
+            term: term_name(input.divergence, true),
+            total: total_name(input.divergence, true, c.discrete),
+            figure: figure_name(input.divergence),
             d: &c.d_pq,
             run: &c.run_pq,
             from: c.infinite_from_pq,
@@ -501,12 +517,9 @@ fn shown<'a>(input: &PlotInput<'a>) -> Vec<Shown<'a>> {
         out.push(Shown {
             index: 1,
             color: QP_COLOR,
-            term: "q·ln(q/p)",
-            total: if c.discrete {
-                "Σ q·ln(q/p)"
-            } else {
-                "∫ q·ln(q/p)"
-            },
+            term: term_name(input.divergence, false),
+            total: total_name(input.divergence, false, c.discrete),
+            figure: figure_name(input.divergence),
             d: &c.d_qp,
             run: &c.run_qp,
             from: c.infinite_from_qp,
@@ -514,6 +527,48 @@ fn shown<'a>(input: &PlotInput<'a>) -> Vec<Shown<'a>> {
         });
     }
     out
+}
+
+/// Text for egui's default fonts (no '‖').
+fn ui_label(s: &str) -> String {
+    s.replace('‖', "||")
+}
+
+/// The integrand's name in one direction (`pq` false: Q‖P, with p and q swapped).
+fn term_name(divergence: Divergence, pq: bool) -> String {
+    let (a, b) = if pq { ("p", "q") } else { ("q", "p") };
+    match divergence {
+        Divergence::Kl => format!("{a}·ln({a}/{b})"),
+        Divergence::Renyi(x) => {
+            let al = crate::distribution::family::format_number(x);
+            format!("({a}^{al}·{b}^(1−{al}) − {a})/({al} − 1)")
+        }
+        Divergence::Chi2 => format!("({a} − {b})²/{b}"),
+        Divergence::NeymanChi2 => format!("({a} − {b})²/{a}"),
+        Divergence::SquaredHellinger => "½(√p − √q)²".into(),
+        Divergence::Tv => "½|p − q|".into(),
+        Divergence::Js => "JS integrand".into(),
+    }
+}
+
+/// The running value's name.
+fn total_name(divergence: Divergence, pq: bool, discrete: bool) -> String {
+    let sum = if discrete { "Σ" } else { "∫" };
+    match divergence {
+        Divergence::Renyi(_) => format!(
+            "{} up to x",
+            ui_label(&divergence.label(pq).replace("D_", "D"))
+        ),
+        d => format!("{sum} {}", term_name(d, pq)),
+    }
+}
+
+/// The figure the running value ends at.
+fn figure_name(divergence: Divergence) -> String {
+    match divergence {
+        Divergence::Kl => "KL".into(),
+        d => ui_label(&d.label(true).replace("(P‖Q)", "")),
+    }
 }
 
 /// A plot's title and its colour key (instead of a legend inside the plot).

@@ -47,6 +47,7 @@ fn harness(w: Window, size: [f32; 2]) -> Harness<'static, Window> {
                 fit: w.fit,
                 unit: Unit::Nats,
                 kl: None,
+                divergence: Divergence::Kl,
             };
             w.shown = Some(show_plots(ui, &input));
         },
@@ -155,6 +156,7 @@ fn hover_read_outs_show_small_values_and_category_names() {
         fit: false,
         unit: Unit::Nats,
         kl: None,
+        divergence: Divergence::Kl,
     };
     // At x = 5 p is 1.487e-6: fixed decimals would print 0.00000.
     let text = hover_text(&input, 5.0);
