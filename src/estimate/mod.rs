@@ -264,7 +264,10 @@ mod tests {
             let v = value(Estimator::K3, Clamp::None, lr);
             assert!(v >= 0.0);
             // The direct formula loses digits to cancellation near 0: allow its rounding.
-            assert!((v - direct).abs() <= 1e-12 * direct + 4e-16 * (1.0 + lr.abs()), "{lr}");
+            assert!(
+                (v - direct).abs() <= 1e-12 * direct + 4e-16 * (1.0 + lr.abs()),
+                "{lr}"
+            );
         }
     }
 
