@@ -217,7 +217,7 @@ impl SamplesLab {
     pub fn ui(&mut self, ui: &mut Ui, input: &LabInput<'_>) -> Vec<Command> {
         self.sync(input);
         let mut commands = Vec::new();
-        egui::ScrollArea::vertical().show(ui, |ui| {
+        egui::ScrollArea::both().show(ui, |ui| {
             self.controls_ui(ui, &mut commands);
             ui.separator();
             let request = self.request(input);
@@ -353,7 +353,7 @@ impl SamplesLab {
                     let lo: Vec<f64> = pts.iter().map(|r| r.mean[i] - 2.0 * r.se[i]).collect();
                     let hi: Vec<f64> = pts.iter().map(|r| r.mean[i] + 2.0 * r.se[i]).collect();
                     plot.add(
-                        FilledArea::new(k.key(), &xs, &lo, &hi)
+                        FilledArea::new("", &xs, &lo, &hi)
                             .fill_color(COLORS[i].gamma_multiply(0.25)),
                     );
                     let line: PlotPoints = pts
