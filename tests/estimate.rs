@@ -384,3 +384,29 @@ fn a_clamp_stops_the_gradient_where_it_is_active() {
     let k2 = 1;
     assert!(clamped.rows[0].exact[k2].abs() < 0.5 * free.rows[0].exact[k2].abs());
 }
+
+#[test]
+fn k3_variance_of_two_geometrics_is_infinite_when_the_terms_q_squared_over_p_grow() {
+    // q_k²/p_k ∝ ((1 − q)²/(1 − p))^k: 0.8²/0.4 = 1.6 > 1 diverges; 0.4²/0.8 = 0.2 converges.
+    let m = moments("geometric(0.6)", "geometric(0.2)", Clamp::None, true);
+    let k3 = &m[Estimator::K3.index()];
+    assert_eq!(k3.variance.value, f64::INFINITY);
+    assert!(k3.variance.reason.is_some());
+    assert!(m[Estimator::K1.index()].variance.value.is_finite());
+    let m = moments("geometric(0.2)", "geometric(0.6)", Clamp::None, true);
+    let k3 = &m[Estimator::K3.index()];
+    assert!(k3.variance.value.is_finite());
+    // E[k3] = KL(P‖Q) exactly (E_P[r] = 1 on a common support).
+    let kl = kl_divergence(
+        &d("geometric(0.2)"),
+        &d("geometric(0.6)"),
+        &Options::default(),
+    )
+    .unwrap()
+    .value;
+    assert!(
+        (k3.mean.value - kl).abs() < 1e-12,
+        "{} vs {kl}",
+        k3.mean.value
+    );
+}
