@@ -186,15 +186,13 @@ fn continuous(
         return histogram_pair(p, q, k, clamp, var_inf);
     }
     let segs = build_segments(p, q, &p.support());
-    let integrate = |g: &dyn Fn(f64) -> f64| {
+    let integrate = |g: &dyn Fn(f64, f64) -> f64| {
         let mut f = |pt: Point| {
             let lp = p.ln_density_offset(pt.anchor, pt.offset);
             if lp == f64::NEG_INFINITY {
                 return 0.0;
             }
-            let lq = q.ln_density_offset(pt.anchor, pt.offset);
-            let v = g(lq - lp);
-            if v == 0.0 { 0.0 } else { lp.exp() * v }
+            g(lp, q.ln_density_offset(pt.anchor, pt.offset))
         };
         let r = quad::integrate_until(
             &segs,
@@ -206,14 +204,11 @@ fn continuous(
         );
         quad_figure(&r, opts.rel_tol)
     };
-    let mean = integrate(&|lr| value(k, clamp, lr));
+    let mean = integrate(&|lp, lq| weighted(k, clamp, lp, lq, 0.0, 1));
     let m = mean.value;
     let variance = match var_inf {
         Some(r) => infinite(r),
-        None => integrate(&|lr| {
-            let d = value(k, clamp, lr) - m;
-            d * d
-        }),
+        None => integrate(&|lp, lq| weighted(k, clamp, lp, lq, m, 2)),
     };
     Moments {
         estimator: k,
@@ -221,6 +216,23 @@ fn continuous(
         mean,
         variance,
     }
+}
+
+/// p·(k − m)^power at a point with log-densities `lp`, `lq`, without forming 0·∞ where p
+/// underflows and r = q/p overflows (Q's tail heavier than P's): unclamped k3 there is
+/// written with q itself, p·k3 = q − p − p·ln r and p·(k3 − m)² = (q²/p)·(1 − (1 + ln r + m)/r)².
+pub(super) fn weighted(k: Estimator, clamp: Clamp, lp: f64, lq: f64, m: f64, power: i32) -> f64 {
+    let lr = lq - lp;
+    if k == Estimator::K3 && !clamp.bounds(k) && lr > 30.0 {
+        return if power == 1 {
+            lq.exp() - lp.exp() * (1.0 + lr + m)
+        } else {
+            let c = (1.0 + lr + m) * (-lr).exp();
+            (2.0 * lq - lp).exp() * (1.0 - c) * (1.0 - c)
+        };
+    }
+    let v = (value(k, clamp, lr) - m).powi(power);
+    if v == 0.0 { 0.0 } else { lp.exp() * v }
 }
 
 fn quad_figure(r: &quad::QuadResult, rel_tol: f64) -> Figure {

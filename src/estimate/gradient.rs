@@ -149,6 +149,20 @@ impl Policy {
     }
 }
 
+/// p·k'(ln r) at a point, without forming 0·∞ where p underflows and r overflows: k3's
+/// slope r − 1 is written p·(r − 1) = q − p.
+fn weighted_slope(loss: Loss, clamp: Clamp, lp: f64, lq: f64) -> f64 {
+    let lr = lq - lp;
+    let k = loss.slope(clamp, lr);
+    if k == 0.0 {
+        return 0.0;
+    }
+    if loss == Loss::Estimator(Estimator::K3) {
+        return lq.exp() - lp.exp();
+    }
+    lp.exp() * k
+}
+
 /// Whether P is a policy whose gradients are computed (a normal or logits).
 pub fn is_policy(p: &Distribution) -> bool {
     Policy::of(p).is_some()
@@ -216,15 +230,15 @@ fn normal_exact(
     opts: &Options,
 ) -> Exact {
     let segs = build_segments(p, q, &p.support());
-    let integrate_p = |g: &dyn Fn(f64, f64) -> f64| {
+    // Integrands receive x and both log-densities and return the whole integrand.
+    let integrate_p = |g: &dyn Fn(f64, f64, f64) -> f64| {
         let mut f = |pt: Point| {
             let x = pt.x();
             let lp = p.ln_density(x);
             if lp == f64::NEG_INFINITY {
                 return 0.0;
             }
-            let v = g(x, q.ln_density(x) - lp);
-            if v == 0.0 { 0.0 } else { lp.exp() * v }
+            g(x, lp, q.ln_density(x))
         };
         quad::integrate_until(&segs, &mut f, 1e-11, 1e-300, 4000, &opts.cancel).value
     };
@@ -232,10 +246,10 @@ fn normal_exact(
         .map(|j| {
             std::array::from_fn(|l| {
                 let loss = Loss::ALL[l];
-                integrate_p(&|x, lr| {
+                integrate_p(&|x, lp, lq| {
                     let mut s = [0.0; 2];
                     policy.score(x, &mut s);
-                    -loss.slope(clamp, lr) * s[j]
+                    -weighted_slope(loss, clamp, lp, lq) * s[j]
                 })
             })
         })
@@ -263,10 +277,10 @@ fn normal_exact(
     // ∇KL(P‖Q) = E_P[s·(ln p − ln q)]; ∇KL(Q‖P) = −E_Q[s].
     let kl_pq = (0..2)
         .map(|j| {
-            integrate_p(&|x, lr| {
+            integrate_p(&|x, lp, lq| {
                 let mut s = [0.0; 2];
                 policy.score(x, &mut s);
-                -lr * s[j]
+                -(lq - lp) * lp.exp() * s[j]
             })
         })
         .collect();
