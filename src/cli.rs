@@ -12,6 +12,8 @@ use crate::divergence::smoothing::smoothed;
 use crate::divergence::{self, Figure, Options, Report, Unit};
 use crate::io::{LoadControl, Source};
 
+pub mod fit;
+
 /// Explore the Kullback–Leibler divergence between two distributions.
 #[derive(Debug, Parser)]
 #[command(name = "kl-explorer", version, about, long_about = None, args_conflicts_with_subcommands = true)]
@@ -56,6 +58,8 @@ pub struct Cli {
 pub enum Command {
     /// Compute KL and related figures for P and Q, or for every pair in a file.
     Compute(ComputeArgs),
+    /// Fit Q in a family to P by minimising KL(P‖Q) or KL(Q‖P); list every stationary point.
+    Fit(fit::FitArgs),
 }
 
 /// Arguments of `compute`.

@@ -13,6 +13,14 @@ fn main() -> ExitCode {
             let code = run_compute(args, &mut std::io::stdout(), &mut std::io::stderr());
             ExitCode::from(u8::try_from(code).unwrap_or(1))
         }
+        Some(Command::Fit(args)) => {
+            let code = kl_explorer::cli::fit::run_fit(
+                args,
+                &mut std::io::stdout(),
+                &mut std::io::stderr(),
+            );
+            ExitCode::from(u8::try_from(code).unwrap_or(1))
+        }
         None => match kl_explorer::app::run(launch_options(cli)) {
             Ok(code) => code,
             Err(e) => {
