@@ -16,6 +16,7 @@ use crate::divergence::{self, Figure, Options, Report, Unit};
 use crate::io::{LoadControl, Source};
 
 pub mod estimate;
+pub mod fit;
 
 /// Explore the Kullback–Leibler divergence between two distributions.
 #[derive(Debug, Parser)]
@@ -65,6 +66,8 @@ pub enum Command {
     Estimate(estimate::EstimateArgs),
     /// Compare every column of two tables (CSV or Parquet): reference against current.
     Drift(drift::DriftArgs),
+    /// Fit Q in a family to P by minimising KL(P‖Q) or KL(Q‖P); list every stationary point.
+    Fit(fit::FitArgs),
 }
 
 /// Runs a headless command, writing its output to `out` and its complaints to `err`; returns
@@ -74,6 +77,7 @@ pub fn run(command: &Command, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Command::Compute(args) => run_compute(args, out, err),
         Command::Estimate(args) => estimate::run_estimate(args, out, err),
         Command::Drift(args) => drift::run_drift(args, out, err),
+        Command::Fit(args) => fit::run_fit(args, out, err),
     }
 }
 

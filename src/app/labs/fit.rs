@@ -1,26 +1,729 @@
-//! The Fit lab (placeholder: being built).
+//! The Fit lab: fit Q in a family to P in either direction, see every stationary point on the
+//! KL landscape, the optimiser's path from a start the user clicks, drags or types, the
+//! reverse direction's basins of attraction, and the forward and reverse optima over P.
+//!
+//! All the work runs on the lab's own lane: the searches in both directions, the landscape
+//! (coarse at once, 40 × 40, then 200 × 200), the basins (24 × 24 starts) and the path.
+
+use std::sync::Arc;
+
+use egui::{Color32, ColorImage, TextureHandle, TextureOptions};
+use egui_plot::{Legend, Line, MarkerShape, Plot, PlotImage, PlotPoint, Points};
 
 use super::LabInput;
 use crate::app::Command;
+use crate::app::command::Origin;
+use crate::app::state::Which;
+use crate::app::worker::Lane;
+use crate::cancel::{Cancel, Cancelled, Progress};
+use crate::distribution::Distribution;
+use crate::fit::{
+    self, Basins, Direction, Fit, Grid, Landscape, Problem, QFamily, Search, StationaryKind,
+};
+use crate::io::Source;
+
+/// The landscape's sizes: a coarse map at once, then the fine one.
+pub const LEVELS: [usize; 2] = [40, 200];
+/// Starts per side of the basin map.
+pub const BASIN_GRID: usize = 24;
+
+/// What one answer depends on.
+#[derive(Clone, Debug)]
+pub struct FitRequest {
+    /// The target.
+    pub p: Arc<Distribution>,
+    /// Q's family.
+    pub family: QFamily,
+    /// The landscape's direction (both directions are searched).
+    pub direction: Direction,
+    /// The optimiser's start (θ), if the user gave one.
+    pub start: Option<Vec<f64>>,
+    /// Landscape nodes per side.
+    pub n: usize,
+}
+
+impl FitRequest {
+    fn same_inputs(&self, other: &FitRequest) -> bool {
+        Arc::ptr_eq(&self.p, &other.p)
+            && self.family == other.family
+            && self.direction == other.direction
+            && self.start == other.start
+    }
+}
+
+/// The answer to a [`FitRequest`].
+#[derive(Clone, Debug)]
+pub struct FitAnswer {
+    /// What it answers.
+    pub request: FitRequest,
+    /// Every stationary point of KL(P‖Q).
+    pub forward: Search,
+    /// Every stationary point of KL(Q‖P).
+    pub reverse: Search,
+    /// KL over θ's first two coordinates in the request's direction.
+    pub landscape: Landscape,
+    /// Which reverse minimum each start reaches (reverse direction, fine level only).
+    pub basins: Option<Basins>,
+    /// The fit from the user's start.
+    pub path: Option<Fit>,
+}
+
+fn problem(req: &FitRequest, direction: Direction, cancel: &Cancel) -> Problem {
+    let mut p = Problem::new(req.p.as_ref().clone(), req.family, direction);
+    p.opts.cancel = cancel.clone();
+    p
+}
+
+/// Computes an answer (on the lane's thread).
+///
+/// # Errors
+/// [`Cancelled`] when a newer request or the user cancels.
+pub fn compute(
+    req: &FitRequest,
+    cancel: &Cancel,
+    progress: &Progress,
+) -> Result<FitAnswer, Cancelled> {
+    let fwd = problem(req, Direction::Forward, cancel);
+    let rev = problem(req, Direction::Reverse, cancel);
+    let forward = fit::search(&fwd)?;
+    progress.set(0.15);
+    let reverse = fit::search(&rev)?;
+    progress.set(0.3);
+    let chosen = if req.direction == Direction::Forward {
+        &fwd
+    } else {
+        &rev
+    };
+    let search = if req.direction == Direction::Forward {
+        &forward
+    } else {
+        &reverse
+    };
+    let bx = fit::search_box(&req.p, req.family);
+    let rest: Vec<f64> = search
+        .best_minimum()
+        .map(|b| b.theta[2..].to_vec())
+        .unwrap_or_else(|| fit::initial_theta(&req.p, req.family)[2..].to_vec());
+    let grid = Grid {
+        x: bx[0],
+        y: bx[1],
+        n: req.n,
+    };
+    let landscape = fit::landscape(chosen, &rest, grid, cancel, &Progress::new())?;
+    progress.set(0.7);
+    let basins = if req.direction == Direction::Reverse && req.n == LEVELS[LEVELS.len() - 1] {
+        let minima: Vec<(f64, f64)> = reverse.minima().map(|m| (m.theta[0], m.theta[1])).collect();
+        let grid = Grid {
+            n: BASIN_GRID,
+            ..grid
+        };
+        Some(fit::basins(
+            &rev,
+            &rest,
+            &minima,
+            grid,
+            cancel,
+            &Progress::new(),
+        )?)
+    } else {
+        None
+    };
+    progress.set(0.95);
+    let path = match &req.start {
+        Some(s) => {
+            let mut start = s.clone();
+            start.extend_from_slice(&rest);
+            fit::fit_from(chosen, &start)
+        }
+        None => None,
+    };
+    cancel.check()?;
+    Ok(FitAnswer {
+        request: req.clone(),
+        forward,
+        reverse,
+        landscape,
+        basins,
+        path,
+    })
+}
 
 /// The Fit lab's state.
-#[derive(Default)]
-pub struct FitLab {}
+pub struct FitLab {
+    /// Q's family.
+    pub family: QFamily,
+    /// The landscape's direction.
+    pub direction: Direction,
+    /// The optimiser's start in θ's first two coordinates, once the user sets one.
+    pub start: Option<[f64; 2]>,
+    lane: Lane<FitRequest, FitAnswer>,
+    submitted: Option<FitRequest>,
+    answer: Option<FitAnswer>,
+    texture: Option<(TextureHandle, TextureHandle)>,
+}
 
 impl FitLab {
-    /// Starts the lab.
-    pub fn new(_ctx: &egui::Context) -> Self {
-        FitLab::default()
+    /// Starts the lab and its lane.
+    pub fn new(ctx: &egui::Context) -> Self {
+        let ctx = ctx.clone();
+        FitLab {
+            family: QFamily::Normal,
+            direction: Direction::Reverse,
+            start: None,
+            lane: Lane::start("kl-fit", compute, move || ctx.request_repaint()),
+            submitted: None,
+            answer: None,
+            texture: None,
+        }
+    }
+
+    /// The answer on screen, if it answers the current inputs.
+    pub fn answer(&self) -> Option<&FitAnswer> {
+        self.answer.as_ref()
+    }
+
+    fn wanted(&self, input: &LabInput<'_>, n: usize) -> FitRequest {
+        FitRequest {
+            p: input.p.clone(),
+            family: self.family,
+            direction: self.direction,
+            start: self.start.map(|s| s.to_vec()),
+            n,
+        }
+    }
+
+    fn keep_lane_busy(&mut self, input: &LabInput<'_>) {
+        if input.p.kind() != crate::distribution::Kind::Continuous {
+            return;
+        }
+        let wanted = self.wanted(input, LEVELS[0]);
+        if let Some(a) = self.lane.poll()
+            && a.request.same_inputs(&wanted)
+        {
+            {
+                let next = LEVELS.iter().find(|n| **n > a.request.n).copied();
+                self.answer = Some(a);
+                self.texture = None;
+                if let Some(n) = next {
+                    let req = self.wanted(input, n);
+                    self.lane.submit(req.clone());
+                    self.submitted = Some(req);
+                }
+            }
+        }
+        if self
+            .submitted
+            .as_ref()
+            .is_none_or(|s| !s.same_inputs(&wanted))
+        {
+            if self
+                .answer
+                .as_ref()
+                .is_some_and(|a| !a.request.same_inputs(&wanted))
+            {
+                // Keep the old map for its shape, but not as an answer to these inputs.
+                self.answer = self.answer.take().filter(|a| {
+                    Arc::ptr_eq(&a.request.p, &wanted.p) && a.request.family == wanted.family
+                });
+            }
+            self.lane.submit(wanted.clone());
+            self.submitted = Some(wanted);
+        }
     }
 
     /// Draws the lab.
-    pub fn ui(&mut self, ui: &mut egui::Ui, _input: &LabInput<'_>) -> Vec<Command> {
-        ui.label("Not built yet.");
-        Vec::new()
+    pub fn ui(&mut self, ui: &mut egui::Ui, input: &LabInput<'_>) -> Vec<Command> {
+        let mut commands = Vec::new();
+        if input.p.kind() != crate::distribution::Kind::Continuous {
+            ui.label("P is discrete; the fitted families are continuous. Choose a continuous P.");
+            return commands;
+        }
+        self.keep_lane_busy(input);
+        self.controls_ui(ui, input);
+        let current = self
+            .answer
+            .as_ref()
+            .is_some_and(|a| a.request.same_inputs(&self.wanted(input, 0)));
+        let Some(answer) = self.answer.clone() else {
+            ui.spinner();
+            return commands;
+        };
+        if !current {
+            ui.colored_label(
+                Color32::GRAY,
+                "updating… (the map below is for the previous inputs)",
+            );
+        }
+        ui.columns(2, |cols| {
+            self.landscape_ui(&mut cols[0], &answer, current);
+            density_ui(&mut cols[1], input, &answer);
+            commands.extend(metrics_ui(&mut cols[1], &answer));
+        });
+        commands
     }
 
-    /// Whether work is in flight.
-    pub fn is_busy(&self, _input: &LabInput<'_>) -> bool {
-        false
+    fn controls_ui(&mut self, ui: &mut egui::Ui, input: &LabInput<'_>) {
+        ui.horizontal(|ui| {
+            ui.label("Q family");
+            egui::ComboBox::from_id_salt("fit-family")
+                .selected_text(self.family.name())
+                .show_ui(ui, |ui| {
+                    for f in QFamily::ALL {
+                        if ui.selectable_value(&mut self.family, f, f.name()).changed() {
+                            self.start = None;
+                        }
+                    }
+                });
+            ui.separator();
+            ui.label("landscape of");
+            ui.radio_value(&mut self.direction, Direction::Forward, "KL(P‖Q) forward");
+            ui.radio_value(&mut self.direction, Direction::Reverse, "KL(Q‖P) reverse");
+            ui.separator();
+            let labels = [
+                self.family.coordinate_label(0),
+                self.family.coordinate_label(1),
+            ];
+            let bx = fit::search_box(input.p, self.family);
+            let mut s = self
+                .start
+                .unwrap_or([0.5 * (bx[0].0 + bx[0].1), 0.5 * (bx[1].0 + bx[1].1)]);
+            ui.label("start:");
+            let a = ui.add(
+                egui::DragValue::new(&mut s[0])
+                    .speed(0.01)
+                    .prefix(format!("{} ", labels[0])),
+            );
+            let b = ui.add(
+                egui::DragValue::new(&mut s[1])
+                    .speed(0.01)
+                    .prefix(format!("{} ", labels[1])),
+            );
+            if a.changed() || b.changed() {
+                self.start = Some(s);
+            }
+            if self.start.is_some() && ui.button("Clear path").clicked() {
+                self.start = None;
+            }
+            if self.lane.is_running() {
+                ui.add(
+                    egui::ProgressBar::new(self.lane.progress())
+                        .desired_width(120.0)
+                        .show_percentage(),
+                );
+                if ui.button("Cancel").clicked() {
+                    self.lane.cancel();
+                }
+            }
+        });
+    }
+
+    fn textures(
+        &mut self,
+        ctx: &egui::Context,
+        answer: &FitAnswer,
+    ) -> (TextureHandle, TextureHandle) {
+        if let Some(t) = &self.texture {
+            return t.clone();
+        }
+        let map = ctx.load_texture(
+            "fit-landscape",
+            heat_image(&answer.landscape),
+            TextureOptions::NEAREST,
+        );
+        let basins = ctx.load_texture(
+            "fit-basins",
+            answer.basins.as_ref().map_or_else(
+                || ColorImage::new([1, 1], vec![Color32::TRANSPARENT]),
+                basin_image,
+            ),
+            TextureOptions::NEAREST,
+        );
+        self.texture = Some((map.clone(), basins.clone()));
+        (map, basins)
+    }
+
+    fn landscape_ui(&mut self, ui: &mut egui::Ui, answer: &FitAnswer, current: bool) {
+        let l = &answer.landscape;
+        let search = match answer.request.direction {
+            Direction::Forward => &answer.forward,
+            Direction::Reverse => &answer.reverse,
+        };
+        ui.label(format!(
+            "{} over {} × {} ({}×{}; {}{})",
+            answer.request.direction.formula(),
+            answer.request.family.coordinate_label(0),
+            answer.request.family.coordinate_label(1),
+            l.grid.n,
+            l.grid.n,
+            l.method,
+            if l.error > 0.0 {
+                format!(", within {:.0e} of the engine at 16 nodes", l.error)
+            } else {
+                String::new()
+            }
+        ));
+        let (map, basin_tex) = self.textures(ui.ctx(), answer);
+        let g = l.grid;
+        let (dx, dy) = (
+            (g.x.1 - g.x.0) / (g.n - 1) as f64,
+            (g.y.1 - g.y.0) / (g.n - 1) as f64,
+        );
+        let centre = PlotPoint::new(0.5 * (g.x.0 + g.x.1), 0.5 * (g.y.0 + g.y.1));
+        let size = egui::vec2((g.x.1 - g.x.0 + dx) as f32, (g.y.1 - g.y.0 + dy) as f32);
+        let contours = contour_lines(l, 9);
+        let family = answer.request.family;
+        let response = Plot::new("fit-landscape")
+            .height(ui.available_height().clamp(240.0, 520.0))
+            .x_axis_label(family.coordinate_label(0))
+            .y_axis_label(family.coordinate_label(1))
+            .allow_drag(false)
+            .allow_zoom(false)
+            .allow_scroll(false)
+            .legend(Legend::default())
+            .show(ui, |pu| {
+                pu.image(PlotImage::new("KL", map.id(), centre, size));
+                if let Some(b) = &answer.basins {
+                    let bn = b.grid.n as f64;
+                    let bsize = egui::vec2(
+                        ((g.x.1 - g.x.0) * bn / (bn - 1.0)) as f32,
+                        ((g.y.1 - g.y.0) * bn / (bn - 1.0)) as f32,
+                    );
+                    pu.image(PlotImage::new("basins", basin_tex.id(), centre, bsize));
+                }
+                for seg in &contours {
+                    pu.line(
+                        Line::new("contours", seg.to_vec())
+                            .color(Color32::from_white_alpha(110))
+                            .width(1.0),
+                    );
+                }
+                for (kind, shape, colour, name) in [
+                    (
+                        StationaryKind::Minimum,
+                        MarkerShape::Circle,
+                        Color32::WHITE,
+                        "minima",
+                    ),
+                    (
+                        StationaryKind::Saddle,
+                        MarkerShape::Cross,
+                        Color32::from_rgb(240, 228, 66),
+                        "saddles",
+                    ),
+                    (
+                        StationaryKind::Maximum,
+                        MarkerShape::Up,
+                        Color32::from_rgb(213, 94, 0),
+                        "maxima",
+                    ),
+                ] {
+                    let pts: Vec<[f64; 2]> = search
+                        .optima
+                        .iter()
+                        .filter(|o| o.kind == kind)
+                        .map(|o| [o.theta[0], o.theta[1]])
+                        .collect();
+                    if !pts.is_empty() {
+                        pu.points(
+                            Points::new(name, pts)
+                                .shape(shape)
+                                .radius(6.0)
+                                .color(colour)
+                                .filled(true),
+                        );
+                    }
+                }
+                if current && let Some(f) = &answer.path {
+                    let pts: Vec<[f64; 2]> = f.path.iter().map(|t| [t[0], t[1]]).collect();
+                    pu.line(
+                        Line::new("optimiser's path", pts.clone())
+                            .color(Color32::from_rgb(230, 159, 0))
+                            .width(2.0),
+                    );
+                    pu.points(
+                        Points::new("optimiser's path", pts)
+                            .radius(2.5)
+                            .color(Color32::from_rgb(230, 159, 0)),
+                    );
+                }
+                if let Some(s) = self.start {
+                    pu.points(
+                        Points::new("start", vec![[s[0], s[1]]])
+                            .shape(MarkerShape::Square)
+                            .radius(5.0)
+                            .color(Color32::from_rgb(230, 159, 0)),
+                    );
+                }
+                pu.pointer_coordinate()
+            });
+        let r = &response.response;
+        if (r.clicked() || r.dragged())
+            && let Some(p) = response.inner
+        {
+            self.start = Some([p.x, p.y]);
+        }
+        if let Some(f) = answer.path.as_ref().filter(|_| current) {
+            let kind = f.kind.map_or("a point where KL is ∞", |k| k.name());
+            ui.label(format!(
+                "from the start: {} after {} Newton steps, {} ({}), {} = {}",
+                f.q.to_spec(),
+                f.iterations,
+                if f.converged {
+                    "converged"
+                } else {
+                    "not converged"
+                },
+                kind,
+                answer.request.direction.formula(),
+                crate::divergence::format_value(f.kl.value)
+            ));
+            if let Some(e) = &f.edge {
+                ui.label(e.sentence());
+            }
+        } else {
+            ui.label("Click or drag on the map, or type a start, to run the optimiser from there.");
+        }
+    }
+}
+
+/// The optimum of each direction's search with the least KL.
+fn best(s: &Search) -> Option<&fit::Stationary> {
+    s.best_minimum()
+}
+
+fn density_ui(ui: &mut egui::Ui, input: &LabInput<'_>, answer: &FitAnswer) {
+    let p = input.p;
+    let (lo, hi) = (p.quantile(0.001), p.quantile(0.999));
+    let mut fits: Vec<(String, Distribution, Color32)> = Vec::new();
+    if let Some(f) = best(&answer.forward) {
+        fits.push((
+            "forward optimum (mass-covering)".into(),
+            Distribution::Parametric(f.q.clone()),
+            crate::app::plots::PQ_COLOR,
+        ));
+    }
+    for (i, m) in answer.reverse.minima().take(2).enumerate() {
+        let name = if i == 0 {
+            "reverse optimum (mode-seeking)"
+        } else {
+            "another reverse minimum"
+        };
+        fits.push((
+            name.into(),
+            Distribution::Parametric(m.q.clone()),
+            crate::app::plots::QP_COLOR,
+        ));
+    }
+    let (lo, hi) = if lo.is_finite() && hi.is_finite() && hi > lo {
+        (lo, hi)
+    } else {
+        (-5.0, 5.0)
+    };
+    let pad = 0.15 * (hi - lo);
+    let xs: Vec<f64> = (0..600)
+        .map(|i| lo - pad + (hi - lo + 2.0 * pad) * i as f64 / 599.0)
+        .collect();
+    let curve = |d: &Distribution| -> Vec<[f64; 2]> {
+        xs.iter().map(|x| [*x, d.ln_density(*x).exp()]).collect()
+    };
+    Plot::new("fit-densities")
+        .height(240.0)
+        .legend(Legend::default())
+        .allow_scroll(false)
+        .show(ui, |pu| {
+            pu.line(
+                Line::new("P", curve(p))
+                    .color(Color32::from_rgb(0, 114, 178))
+                    .width(2.5),
+            );
+            for (name, d, c) in &fits {
+                pu.line(Line::new(name.as_str(), curve(d)).color(*c).width(1.8));
+            }
+        });
+}
+
+fn metrics_ui(ui: &mut egui::Ui, answer: &FitAnswer) -> Vec<Command> {
+    let mut commands = Vec::new();
+    for (dir, search) in [
+        (Direction::Forward, &answer.forward),
+        (Direction::Reverse, &answer.reverse),
+    ] {
+        ui.separator();
+        ui.strong(format!(
+            "{} ({}): minimise {}",
+            dir.name(),
+            dir.character(),
+            dir.formula()
+        ));
+        if let Some(r) = &search.infinite {
+            ui.label(format!(
+                "∞ for every {} Q: {r}",
+                answer.request.family.name()
+            ));
+            continue;
+        }
+        for e in &search.edges {
+            ui.label(e.sentence());
+        }
+        egui::Grid::new(("fit-optima", dir.name()))
+            .striped(true)
+            .show(ui, |ui| {
+                for o in &search.optima {
+                    ui.label(o.kind.name());
+                    ui.label(o.q.to_spec_short());
+                    ui.label(format!(
+                        "{} = {}",
+                        dir.formula(),
+                        crate::divergence::format_value(o.kl.value)
+                    ))
+                    .on_hover_text(format!(
+                        "{} (± {:.1e}); |∇| = {:.1e}; Hessian eigenvalues {:?}",
+                        o.kl.method, o.kl.error, o.gradient_norm, o.eigenvalues
+                    ));
+                    if o.kind == StationaryKind::Minimum && ui.small_button("Use as Q").clicked() {
+                        commands.push(Command::SetSource {
+                            which: Which::Q,
+                            source: Source::Spec(o.q.to_spec()),
+                            origin: Origin::Widget,
+                        });
+                    }
+                    ui.end_row();
+                }
+            });
+    }
+    commands
+}
+
+/// Short display of a Q: parameters to 7 significant digits.
+trait ShortSpec {
+    fn to_spec_short(&self) -> String;
+}
+
+impl ShortSpec for crate::distribution::Parametric {
+    fn to_spec_short(&self) -> String {
+        let params: Vec<String> = self
+            .params()
+            .iter()
+            .map(|v| {
+                let v = if v.abs() < 1e-12 { 0.0 } else { *v };
+                crate::divergence::format_value(v)
+            })
+            .collect();
+        format!("{}({})", self.family().name(), params.join(", "))
+    }
+}
+
+/// Okabe–Ito-friendly sequential colours (viridis stops).
+fn colour(t: f64) -> Color32 {
+    const STOPS: [[f64; 3]; 5] = [
+        [68.0, 1.0, 84.0],
+        [59.0, 82.0, 139.0],
+        [33.0, 145.0, 140.0],
+        [94.0, 201.0, 98.0],
+        [253.0, 231.0, 37.0],
+    ];
+    let t = t.clamp(0.0, 1.0) * 4.0;
+    let i = (t.floor() as usize).min(3);
+    let f = t - i as f64;
+    let c = |k: usize| (STOPS[i][k] + (STOPS[i + 1][k] - STOPS[i][k]) * f) as u8;
+    Color32::from_rgb(c(0), c(1), c(2))
+}
+
+/// The shade of KL value `v`: ln(1 + v − min) scaled to the 98th percentile.
+fn shade(l: &Landscape) -> impl Fn(f64) -> f64 + '_ {
+    let mut finite: Vec<f64> = l.values.iter().copied().filter(|v| v.is_finite()).collect();
+    finite.sort_by(f64::total_cmp);
+    let min = finite.first().copied().unwrap_or(0.0);
+    let top = finite.get(finite.len() * 98 / 100).copied().unwrap_or(1.0);
+    let span = (1.0 + top - min).ln().max(1e-12);
+    move |v| (1.0 + v - min).ln() / span
+}
+
+fn heat_image(l: &Landscape) -> ColorImage {
+    let n = l.grid.n;
+    let s = shade(l);
+    let mut pixels = Vec::with_capacity(n * n);
+    for row in (0..n).rev() {
+        for i in 0..n {
+            let v = l.values[row * n + i];
+            pixels.push(if v.is_finite() {
+                colour(s(v))
+            } else {
+                Color32::from_gray(40)
+            });
+        }
+    }
+    ColorImage::new([n, n], pixels)
+}
+
+fn basin_image(b: &Basins) -> ColorImage {
+    let n = b.grid.n;
+    let tints = [
+        Color32::from_rgba_unmultiplied(86, 180, 233, 70),
+        Color32::from_rgba_unmultiplied(230, 159, 0, 70),
+        Color32::from_rgba_unmultiplied(204, 121, 167, 70),
+        Color32::from_rgba_unmultiplied(0, 158, 115, 70),
+    ];
+    let mut pixels = Vec::with_capacity(n * n);
+    for row in (0..n).rev() {
+        for i in 0..n {
+            pixels.push(match b.minimum[row * n + i] {
+                Some(k) => tints[k % tints.len()],
+                None => Color32::TRANSPARENT,
+            });
+        }
+    }
+    ColorImage::new([n, n], pixels)
+}
+
+/// Contour segments by marching squares on a subsample of at most 64 × 64 nodes, at `levels`
+/// evenly spaced shades.
+fn contour_lines(l: &Landscape, levels: usize) -> Vec<[[f64; 2]; 2]> {
+    let n = l.grid.n;
+    let stride = n.div_ceil(64).max(1);
+    let idx: Vec<usize> = (0..n).step_by(stride).collect();
+    let s = shade(l);
+    let v = |i: usize, j: usize| s(l.values[j * n + i]);
+    let mut out = Vec::new();
+    for k in 1..=levels {
+        let c = k as f64 / (levels + 1) as f64;
+        for wj in idx.windows(2) {
+            for wi in idx.windows(2) {
+                let (i0, i1, j0, j1) = (wi[0], wi[1], wj[0], wj[1]);
+                let corners = [(i0, j0), (i1, j0), (i1, j1), (i0, j1)];
+                let vals: Vec<f64> = corners.iter().map(|(i, j)| v(*i, *j)).collect();
+                if vals.iter().any(|x| !x.is_finite()) {
+                    continue;
+                }
+                let mut pts = Vec::new();
+                for e in 0..4 {
+                    let (a, b) = (e, (e + 1) % 4);
+                    if (vals[a] > c) != (vals[b] > c) {
+                        let t = (c - vals[a]) / (vals[b] - vals[a]);
+                        let pa = l.grid.at(corners[a].0, corners[a].1);
+                        let pb = l.grid.at(corners[b].0, corners[b].1);
+                        pts.push([pa.0 + t * (pb.0 - pa.0), pa.1 + t * (pb.1 - pa.1)]);
+                    }
+                }
+                if pts.len() >= 2 {
+                    out.push([pts[0], pts[1]]);
+                }
+                if pts.len() == 4 {
+                    out.push([pts[2], pts[3]]);
+                }
+            }
+        }
+    }
+    out
+}
+
+impl FitLab {
+    /// Whether work is in flight, or the answer on screen is not for the current inputs.
+    pub fn is_busy(&self, input: &LabInput<'_>) -> bool {
+        self.lane.is_running()
+            || !self.answer.as_ref().is_some_and(|a| {
+                a.request.same_inputs(&self.wanted(input, 0))
+                    && a.request.n == LEVELS[LEVELS.len() - 1]
+            })
     }
 }
