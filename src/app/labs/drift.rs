@@ -547,7 +547,7 @@ fn finite_points(
 
 fn sensitivity_ui(ui: &mut egui::Ui, c: &ColumnDrift, curves: &Curves) {
     let height = (ui.available_height() - 30.0).max(160.0);
-    let width = (ui.available_width() / 2.0 - 8.0).max(200.0);
+    let width = (ui.available_width() / 2.0 - 24.0).max(200.0);
     let infinite = |pts: &[SensitivityPoint]| pts.iter().filter(|p| !p.psi.is_finite()).count();
     ui.horizontal(|ui| {
         ui.vertical(|ui| {
