@@ -55,6 +55,18 @@ pub struct Cli {
     /// The view to open: the comparison or a lab.
     #[arg(long, value_enum, value_name = "VIEW")]
     pub view: Option<crate::app::state::View>,
+    /// The Drift lab's two tables, compared at start: REFERENCE,CURRENT.
+    #[arg(long, value_name = "REFERENCE,CURRENT", value_parser = parse_table_pair)]
+    pub drift_tables: Option<(PathBuf, PathBuf)>,
+}
+
+fn parse_table_pair(s: &str) -> Result<(PathBuf, PathBuf), String> {
+    match s.split_once(',') {
+        Some((a, b)) if !a.is_empty() && !b.is_empty() => Ok((a.into(), b.into())),
+        _ => Err(format!(
+            "'{s}' is not REFERENCE,CURRENT (two paths with a comma between)"
+        )),
+    }
 }
 
 /// Headless commands.

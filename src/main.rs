@@ -36,5 +36,6 @@ fn launch_options(cli: Cli) -> LaunchOptions {
         plots_only: cli.plots_only,
         bits: cli.bits,
         view: cli.view,
+        drift: cli.drift_tables,
     }
 }

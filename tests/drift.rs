@@ -2,6 +2,8 @@
 //! missing values, one-sided labels, Parquet against CSV, bad files, and the permutation
 //! test's calibration.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests panic on failure by design
+
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;

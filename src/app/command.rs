@@ -70,6 +70,15 @@ pub enum Command {
     FitView,
     /// Show a message.
     Toast(String),
+    /// Show this view in the window's centre.
+    ShowView(super::state::View),
+    /// Use this file as one of the Drift lab's tables.
+    DriftTable {
+        /// Reference or current.
+        side: crate::drift::Side,
+        /// The file.
+        path: PathBuf,
+    },
 }
 
 impl Command {
@@ -102,6 +111,8 @@ impl KlApp {
                 self.tasks.dialog(purpose, name);
             }
             Command::AskWhichSide(path) => self.pending_drop = Some(path),
+            Command::DriftTable { side, path } => self.labs.drift.set_table(side, &path),
+            Command::ShowView(view) => self.state.view = view,
             Command::OpenSession(path) => {
                 self.opening += 1;
                 self.tasks.open_session(path);
@@ -267,6 +278,7 @@ impl KlApp {
             Dialog::ExportCurves => Command::ExportCurves(path),
             Dialog::ExportFigures => Command::ExportFigures(path),
             Dialog::SaveSession => Command::SaveSession(path),
+            Dialog::OpenTable(side) => Command::DriftTable { side, path },
         };
         self.run_command(cmd);
     }
@@ -331,7 +343,9 @@ impl KlApp {
             Dialog::ExportCurves => ("kl", "csv"),
             Dialog::ExportFigures => ("kl", "json"),
             Dialog::SaveSession => ("session", "json"),
-            Dialog::OpenCsv(_) | Dialog::OpenSession => return String::new(),
+            Dialog::OpenCsv(_) | Dialog::OpenSession | Dialog::OpenTable(_) => {
+                return String::new();
+            }
         };
         format!(
             "{prefix}_{}_vs_{}.{ext}",

@@ -42,6 +42,8 @@ pub struct LaunchOptions {
     pub bits: bool,
     /// The view to open (the comparison, or a lab).
     pub view: Option<super::state::View>,
+    /// The Drift lab's reference and current tables, compared at start.
+    pub drift: Option<(PathBuf, PathBuf)>,
 }
 
 /// A `--screenshot` run in progress.

@@ -138,6 +138,15 @@ impl KlApp {
                 origin: Origin::Launch,
             });
         }
+        if let Some((reference, current)) = &launch.drift {
+            app.labs
+                .drift
+                .set_table(crate::drift::Side::Reference, reference);
+            app.labs
+                .drift
+                .set_table(crate::drift::Side::Current, current);
+            app.labs.drift.compare();
+        }
         if let Some(path) = &launch.open {
             app.run_command(Command::OpenSession(path.clone()));
         }

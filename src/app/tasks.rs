@@ -34,6 +34,8 @@ pub enum Dialog {
     ExportFigures,
     /// Save the session.
     SaveSession,
+    /// Choose a table (CSV or Parquet) for the Drift lab.
+    OpenTable(crate::drift::Side),
 }
 
 impl Dialog {
@@ -306,6 +308,14 @@ fn run_dialog(purpose: Dialog, default_name: &str) -> DialogOutcome {
         Dialog::OpenCsv(which) => d
             .set_title(format!("Load a CSV histogram as {}", which.name()))
             .add_filter("CSV histogram", &["csv", "tsv", "txt"])
+            .add_filter("All files", &["*"])
+            .pick_file(),
+        Dialog::OpenTable(side) => d
+            .set_title(format!("Choose the {} table", side.name()))
+            .add_filter(
+                "CSV or Parquet table",
+                &["csv", "tsv", "txt", "parquet", "pq"],
+            )
             .add_filter("All files", &["*"])
             .pick_file(),
         Dialog::OpenSession => d

@@ -235,7 +235,7 @@ impl Bins {
                         format!("above the edges (> {})", f(l))
                     }
                 } else if l == f64::NEG_INFINITY {
-                    format!("(−∞, {})", f(r))
+                    format!("(-∞, {})", f(r))
                 } else if r == f64::INFINITY {
                     format!("[{}, ∞)", f(l))
                 } else if matches!(self.layout, Layout::Closed { .. })

@@ -1,0 +1,151 @@
+//! The Drift lab driven as a person would (egui_kittest): sort the table by a header, click a
+//! row and read the Compare view's figures for that column.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests panic on failure by design
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU8;
+use std::time::Duration;
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use kl_explorer::app::state::View;
+use kl_explorer::app::{KlApp, LaunchOptions};
+use kl_explorer::distribution::Distribution;
+
+fn tables(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    // income drifts a little, colour has a label only in current, age not at all.
+    let mut a = String::from("income,colour,age\n");
+    let mut b = a.clone();
+    for i in 0..400u32 {
+        let x = f64::from((i * 7919) % 400) / 40.0;
+        a.push_str(&format!(
+            "{x},{},{}\n",
+            ["red", "blue"][(i % 2) as usize],
+            20 + i % 50
+        ));
+    }
+    for i in 0..300u32 {
+        let x = f64::from((i * 7919) % 300) / 30.0 + 0.7;
+        b.push_str(&format!(
+            "{x},{},{}\n",
+            ["red", "blue", "green"][(i % 3) as usize],
+            20 + (i * 3) % 50
+        ));
+    }
+    let (r, c) = (dir.join("reference.csv"), dir.join("current.csv"));
+    std::fs::write(&r, a).unwrap();
+    std::fs::write(&c, b).unwrap();
+    (r, c)
+}
+
+fn harness(dir: &Path) -> Harness<'static, KlApp> {
+    let launch = LaunchOptions {
+        no_restore: true,
+        view: Some(View::Drift),
+        drift: Some(tables(dir)),
+        ..Default::default()
+    };
+    let mut h = Harness::builder()
+        .with_size([1400.0, 900.0])
+        .build_eframe(move |cc| {
+            KlApp::new(&cc.egui_ctx, None, &launch, Arc::new(AtomicU8::new(0)))
+        });
+    settle(&mut h, |app| app.labs.drift.current().is_some());
+    h
+}
+
+fn settle(h: &mut Harness<'static, KlApp>, done: impl Fn(&KlApp) -> bool) {
+    for _ in 0..3000 {
+        h.step();
+        if done(h.state()) && !h.state().is_busy() {
+            h.run_steps(3);
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(3));
+    }
+    panic!("timed out");
+}
+
+fn names_in_order(app: &KlApp) -> Vec<String> {
+    let c = app.labs.drift.current().unwrap();
+    app.labs
+        .drift
+        .order()
+        .into_iter()
+        .map(|i| c.report.columns[i].column.clone())
+        .collect()
+}
+
+#[test]
+fn clicking_a_header_sorts_the_rows_by_that_figure() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    assert_eq!(names_in_order(h.state()), ["income", "colour", "age"]);
+    h.get_by_role_and_label(Role::Button, "JS").click();
+    h.run_steps(2);
+    let order = names_in_order(h.state());
+    let c = h.state().labs.drift.current().unwrap();
+    let js = |name: &str| {
+        c.report
+            .columns
+            .iter()
+            .find(|d| d.column == name)
+            .unwrap()
+            .js
+            .value
+    };
+    let shown: Vec<f64> = order.iter().map(|n| js(n)).collect();
+    assert!(
+        shown.windows(2).all(|w| w[0] >= w[1]),
+        "{order:?} {shown:?}"
+    );
+    assert_ne!(order, ["income", "colour", "age"], "{shown:?}");
+    // Clicking again reverses.
+    h.get_by_role_and_label(Role::Button, "JS v").click();
+    h.run_steps(2);
+    let mut reversed = order.clone();
+    reversed.reverse();
+    assert_eq!(names_in_order(h.state()), reversed);
+}
+
+#[test]
+fn clicking_a_row_opens_its_bins_as_p_and_q_with_the_same_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    let drift = h.state().labs.drift.current().unwrap().report.columns[0].clone();
+    assert_eq!(drift.column, "income");
+    // The row's name (the first "income" on screen; the selected column's title comes after).
+    h.query_all_by_label("income").next().unwrap().click();
+    settle(&mut h, |app| {
+        matches!(app.p.dist.as_ref(), Distribution::Categories(_))
+            && matches!(app.q.dist.as_ref(), Distribution::Categories(_))
+            && app.report().is_some_and(|r| r.is_ok())
+    });
+    let Distribution::Categories(p) = h.state().p.dist.as_ref() else {
+        unreachable!()
+    };
+    assert_eq!(p.labels, drift.labels);
+    #[allow(clippy::cast_precision_loss)]
+    let counts: Vec<f64> = drift.counts_reference.iter().map(|&c| c as f64).collect();
+    assert_eq!(p.counts, counts);
+    let report = h.state().report().unwrap().as_ref().unwrap().clone();
+    for (got, want) in [
+        (report.kl_pq.value, drift.kl_pq.value),
+        (report.kl_qp.value, drift.kl_qp.value),
+        (report.js.value, drift.js.value),
+        (report.hellinger.value, drift.hellinger.value),
+    ] {
+        assert!(
+            (got - want).abs() <= 1e-12 * want.abs().max(1.0),
+            "{got} {want}"
+        );
+    }
+    // And the button shows the comparison.
+    h.get_by_role_and_label(Role::Button, "Show in Compare")
+        .click();
+    h.run_steps(2);
+    assert_eq!(h.state().state.view, View::Compare);
+}
