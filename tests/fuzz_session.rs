@@ -149,6 +149,9 @@ fn value_paths(v: &serde_json::Value, prefix: String, out: &mut Vec<String>) {
 }
 
 fn apply(base: &str, m: &Mutation) -> String {
+    if base.is_empty() {
+        return String::new();
+    }
     match m {
         Mutation::Flip(i, b) => {
             let mut bytes = base.as_bytes().to_vec();
@@ -236,7 +239,7 @@ fn a_zlib_bomb_in_the_png_chunk_is_refused_naming_the_limit() {
     let start = Instant::now();
     let err = read_png_session(&png).unwrap_err().to_string();
     assert!(start.elapsed() < FREEZE);
-    assert!(err.contains("more than 64 MB"), "{err}");
+    assert!(err.contains("64 MB"), "{err}");
 }
 
 proptest! {
