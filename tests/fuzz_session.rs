@@ -129,19 +129,18 @@ fn mutation() -> impl Strategy<Value = Mutation> {
     ]
 }
 
-/// Every value's position in a JSON document, as (start, end) byte ranges of scalars and of
-/// containers, found with serde_json's own parser on the pretty text.
-fn value_paths(v: &serde_json::Value, prefix: String, out: &mut Vec<String>) {
-    out.push(prefix.clone());
+/// The JSON pointer of every value in a document, containers included.
+fn value_paths(v: &serde_json::Value, prefix: &str, out: &mut Vec<String>) {
+    out.push(prefix.to_string());
     match v {
         serde_json::Value::Object(m) => {
             for (k, x) in m {
-                value_paths(x, format!("{prefix}/{k}"), out);
+                value_paths(x, &format!("{prefix}/{k}"), out);
             }
         }
         serde_json::Value::Array(a) => {
             for (i, x) in a.iter().enumerate() {
-                value_paths(x, format!("{prefix}/{i}"), out);
+                value_paths(x, &format!("{prefix}/{i}"), out);
             }
         }
         _ => {}
@@ -166,7 +165,7 @@ fn apply(base: &str, m: &Mutation) -> String {
         Mutation::Value(i, h) => {
             let mut v: serde_json::Value = serde_json::from_str(base).unwrap();
             let mut paths = Vec::new();
-            value_paths(&v, String::new(), &mut paths);
+            value_paths(&v, "", &mut paths);
             let path = &paths[i % paths.len()];
             // A placeholder replaced as text, so that nesting and numbers beyond serde's own
             // values (1e999, NaN) reach the reader exactly as written.
