@@ -100,6 +100,13 @@ pub fn ln_gamma_excess(a: f64, d: f64) -> f64 {
         // Shift up: ψ(a) = ψ(a + n) − Σ 1/(a + j) and ln Γ(a + d) − ln Γ(a) loses
         // Σ ln(1 + d/(a + j)); each step adds (d/(a + j)) − ln(1 + d/(a + j)) ≥ 0.
         let n = (STIRLING_FROM - low).ceil();
+        if a + n - a != n || (a + d) + n - (a + d) != n {
+            // One argument tiny and the other beyond 2^53: the shift does not move the
+            // large one (and recursing would never end). No digits to keep here.
+            return statrs::function::gamma::ln_gamma(a + d)
+                - statrs::function::gamma::ln_gamma(a)
+                - d * statrs::function::gamma::digamma(a);
+        }
         let mut sum = 0.0;
         let mut j = 0.0;
         while j < n {

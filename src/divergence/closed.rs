@@ -323,8 +323,10 @@ pub fn entropy(p: &Parametric) -> Option<f64> {
         FamilyId::Laplace => 1.0 + (2.0 * a[1]).ln(),
         FamilyId::Cauchy => (4.0 * std::f64::consts::PI * a[1]).ln(),
         FamilyId::Gumbel => a[1].ln() + EULER_GAMMA + 1.0,
-        FamilyId::Weibull => EULER_GAMMA * (1.0 - 1.0 / a[0]) + (a[1] / a[0]).ln() + 1.0,
-        FamilyId::Pareto => (a[0] / a[1]).ln() + 1.0 / a[1] + 1.0,
+        // ln λ − ln k, not ln(λ/k): the ratio of a scale of 1e229 and a shape of 1e-94
+        // overflows while its log is 756.
+        FamilyId::Weibull => EULER_GAMMA * (1.0 - 1.0 / a[0]) + (a[1].ln() - a[0].ln()) + 1.0,
+        FamilyId::Pareto => (a[0].ln() - a[1].ln()) + 1.0 / a[1] + 1.0,
         FamilyId::Triangular => 0.5 + ((a[1] - a[0]) / 2.0).ln(),
         FamilyId::Beta => {
             let (x, y) = (a[0], a[1]);

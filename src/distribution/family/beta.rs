@@ -32,6 +32,20 @@ impl ParametricFamily for Beta {
 
     fn from_params(params: &[f64]) -> Result<Self, ParamError> {
         let [shape_a, shape_b] = fixed(&Self::INFO, params)?;
+        // P(X < m) ≈ m^a/(a·B(a, b)) near 0, and likewise near 1 with b.
+        let ln_norm = -ln_beta(shape_a, shape_b);
+        let ln_min = f64::MIN_POSITIVE.ln();
+        for (shape, edge) in [(shape_a, "0"), (shape_b, "1")] {
+            super::params::check_edge_mass(
+                shape * ln_min - shape.ln() + ln_norm,
+                &format!(
+                    "shape_{} {}",
+                    if edge == "0" { "a" } else { "b" },
+                    super::format_number(shape)
+                ),
+                edge,
+            )?;
+        }
         Ok(Beta {
             shape_a,
             shape_b,

@@ -31,6 +31,17 @@ impl ParametricFamily for Cauchy {
 
     fn from_params(params: &[f64]) -> Result<Self, ParamError> {
         let [location, scale] = fixed(&Self::INFO, params)?;
+        // P(|X − location| > t) ≈ 2·scale/(π·t): the mass beyond the largest double.
+        let tail = 2.0 * (scale / (f64::MAX - location.abs())) / std::f64::consts::PI;
+        if !(tail <= 1e-12) {
+            return Err(ParamError::Inconsistent(format!(
+                "scale {} puts {:.0e} of the mass beyond 1.8e308, the largest double, where no figure can follow it; scale must be at most about {:.0e} (at location {})",
+                super::format_number(scale),
+                tail.min(1.0),
+                1e-12 * std::f64::consts::PI / 2.0 * (f64::MAX - location.abs()),
+                super::format_number(location)
+            )));
+        }
         Ok(Cauchy {
             location,
             scale,

@@ -32,6 +32,16 @@ impl ParametricFamily for Gamma {
 
     fn from_params(params: &[f64]) -> Result<Self, ParamError> {
         let [shape, rate] = fixed(&Self::INFO, params)?;
+        // P(X < m) ≈ (rate·m)^k/Γ(k + 1) near 0.
+        super::params::check_edge_mass(
+            shape * (rate.ln() + f64::MIN_POSITIVE.ln()) - ln_gamma(shape + 1.0),
+            &format!(
+                "shape {} with rate {}",
+                super::format_number(shape),
+                super::format_number(rate)
+            ),
+            "0",
+        )?;
         Ok(Gamma {
             shape,
             rate,

@@ -87,6 +87,24 @@ impl ParamInfo {
 /// has 3 significant digits, and a density of 1/scale overflows.
 const SUBNORMAL: &str = "at least 2.2e-308, the smallest double with full precision (smaller ones are subnormal: a density of 1/scale would overflow)";
 
+/// Refuses a distribution whose mass within 2.2e-308 of a support edge, `exp(ln_mass)`, is
+/// more than 1e-12: the doubles there are subnormal or 0, so quadrature cannot follow it (a
+/// beta shape of 1e-156 has all but 1e-153 of its mass below 2.2e-308, and KL came out
+/// −∞ ± ∞). `what` names the parameter and its value.
+pub(super) fn check_edge_mass(ln_mass: f64, what: &str, edge: &str) -> Result<(), ParamError> {
+    if ln_mass.is_nan() || ln_mass > (1e-12f64).ln() {
+        return Err(ParamError::Inconsistent(format!(
+            "{what} puts {} of the mass within 2.2e-308 of {edge}, below the smallest double with full precision, where no figure can follow it; the shape must be larger (about 0.04 or more)",
+            if ln_mass.is_nan() || ln_mass >= -0.01 {
+                "nearly all".to_string()
+            } else {
+                format!("{:.0e}", ln_mass.exp())
+            }
+        )));
+    }
+    Ok(())
+}
+
 /// How many parameters a family takes.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Arity {

@@ -35,6 +35,26 @@ impl ParametricFamily for StudentT {
 
     fn from_params(params: &[f64]) -> Result<Self, ParamError> {
         let [location, scale, nu] = fixed(&Self::INFO, params)?;
+        // The mass beyond the largest double, from the power-law tail
+        // P(|T| > t) ≈ 2·K·ν^((ν+1)/2)·t^(−ν)/ν (K the density's constant at scale 1): with a
+        // small freedom most of the distribution lies there (ν = 1e-52: all but 1e-49), and
+        // no figure can be computed over the doubles.
+        let unit_ln_norm = crate::special::ln_gamma_ratio_rest(nu / 2.0, 0.5) - 0.5 * LN_2PI;
+        let t = (f64::MAX - location.abs()) / scale;
+        let ln_tail =
+            std::f64::consts::LN_2 + unit_ln_norm + 0.5 * (nu - 1.0) * nu.ln() - nu * t.ln();
+        if ln_tail > (1e-12f64).ln() {
+            return Err(ParamError::Inconsistent(format!(
+                "freedom {} with scale {} puts {} of the mass beyond 1.8e308, the largest double, where no figure can follow it; freedom must be larger (or scale smaller) until that is below 1e-12",
+                super::format_number(nu),
+                super::format_number(scale),
+                if ln_tail >= 0.0 {
+                    "nearly all".to_string()
+                } else {
+                    format!("{:.0e}", ln_tail.exp())
+                },
+            )));
+        }
         Ok(StudentT {
             location,
             scale,

@@ -31,6 +31,16 @@ impl ParametricFamily for Weibull {
 
     fn from_params(params: &[f64]) -> Result<Self, ParamError> {
         let [shape, scale] = fixed(&Self::INFO, params)?;
+        // P(X < m) ≈ (m/scale)^k near 0.
+        super::params::check_edge_mass(
+            shape * (f64::MIN_POSITIVE.ln() - scale.ln()),
+            &format!(
+                "shape {} with scale {}",
+                super::format_number(shape),
+                super::format_number(scale)
+            ),
+            "0",
+        )?;
         Ok(Weibull {
             shape,
             scale,
