@@ -102,7 +102,8 @@ pub fn compute(
         &progress,
     )
     .map_err(|e| e.to_string())?;
-    let gradients = estimate::gradients(p, q, clamp, n, seed, &cancel, &progress)
+    let grad_n = n.min(estimate::gradient::MAX_GRADIENT_SAMPLES);
+    let gradients = estimate::gradients(p, q, clamp, grad_n, seed, &cancel, &progress)
         .map_err(|_| "cancelled".to_string())?;
     Ok(Estimate {
         truth,

@@ -67,6 +67,10 @@ impl Loss {
 
 const L: usize = 5;
 
+/// The most samples the gradients' Monte Carlo uses (the window and `estimate` cap N there:
+/// its standard error is reported beside each figure).
+pub const MAX_GRADIENT_SAMPLES: u64 = 1_000_000;
+
 /// Per parameter, a value for each loss.
 type PerLoss = Vec<[f64; L]>;
 

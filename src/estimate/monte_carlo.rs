@@ -244,7 +244,8 @@ pub fn run(
             let first_mark = marks.partition_point(|m| *m <= start);
             let mut next_mark = marks.get(first_mark).copied();
             let mut mark_i = first_mark;
-            let widths: [f64; E] = std::array::from_fn(|i| (range[i].1 - range[i].0) / bins as f64);
+            let per_width: [f64; E] =
+                std::array::from_fn(|i| bins as f64 / (range[i].1 - range[i].0));
             for j in 0..len {
                 let lr = draw_lr(&sampler, &mut rng, p, q, discrete);
                 for k in Estimator::ALL {
@@ -257,7 +258,7 @@ pub fn run(
                     } else {
                         out.infinite[i] += 1;
                     }
-                    let b = (v - range[i].0) / widths[i];
+                    let b = (v - range[i].0) * per_width[i];
                     if b < 0.0 {
                         out.below[i] += 1;
                     } else if b < bins as f64 {

@@ -23,8 +23,6 @@ use crate::io::Source;
 
 /// The largest N the lab samples.
 pub const MAX_N: u64 = 100_000_000;
-/// The most samples the gradient's Monte Carlo uses (its variance is reported).
-pub const MAX_GRADIENT_N: u64 = 1_000_000;
 
 /// The preset policy: a next-token distribution after an update (P) and before it (Q).
 pub const POLICY_P: &str = "logits(2, 1, 0.5, -1, -2)";
@@ -117,7 +115,7 @@ fn compute(
             p,
             q,
             r.clamp,
-            r.n.min(MAX_GRADIENT_N),
+            r.n.min(estimate::gradient::MAX_GRADIENT_SAMPLES),
             r.seed,
             cancel,
             &Progress::default(),
