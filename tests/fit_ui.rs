@@ -87,13 +87,13 @@ fn choosing_forward_redraws_the_map_as_kl_p_q_with_its_lower_minimum() {
     let (dir, min) = map_minimum(&h);
     assert_eq!(dir, Direction::Reverse);
     // The reverse map's least node is near the reverse minimum, 0.6887690.
-    assert!(min >= 0.688_769_0 - 1e-7 && min < 0.70, "{min}");
+    assert!((0.688_769_0 - 1e-7..0.70).contains(&min), "{min}");
     assert!(h.query_by_label_contains("KL(Q||P) over mean").is_some());
     h.get_by_label("KL(P||Q) forward").click();
     settle(&mut h);
     let (dir, min) = map_minimum(&h);
     assert_eq!(dir, Direction::Forward);
-    assert!(min >= 0.461_994_6 - 1e-7 && min < 0.47, "{min}");
+    assert!((0.461_994_6 - 1e-7..0.47).contains(&min), "{min}");
     assert!(h.query_by_label_contains("KL(P||Q) over mean").is_some());
 }
 
