@@ -86,6 +86,7 @@ fn fast(problem: &Problem) -> Fast {
                     }
                     o
                 },
+                &[1e-11; N],
                 &problem.opts.cancel,
             ) else {
                 return Fast::Engine;

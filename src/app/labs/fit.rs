@@ -276,8 +276,8 @@ impl FitLab {
                 });
             ui.separator();
             ui.label("landscape of");
-            ui.radio_value(&mut self.direction, Direction::Forward, "KL(P‖Q) forward");
-            ui.radio_value(&mut self.direction, Direction::Reverse, "KL(Q‖P) reverse");
+            ui.radio_value(&mut self.direction, Direction::Forward, "KL(P||Q) forward");
+            ui.radio_value(&mut self.direction, Direction::Reverse, "KL(Q||P) reverse");
             ui.separator();
             let labels = [
                 self.family.coordinate_label(0),
@@ -350,7 +350,7 @@ impl FitLab {
         };
         ui.label(format!(
             "{} over {} × {} ({}×{}; {}{})",
-            answer.request.direction.formula(),
+            answer.request.direction.formula().replace('‖', "||"),
             answer.request.family.coordinate_label(0),
             answer.request.family.coordinate_label(1),
             l.grid.n,
@@ -474,7 +474,7 @@ impl FitLab {
                     "not converged"
                 },
                 kind,
-                answer.request.direction.formula(),
+                answer.request.direction.formula().replace('‖', "||"),
                 crate::divergence::format_value(f.kl.value)
             ));
             if let Some(e) = &f.edge {
@@ -553,7 +553,7 @@ fn metrics_ui(ui: &mut egui::Ui, answer: &FitAnswer) -> Vec<Command> {
             "{} ({}): minimise {}",
             dir.name(),
             dir.character(),
-            dir.formula()
+            dir.formula().replace('‖', "||")
         ));
         if let Some(r) = &search.infinite {
             ui.label(format!(
@@ -573,7 +573,7 @@ fn metrics_ui(ui: &mut egui::Ui, answer: &FitAnswer) -> Vec<Command> {
                     ui.label(o.q.to_spec_short());
                     ui.label(format!(
                         "{} = {}",
-                        dir.formula(),
+                        dir.formula().replace('‖', "||"),
                         crate::divergence::format_value(o.kl.value)
                     ))
                     .on_hover_text(format!(

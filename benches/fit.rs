@@ -1,0 +1,60 @@
+//! Fitting: the 200 × 200 landscape of a normal Q against the bimodal mixture in both
+//! directions, and single fits from a start (issue 14: the landscape within 1 s on 2 cores,
+//! a fit under 50 ms).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // benches panic on failure by design
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use kl_explorer::cancel::{Cancel, Progress};
+use kl_explorer::distribution::parse_spec;
+use kl_explorer::fit::{
+    Direction, Grid, Problem, QFamily, fit_from, landscape, search, search_box,
+};
+
+fn bench(c: &mut Criterion) {
+    let p = parse_spec("0.5*normal(-3,1) + 0.5*normal(3,1)").unwrap();
+    let bx = search_box(&p, QFamily::Normal);
+    let grid = Grid {
+        x: bx[0],
+        y: bx[1],
+        n: 200,
+    };
+    let fwd = Problem::new(p.clone(), QFamily::Normal, Direction::Forward);
+    let rev = Problem::new(p.clone(), QFamily::Normal, Direction::Reverse);
+    let mut g = c.benchmark_group("fit");
+    g.sample_size(10);
+    g.bench_function("landscape_200x200_both_directions", |b| {
+        b.iter(|| {
+            let a = landscape(&fwd, &[], grid, &Cancel::new(), &Progress::new()).unwrap();
+            let r = landscape(&rev, &[], grid, &Cancel::new(), &Progress::new()).unwrap();
+            (a.values[0], r.values[0])
+        });
+    });
+    g.bench_function("landscape_200x200_forward", |b| {
+        b.iter(|| {
+            landscape(&fwd, &[], grid, &Cancel::new(), &Progress::new())
+                .unwrap()
+                .values[0]
+        });
+    });
+    g.bench_function("landscape_200x200_reverse", |b| {
+        b.iter(|| {
+            landscape(&rev, &[], grid, &Cancel::new(), &Progress::new())
+                .unwrap()
+                .values[0]
+        });
+    });
+    g.bench_function("fit_reverse_from_normal_1_0.5", |b| {
+        b.iter(|| fit_from(&rev, &[1.0, 0.5f64.ln()]).unwrap().kl.value);
+    });
+    g.bench_function("fit_forward_from_normal_1_0.5", |b| {
+        b.iter(|| fit_from(&fwd, &[1.0, 0.5f64.ln()]).unwrap().kl.value);
+    });
+    g.bench_function("search_reverse_every_stationary_point", |b| {
+        b.iter(|| search(&rev).unwrap().optima.len());
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,119 @@
+//! The Fit lab driven headless (egui_kittest): switching the landscape's direction changes
+//! the map it draws, and "Use as Q" returns the optimum as Q's spec.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests panic on failure by design
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use kl_explorer::app::Command;
+use kl_explorer::app::labs::LabInput;
+use kl_explorer::app::labs::fit::FitLab;
+use kl_explorer::app::state::Which;
+use kl_explorer::distribution::{Distribution, parse_spec};
+use kl_explorer::divergence::Unit;
+use kl_explorer::fit::Direction;
+use kl_explorer::io::Source;
+
+struct State {
+    lab: Option<FitLab>,
+    p: Arc<Distribution>,
+    q: Arc<Distribution>,
+    source: Source,
+    commands: Vec<Command>,
+    busy: bool,
+}
+
+fn harness() -> Harness<'static, State> {
+    let spec = "0.5*normal(-3,1) + 0.5*normal(3,1)";
+    let state = State {
+        lab: None,
+        p: Arc::new(parse_spec(spec).unwrap()),
+        q: Arc::new(parse_spec("normal(1,2)").unwrap()),
+        source: Source::Spec(spec.into()),
+        commands: Vec::new(),
+        busy: true,
+    };
+    Harness::builder()
+        .with_size([1300.0, 800.0])
+        .build_ui_state(
+            |ui, s: &mut State| {
+                let lab = s.lab.get_or_insert_with(|| FitLab::new(ui.ctx()));
+                let input = LabInput {
+                    p: &s.p,
+                    q: &s.q,
+                    p_source: &s.source,
+                    q_source: &s.source,
+                    unit: Unit::Nats,
+                };
+                s.commands.extend(lab.ui(ui, &input));
+                s.busy = lab.is_busy(&input);
+            },
+            state,
+        )
+}
+
+fn settle(h: &mut Harness<'static, State>) {
+    for _ in 0..20_000 {
+        h.step();
+        if !h.state().busy {
+            h.run_steps(3);
+            if !h.state().busy {
+                return;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    panic!("the lab stayed busy");
+}
+
+fn map_minimum(h: &Harness<'static, State>) -> (Direction, f64) {
+    let a = h.state().lab.as_ref().unwrap().answer().unwrap();
+    let min = a
+        .landscape
+        .values
+        .iter()
+        .copied()
+        .fold(f64::INFINITY, f64::min);
+    (a.request.direction, min)
+}
+
+#[test]
+fn choosing_forward_redraws_the_map_as_kl_p_q_with_its_lower_minimum() {
+    let mut h = harness();
+    settle(&mut h);
+    let (dir, min) = map_minimum(&h);
+    assert_eq!(dir, Direction::Reverse);
+    // The reverse map's least node is near the reverse minimum, 0.6887690.
+    assert!((0.688_769_0 - 1e-7..0.70).contains(&min), "{min}");
+    assert!(h.query_by_label_contains("KL(Q||P) over mean").is_some());
+    h.get_by_label("KL(P||Q) forward").click();
+    settle(&mut h);
+    let (dir, min) = map_minimum(&h);
+    assert_eq!(dir, Direction::Forward);
+    assert!((0.461_994_6 - 1e-7..0.47).contains(&min), "{min}");
+    assert!(h.query_by_label_contains("KL(P||Q) over mean").is_some());
+}
+
+#[test]
+fn use_as_q_returns_the_forward_optimum_as_q() {
+    let mut h = harness();
+    settle(&mut h);
+    h.get_all_by_label("Use as Q").next().unwrap().click();
+    h.run_steps(2);
+    let cmd = h.state().commands.first().expect("a command");
+    let Command::SetSource {
+        which: Which::Q,
+        source: Source::Spec(spec),
+        ..
+    } = cmd
+    else {
+        panic!("{cmd:?}")
+    };
+    let Distribution::Parametric(q) = parse_spec(spec).unwrap() else {
+        panic!("{spec}")
+    };
+    assert!((q.params()[1] - 10f64.sqrt()).abs() < 1e-8, "{spec}");
+}
