@@ -198,7 +198,7 @@ pub(super) fn component_breakpoints(p: &Parametric, out: &mut Vec<f64>) {
     }
 }
 
-/// All components' break points, sorted. Support edges and modes are always kept; a point is
+/// All components' break points, sorted. Support edges and kinked modes are always kept; a point is
 /// dropped when the last point kept is closer than the interquartile range of the narrower
 /// of the two components (a single component keeps all of its own points): the adaptive
 /// rule splits further wherever its error estimate asks.
@@ -211,9 +211,11 @@ fn thinned_breakpoints(components: &[Parametric]) -> Vec<f64> {
         let iqr = (c.quantile(0.75) - c.quantile(0.25)).abs();
         let resolution = if iqr.is_finite() { iqr } else { 0.0 };
         let (lo, hi) = c.support();
-        // Support edges and modes are kept whatever their neighbours: a density may jump or
-        // have a kink there (laplace's cusp), which no rule sees from a distance.
-        let modes = c.modes();
+        // Support edges, and the modes of densities with a kink there (laplace's cusp, the
+        // triangle's apex), are kept whatever their neighbours: no rule sees a jump or a kink
+        // from a distance. Smooth modes thin like any other point.
+        let kinked = matches!(c.family(), FamilyId::Laplace | FamilyId::Triangular);
+        let modes = if kinked { c.modes() } else { Vec::new() };
         all.extend(
             own.iter()
                 .filter(|v| v.is_finite())
