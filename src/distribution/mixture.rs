@@ -15,7 +15,7 @@
 //!   (ε per log) covers it. A component without a known peak (a U-shaped beta) is
 //!   evaluated everywhere.
 //! - Quadrature break points and the length scale are computed once per mixture, and thinned
-//!   where components crowd: a point closer to the last one kept than half the narrower
+//!   where components crowd: a point closer to the last one kept than the narrower
 //!   component's interquartile range adds nothing the adaptive rule does not see.
 
 use std::sync::{Arc, OnceLock};
@@ -29,8 +29,12 @@ pub const INDEXED_FROM: usize = 24;
 /// The most components a mixture may have (a spec or a session cannot ask for more).
 pub const MAX_COMPONENTS: usize = 100_000;
 
-/// Components per block of the index.
+/// Components per block of the index, at least (more for mixtures of over
+/// `4·MAX_BLOCKS` components, so that the tables stay within a few megabytes).
 const BLOCK: usize = 4;
+
+/// At most this many blocks.
+const MAX_BLOCKS: usize = 2048;
 
 /// The skipped mass may be at most this fraction of the evaluated one (ln 2⁻⁵⁴).
 const LN_BUDGET: f64 = -37.429_947_750_237_04;
@@ -38,8 +42,9 @@ const LN_BUDGET: f64 = -37.429_947_750_237_04;
 /// Ladder distances grow by √2 a step.
 const LADDER_RATIO: f64 = std::f64::consts::SQRT_2;
 
-/// At most this many ladder steps (covers 2^40 from the finest to the widest).
-const MAX_LEVELS: usize = 80;
+/// Ladder steps: √2^126 ≈ 10^19 from the finest distance to the widest, so that points far
+/// out in a tail still find a bound that falls with distance.
+const LEVELS: usize = 128;
 
 /// A weighted sum of parametric distributions, all continuous or all discrete.
 #[derive(Clone, Debug, PartialEq)]
@@ -145,9 +150,8 @@ impl Mixture {
 
     /// The log-density at `anchor + offset` (see the module's contract for what is skipped).
     pub fn ln_density_offset(&self, anchor: f64, offset: f64) -> f64 {
-        let eval = |i: usize| self.ln_weights[i] + self.components[i].ln_pdf_offset(anchor, offset);
         match self.index() {
-            Some(index) => index.ln_density(anchor + offset, eval),
+            Some(index) => index.ln_density(anchor, offset),
             None => self.combine(|c| c.ln_pdf_offset(anchor, offset)),
         }
     }
@@ -198,9 +202,10 @@ pub(super) fn component_breakpoints(p: &Parametric, out: &mut Vec<f64>) {
     }
 }
 
-/// All components' break points, sorted. Support edges are always kept; a smooth point is
-/// dropped when the last point kept is closer than half the interquartile range of the
-/// narrower of the two components (a single component keeps all of its own points).
+/// All components' break points, sorted. Support edges and kinked modes are always kept; a point is
+/// dropped when the last point kept is closer than the interquartile range of the narrower
+/// of the two components (a single component keeps all of its own points): the adaptive
+/// rule splits further wherever its error estimate asks.
 fn thinned_breakpoints(components: &[Parametric]) -> Vec<f64> {
     let mut all: Vec<(f64, f64, bool)> = Vec::new();
     let mut own = Vec::new();
@@ -208,12 +213,17 @@ fn thinned_breakpoints(components: &[Parametric]) -> Vec<f64> {
         own.clear();
         component_breakpoints(c, &mut own);
         let iqr = (c.quantile(0.75) - c.quantile(0.25)).abs();
-        let resolution = if iqr.is_finite() { 0.5 * iqr } else { 0.0 };
+        let resolution = if iqr.is_finite() { iqr } else { 0.0 };
         let (lo, hi) = c.support();
+        // Support edges, and the modes of densities with a kink there (laplace's cusp, the
+        // triangle's apex), are kept whatever their neighbours: no rule sees a jump or a kink
+        // from a distance. Smooth modes thin like any other point.
+        let kinked = matches!(c.family(), FamilyId::Laplace | FamilyId::Triangular);
+        let modes = if kinked { c.modes() } else { Vec::new() };
         all.extend(
             own.iter()
                 .filter(|v| v.is_finite())
-                .map(|&v| (v, resolution, v == lo || v == hi)),
+                .map(|&v| (v, resolution, v == lo || v == hi || modes.contains(&v))),
         );
     }
     if components.len() == 1 {
@@ -313,10 +323,13 @@ impl LogSum {
 /// Components sorted by peak, in blocks, with bounds of each block's log-density at every
 /// ladder distance from its peaks, and the same for all blocks before or after it.
 struct Index {
-    /// Component indices in order of peak.
-    order: Vec<usize>,
-    /// Components evaluated everywhere (no known peak).
-    always: Vec<usize>,
+    /// The components with a known peak and their log-weights, in order of peak (a copy:
+    /// the blocks are read one after another, not scattered over the input order).
+    order: Vec<(f64, Parametric)>,
+    /// Components evaluated everywhere (no known peak), with their log-weights.
+    always: Vec<(f64, Parametric)>,
+    /// Components per block.
+    size: usize,
     /// Per block: the least and greatest peak.
     block_lo: Vec<f64>,
     block_hi: Vec<f64>,
@@ -349,14 +362,14 @@ impl Index {
         for (i, c) in components.iter().enumerate() {
             match peak(c) {
                 Some(m) => peaked.push((m, i)),
-                None => always.push(i),
+                None => always.push((ln_weights[i], c.clone())),
             }
         }
         if peaked.len() <= INDEXED_FROM {
             return None;
         }
         peaked.sort_by(|a, b| a.0.total_cmp(&b.0));
-        // The ladder: from a fraction of the narrowest component to past the widest spread.
+        // The ladder: from a fraction of the narrowest component outwards.
         let widths: Vec<f64> = peaked
             .iter()
             .map(|&(_, i)| {
@@ -366,15 +379,11 @@ impl Index {
             .filter(|w| w.is_finite() && *w > 0.0)
             .collect();
         let narrowest = widths.iter().copied().fold(f64::INFINITY, f64::min);
-        let widest = widths.iter().copied().fold(0.0f64, f64::max);
-        let span = peaked[peaked.len() - 1].0 - peaked[0].0;
         if !(narrowest.is_finite() && narrowest > 0.0) {
             return None;
         }
         let d0 = narrowest / 16.0;
-        let far = (span + 64.0 * widest).max(d0);
-        let steps = ((far / d0).log2() * 2.0).ceil().max(1.0) as usize;
-        let levels = (steps + 2).min(MAX_LEVELS);
+        let levels = LEVELS;
         let mut dist = vec![0.0];
         for k in 1..levels {
             // d0·√2^(k−1), exactly the powers `level` finds from a number's bits.
@@ -382,8 +391,12 @@ impl Index {
             let odd = (k - 1) % 2 == 1;
             dist.push(d0 * 2f64.powi(half as i32) * if odd { LADDER_RATIO } else { 1.0 });
         }
-        let order: Vec<usize> = peaked.iter().map(|&(_, i)| i).collect();
-        let blocks = order.len().div_ceil(BLOCK);
+        let order: Vec<(f64, Parametric)> = peaked
+            .iter()
+            .map(|&(_, i)| (ln_weights[i], components[i].clone()))
+            .collect();
+        let size = BLOCK.max(order.len().div_ceil(MAX_BLOCKS));
+        let blocks = order.len().div_ceil(size);
         let mut block_lo = Vec::with_capacity(blocks);
         let mut block_hi = Vec::with_capacity(blocks);
         let mut right_of = vec![f64::NEG_INFINITY; blocks * levels];
@@ -391,7 +404,7 @@ impl Index {
         let mut ln_len = Vec::with_capacity(blocks);
         // A margin for ln_pdf's rounding (the bound must hold for the computed values).
         let margin = |v: f64| if v == f64::NEG_INFINITY { v } else { v + 1.0 };
-        for (b, chunk) in peaked.chunks(BLOCK).enumerate() {
+        for (b, chunk) in peaked.chunks(size).enumerate() {
             block_lo.push(chunk[0].0);
             block_hi.push(chunk[chunk.len() - 1].0);
             ln_len.push((chunk.len() as f64).ln());
@@ -411,7 +424,7 @@ impl Index {
         let mut suffix_left_of = vec![f64::NEG_INFINITY; blocks * levels];
         let mut count = 0usize;
         for b in 0..blocks {
-            let len = BLOCK.min(order.len() - b * BLOCK);
+            let len = size.min(order.len() - b * size);
             count += len;
             let ln_count = (count as f64).ln();
             for k in 0..levels {
@@ -426,7 +439,7 @@ impl Index {
         }
         let mut count = 0usize;
         for b in (0..blocks).rev() {
-            let len = BLOCK.min(order.len() - b * BLOCK);
+            let len = size.min(order.len() - b * size);
             count += len;
             let ln_count = (count as f64).ln();
             for k in 0..levels {
@@ -443,6 +456,7 @@ impl Index {
             ln_skip_budget: LN_BUDGET - std::f64::consts::LN_2 - ((blocks + 2) as f64).ln(),
             ln_term_budget: LN_BUDGET - std::f64::consts::LN_2 - (order.len() as f64).ln(),
             order,
+            size,
             always,
             block_lo,
             block_hi,
@@ -483,10 +497,11 @@ impl Index {
         k
     }
 
-    fn ln_density(&self, x: f64, eval: impl Fn(usize) -> f64) -> f64 {
+    fn ln_density(&self, anchor: f64, offset: f64) -> f64 {
+        let x = anchor + offset;
         let mut acc = LogSum::default();
-        for &i in &self.always {
-            acc.add(eval(i));
+        for (lw, c) in &self.always {
+            acc.add(lw + c.ln_pdf_offset(anchor, offset));
         }
         if x.is_nan() {
             return f64::NEG_INFINITY;
@@ -494,10 +509,10 @@ impl Index {
         let blocks = self.block_lo.len();
         let levels = self.levels();
         let block = |b: usize, acc: &mut LogSum| {
-            let start = b * BLOCK;
-            let end = (start + BLOCK).min(self.order.len());
-            for &i in &self.order[start..end] {
-                let v = eval(i);
+            let start = b * self.size;
+            let end = (start + self.size).min(self.order.len());
+            for (lw, c) in &self.order[start..end] {
+                let v = lw + c.ln_pdf_offset(anchor, offset);
                 // A term below 1/n of the other half of the budget against the largest so
                 // far is left out without its exponential: n of them stay within it.
                 if !(v < acc.max + self.ln_term_budget) {
@@ -647,7 +662,7 @@ mod tests {
         for x in points {
             let fast = m.ln_density_offset(x, 0.0);
             let full = compensated(&m, x);
-            if full == f64::NEG_INFINITY || full == f64::INFINITY {
+            if full.is_infinite() {
                 assert_eq!(fast, full, "at {x}");
                 continue;
             }
@@ -698,14 +713,16 @@ mod tests {
         let b = m.breakpoints();
         assert!(b.windows(2).all(|w| w[0] <= w[1]));
         // One normal gives 17 points; a thousand nearly on top of each other need not give
-        // 17 000: the spacing kept is half an interquartile range (0.67).
-        assert!(b.len() < 200, "{} points", b.len());
-        assert!(b.windows(2).all(|w| w[1] - w[0] >= 0.5 * 1.348));
-        // Far apart, every component keeps its own.
+        // 17 000: the spacing kept is an interquartile range (1.349).
+        assert!(b.len() < 100, "{} points", b.len());
+        assert!(b.windows(2).all(|w| w[1] - w[0] >= 1.348));
         let apart: Vec<String> = (0..100)
             .map(|i| format!("1*normal({}, 0.01)", f64::from(i) * 10.0))
             .collect();
-        assert!(mixture(&apart.join(" + ")).breakpoints().len() >= 100 * 9);
+        // Far apart, every component keeps its centre and points an IQR apart out to its
+        // 1e-12 quantiles (±7σ): at least 7 each.
+        let kept = mixture(&apart.join(" + ")).breakpoints().len();
+        assert!(kept >= 100 * 7, "{kept} points");
     }
 
     #[test]

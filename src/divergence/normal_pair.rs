@@ -222,7 +222,7 @@ mod tests {
             &Options::default(),
         )
         .unwrap();
-        let want = 0.271_273_413_897_758_77;
+        let want = 0.271_273_413_897_758_8;
         assert!(
             (f.tv.value - want).abs() <= f.tv.error.max(1e-16),
             "{:?}",
