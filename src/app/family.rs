@@ -138,7 +138,11 @@ pub fn family_ui(ui: &mut Ui, derived: Option<&Derived>, state: &mut State) {
         Divergence::Renyi(a) => Some(a),
         _ => None,
     };
-    alpha_plot(ui, &family.alpha, alpha_now, state.unit);
+    if family.alpha.alpha.is_empty() {
+        ui.label(RichText::new("Pick a divergence beyond KL to see D_α against α.").weak());
+    } else {
+        alpha_plot(ui, &family.alpha, alpha_now, state.unit);
+    }
 }
 
 fn pair_ui(ui: &mut Ui, pair: &Pair, state: &State, current: bool) {
@@ -157,7 +161,12 @@ fn pair_ui(ui: &mut Ui, pair: &Pair, state: &State, current: bool) {
             );
             ui.label(weak(RichText::new(text).size(16.0).strong().color(col)))
                 .on_hover_text(hover(f));
-            if let Some(r) = &f.reason {
+            // KL's reasons are in the metrics panel above.
+            if let Some(r) = f
+                .reason
+                .as_ref()
+                .filter(|_| pair.divergence != Divergence::Kl)
+            {
                 ui.label(RichText::new(format!("∞ because {}.", ui_str(r))).color(WARN_COLOR));
             }
         }

@@ -83,7 +83,7 @@ pub struct FamilyAnswer {
     pub pair: Result<Pair, String>,
     /// The pointwise integrand and the running value of the chosen divergence.
     pub curves: Arc<Curves>,
-    /// D_α(P‖Q) and D_α(Q‖P) against α.
+    /// D_α(P‖Q) and D_α(Q‖P) against α (empty for KL).
     pub alpha: AlphaCurve,
 }
 
@@ -209,7 +209,13 @@ fn family_answer(
         Err(e) if cancelled(&e) => return Err(Cancelled),
         Err(_) => curves.clone(),
     };
-    let alpha = alpha_curve(p, q, opts)?;
+    // 104 integrals: only when a divergence beyond KL is asked for, so the default
+    // comparison (and a drag over a large pair) costs what it did.
+    let alpha = if divergence == Divergence::Kl {
+        AlphaCurve::default()
+    } else {
+        alpha_curve(p, q, opts)?
+    };
     Ok(FamilyAnswer {
         pair,
         curves: family_curves,

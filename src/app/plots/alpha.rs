@@ -13,7 +13,7 @@ pub fn alpha_plot(ui: &mut Ui, curve: &AlphaCurve, alpha_now: Option<f64>, unit:
     heading(
         ui,
         &format!("D_α against α ({})", unit.name()),
-        &[(PQ_COLOR, "P||Q"), (QP_COLOR, "Q||P")],
+        &[(PQ_COLOR, "D_α(P||Q)"), (QP_COLOR, "D_α(Q||P)")],
     );
     Plot::new("renyi-alpha")
         .height(150.0)
