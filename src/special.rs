@@ -100,9 +100,11 @@ pub fn ln_gamma_excess(a: f64, d: f64) -> f64 {
         // Shift up: ψ(a) = ψ(a + n) − Σ 1/(a + j) and ln Γ(a + d) − ln Γ(a) loses
         // Σ ln(1 + d/(a + j)); each step adds (d/(a + j)) − ln(1 + d/(a + j)) ≥ 0.
         let n = (STIRLING_FROM - low).ceil();
-        if a + n - a != n || (a + d) + n - (a + d) != n {
-            // One argument tiny and the other beyond 2^53: the shift does not move the
-            // large one (and recursing would never end). No digits to keep here.
+        if a.max(a + d) >= 4_503_599_627_370_496.0 {
+            // One argument small and the other beyond 2^52: a shift by whole numbers is not
+            // exact on the large one (beyond 2^53 it does not move it, and recursing would
+            // never end). No digits to keep here. (Below 2^52 the shift always raises the
+            // smaller argument by about n, so the recursion ends.)
             return statrs::function::gamma::ln_gamma(a + d)
                 - statrs::function::gamma::ln_gamma(a)
                 - d * statrs::function::gamma::digamma(a);

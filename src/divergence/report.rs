@@ -225,6 +225,8 @@ pub(crate) fn within_bounds(mut f: Figure, bound: f64) -> Figure {
         f.error = bound;
     }
     f.value = edge;
+    // The figure lies in [0, bound] whatever was computed: an error past the range says less.
+    f.error = f.error.min(bound);
     f.reason = None;
     f
 }
