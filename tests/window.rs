@@ -306,3 +306,126 @@ fn a_screenshot_name_not_ending_in_png_is_refused_at_once_with_exit_2() {
     assert_eq!(run.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&run.stderr).contains("no display"));
 }
+
+/// Runs `kl-explorer FILE --screenshot out` under Xvfb with a hard time limit, so that a
+/// freeze fails the test instead of hanging it.
+fn screenshot_within(limit_secs: u32, file: &Path, out: &Path) -> std::process::Output {
+    Command::new("timeout")
+        .arg(limit_secs.to_string())
+        .args(["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24"])
+        .arg(env!("CARGO_BIN_EXE_kl-explorer"))
+        .arg(file)
+        .arg("--screenshot")
+        .arg(out)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("XDG_DATA_HOME", out.parent().unwrap())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn crafted_sessions_and_pngs_open_in_the_window_without_a_freeze_or_a_panic() {
+    use kl_explorer::io::Source;
+    use kl_explorer::io::png::write_png;
+    use kl_explorer::io::session::{Session, SideState};
+
+    if !xvfb_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // A valid session made by the app's own code: P a samples CSV (embedded), Q a spec.
+    let samples = dir.path().join("samples.csv");
+    let rows: String = (0..200)
+        .map(|i| format!("{}\n", f64::from(i) * 0.05))
+        .collect();
+    std::fs::write(&samples, format!("x\n{rows}")).unwrap();
+    let valid = Session {
+        p: SideState::from_source(&Source::csv(&samples)).with_file_contents(),
+        q: SideState::from_spec("normal(5, 3)"),
+        ..Session::default()
+    };
+    assert!(valid.p.embedded_csv.is_some());
+    let base: serde_json::Value = serde_json::from_str(&valid.to_json()).unwrap();
+    let crafted = |name: &str, edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut v = base.clone();
+        edit(&mut v);
+        let path = dir.path().join(name);
+        std::fs::write(&path, v.to_string()).unwrap();
+        path
+    };
+    let fifo = dir.path().join("fifo.csv");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let fifo_text = fifo.display().to_string();
+    let mut files = vec![
+        crafted("bins_max.json", &|v| {
+            v["p"]["csv"]["bins"] = serde_json::json!(u64::MAX);
+        }),
+        crafted("bins_1e10.json", &|v| {
+            v["p"]["csv"]["bins"] = serde_json::json!(10_000_000_000u64);
+        }),
+        crafted("open_quote.json", &|v| {
+            v["p"]["embedded_csv"] = serde_json::json!("x\n0.5\n\"1.5\n2.5\n3.5\n");
+        }),
+        crafted("fifo.json", &|v| {
+            v["p"]["spec"] = serde_json::json!(fifo_text.clone());
+            v["p"]["embedded_csv"] = serde_json::Value::Null;
+            v["p"]["sha256"] = serde_json::Value::Null;
+        }),
+    ];
+    // The same crafted session inside an exported PNG's metadata.
+    let mut in_png: Session =
+        Session::from_json(&std::fs::read_to_string(&files[0]).unwrap()).unwrap_or(valid.clone());
+    in_png.p.csv.bins = Some(usize::MAX);
+    let png = dir.path().join("bins_max.png");
+    write_png(&png, 8, 8, &[120u8; 8 * 8 * 4], &in_png).unwrap();
+    files.push(png);
+    // A zlib bomb: a compressed session chunk that inflates to 100 MB.
+    let bomb = dir.path().join("bomb.png");
+    {
+        let file = std::fs::File::create(&bomb).unwrap();
+        let mut enc = png::Encoder::new(std::io::BufWriter::new(file), 4, 4);
+        enc.set_color(png::ColorType::Rgba);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut chunk = png::text_metadata::ITXtChunk::new(
+            kl_explorer::io::png::KEYWORD,
+            "0".repeat(100 << 20),
+        );
+        chunk.compress_text().unwrap();
+        let mut w = enc.write_header().unwrap();
+        w.write_text_chunk(&chunk).unwrap();
+        w.write_image_data(&[200u8; 64]).unwrap();
+        w.finish().unwrap();
+    }
+    files.push(bomb);
+
+    let keep = std::env::var_os("KL_KEEP_SCREENSHOTS").map(std::path::PathBuf::from);
+    for file in &files {
+        let name = file.file_name().unwrap().to_string_lossy().to_string();
+        let out = dir.path().join(format!("{name}.shot.png"));
+        let run = screenshot_within(90, file, &out);
+        let err = String::from_utf8_lossy(&run.stderr);
+        match run.status.code() {
+            // Refused: one sentence naming the file, and no picture.
+            Some(2) => {
+                assert!(err.contains(&name), "{name}: {err}");
+                assert!(!out.exists(), "{name}");
+            }
+            // Opened: the window drew, with the refusal said on screen.
+            Some(0) => {
+                let (w, h, var) = png_stats(&out);
+                assert!(w > 0 && h > 0 && var > 1.0, "{name}");
+                if let Some(keep) = &keep {
+                    std::fs::copy(&out, keep.join(format!("{name}.png"))).unwrap();
+                }
+            }
+            other => panic!("{name}: exit {other:?} (124 is a freeze); stderr: {err}"),
+        }
+        eprintln!("{name}: exit {:?}: {}", run.status.code(), err.trim());
+    }
+}

@@ -51,6 +51,8 @@ pub struct ScreenshotJob {
     path: PathBuf,
     plots_only: bool,
     requested: bool,
+    /// The session or PNG the command line opened: a refusal names it.
+    opened: Option<PathBuf>,
 }
 
 impl LaunchOptions {
@@ -99,6 +101,7 @@ impl LaunchOptions {
             path,
             plots_only: self.plots_only,
             requested: false,
+            opened: self.open.clone(),
         })
     }
 }
@@ -139,9 +142,15 @@ impl KlApp {
     /// Why the `--screenshot` run cannot show what was asked: a side's input was refused, or
     /// the pair cannot be compared.
     fn screenshot_refusal(&self) -> Option<String> {
+        let opened = self
+            .screenshot
+            .as_ref()
+            .and_then(|job| job.opened.as_ref())
+            .map(|f| format!("{}: ", f.display()))
+            .unwrap_or_default();
         for side in [&self.p, &self.q] {
             if let Some(e) = &side.error {
-                return Some(format!("{}: {e}", side.which.name()));
+                return Some(format!("{opened}{}: {e}", side.which.name()));
             }
         }
         match self.report() {
