@@ -374,6 +374,9 @@ fn an_unterminated_quote_is_refused_where_it_opened() {
         (&b"0,1,\"5\n1,2,3\n2,3,4\n"[..], 1, 3),
         (b"left,right,count\n0,1,2\n1,\"2,3\n2,3,4\n", 3, 2),
         (b"\"left,right,count\n0,1,2\n", 1, 1),
+        // One column of samples has no delimiter: its quotes are read the same way.
+        (b"x\n0.5\n\"1.5\n2.5\n3.5\n", 3, 1),
+        (b"0.5\n1.5 \"2\n", 2, 2),
     ] {
         let e = load_kind(text, &CsvOptions::default());
         assert_eq!(
@@ -392,6 +395,10 @@ fn an_unterminated_quote_is_refused_where_it_opened() {
     // Closed quotes, and doubled quotes inside them, still read.
     let h = hist(b"\"0\",\"1\",\"2\"\n1,2,\"2\"\n");
     assert_eq!(h.masses(), &[0.5, 0.5]);
+    // A quoted sample in a one-column file is its number.
+    let quoted = hist(b"x\n0.5\n\"1.5\"\n2.5\n3.5\n");
+    let plain = hist(b"x\n0.5\n1.5\n2.5\n3.5\n");
+    assert_eq!(quoted.masses(), plain.masses());
 }
 
 /// Runs `load_histogram` on a thread and fails the test if it does not return within 10 s.

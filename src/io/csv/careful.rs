@@ -32,7 +32,7 @@ impl Row<'_> {
                 }
                 &stack[..n.min(32)]
             }
-            None => {
+            None if !text.contains('"') => {
                 for f in text.split_whitespace() {
                     if n < 32 {
                         stack[n] = f;
@@ -41,7 +41,7 @@ impl Row<'_> {
                 }
                 &stack[..n.min(32)]
             }
-            Some(_) => {
+            _ => {
                 owned = split_fields(text, self.delim, line)?;
                 n = owned.len();
                 for (slot, f) in stack.iter_mut().zip(owned.iter()) {

@@ -44,12 +44,18 @@ pub(crate) fn split_fields(
     delim: Option<char>,
     line_no: usize,
 ) -> Result<Vec<Cow<'_, str>>, CsvError> {
-    let Some(delim) = delim else {
-        return Ok(line.split_whitespace().map(Cow::Borrowed).collect());
-    };
     if !line.contains('"') {
-        return Ok(line.split(delim).map(|f| Cow::Borrowed(f.trim())).collect());
+        return Ok(match delim {
+            Some(delim) => line.split(delim).map(|f| Cow::Borrowed(f.trim())).collect(),
+            None => line.split_whitespace().map(Cow::Borrowed).collect(),
+        });
     }
+    // Without a delimiter, fields are separated by runs of white space (one column of
+    // samples, say), and quotes are honoured the same way.
+    let is_delim = |c: char| match delim {
+        Some(d) => c == d,
+        None => c.is_whitespace(),
+    };
     let mut out = Vec::new();
     let mut cur = String::new();
     // The 1-based field where the open quote opened.
@@ -63,8 +69,11 @@ pub(crate) fn split_fields(
             }
             '"' if open_in.is_some() => open_in = None,
             '"' => open_in = Some(out.len() + 1),
-            c if c == delim && open_in.is_none() => {
-                out.push(Cow::Owned(std::mem::take(&mut cur).trim().to_string()));
+            c if is_delim(c) && open_in.is_none() => {
+                let field = std::mem::take(&mut cur).trim().to_string();
+                if delim.is_some() || !field.is_empty() {
+                    out.push(Cow::Owned(field));
+                }
             }
             c => cur.push(c),
         }
@@ -76,7 +85,10 @@ pub(crate) fn split_fields(
             CsvErrorKind::UnterminatedQuote,
         ));
     }
-    out.push(Cow::Owned(cur.trim().to_string()));
+    let field = cur.trim().to_string();
+    if delim.is_some() || !field.is_empty() {
+        out.push(Cow::Owned(field));
+    }
     Ok(out)
 }
 
