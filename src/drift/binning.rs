@@ -394,14 +394,9 @@ pub fn order_statistics(values: &mut [f64], ranks: &[usize]) -> Vec<f64> {
     let mut wanted: Vec<usize> = ranks.to_vec();
     wanted.sort_unstable();
     wanted.dedup();
-    // Select left to right: each selection leaves the ranks above it in the right part.
-    let mut start = 0;
     let mut found: Vec<(usize, f64)> = Vec::with_capacity(wanted.len());
-    for &r in &wanted {
-        let (_, v, _) = values[start..].select_nth_unstable_by(r - start, f64::total_cmp);
-        found.push((r, *v));
-        start = r + 1;
-    }
+    select_ranks(values, 0, &wanted, &mut found);
+    found.sort_unstable_by_key(|(r, _)| *r);
     ranks
         .iter()
         .map(|r| {
@@ -409,6 +404,20 @@ pub fn order_statistics(values: &mut [f64], ranks: &[usize]) -> Vec<f64> {
             found[at].1
         })
         .collect()
+}
+
+/// Divide and conquer: the middle rank splits `values` (ranks `offset…`), each side keeps
+/// its own ranks, so m ranks cost about n·log m, not n·m.
+fn select_ranks(values: &mut [f64], offset: usize, ranks: &[usize], found: &mut Vec<(usize, f64)>) {
+    if ranks.is_empty() {
+        return;
+    }
+    let mid = ranks.len() / 2;
+    let r = ranks[mid];
+    let (left, v, right) = values.select_nth_unstable_by(r - offset, f64::total_cmp);
+    found.push((r, *v));
+    select_ranks(left, offset, &ranks[..mid], found);
+    select_ranks(right, r + 1, &ranks[mid + 1..], found);
 }
 
 /// `quantile:k` bins from the reference's values (not empty; reordered, not sorted): the

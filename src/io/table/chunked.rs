@@ -141,6 +141,9 @@ fn try_chunked(
         };
         bounds.push(end);
     }
+    let plain_delim = delim
+        .and_then(|d| u8::try_from(d).ok())
+        .filter(u8::is_ascii);
     let parts: Vec<Result<Part, Stop>> = bounds
         .par_windows(2)
         .map(|w| {
@@ -150,15 +153,35 @@ fn try_chunked(
                 rows: 0,
                 lines: 0,
             };
-            for raw in rest[w[0]..w[1]].split_inclusive(|b| *b == b'\n') {
+            let bytes = &rest[w[0]..w[1]];
+            // Checked once for the whole chunk; a chunk that is not UTF-8 goes line by line.
+            let text = std::str::from_utf8(bytes).ok();
+            let mut pos = 0;
+            while pos < bytes.len() {
                 part.lines += 1;
-                if part.lines.is_multiple_of(CANCEL_LINES) && cancel.check().is_err() {
+                let line = part.lines;
+                if line.is_multiple_of(CANCEL_LINES) && cancel.check().is_err() {
                     return Err(Stop::Cancelled);
                 }
-                let Some(text) = clean_line(raw, part.lines, false).map_err(seq)? else {
+                if let (Some(d), Some(t)) = (plain_delim, text) {
+                    match plain_line(&mut part, line, &t[pos..], d, width, &cols) {
+                        Plain::Done(used) => {
+                            pos += used;
+                            continue;
+                        }
+                        Plain::Stop(e) => return Err(e),
+                        Plain::Careful => {}
+                    }
+                }
+                let end = bytes[pos..]
+                    .iter()
+                    .position(|b| *b == b'\n')
+                    .map_or(bytes.len(), |i| pos + i + 1);
+                let raw = &bytes[pos..end];
+                pos = end;
+                let Some(text) = clean_line(raw, line, false).map_err(seq)? else {
                     continue;
                 };
-                let line = part.lines;
                 row(&mut part, line, text, delim, width, &cols)?;
             }
             Ok(part)
@@ -171,6 +194,101 @@ fn try_chunked(
     join(all, path, cols.len())
 }
 
+/// What [`plain_line`] made of a line.
+enum Plain {
+    /// Stored; this many bytes used (the line and its `\n`).
+    Done(usize),
+    /// The line is plain but wrong (ragged, not finite, …): the sequential reader says why.
+    Stop(Stop),
+    /// Not plain: the careful path reads it.
+    Careful,
+}
+
+/// The line at the start of `text`, when it is printable ASCII without quotes, split on the
+/// byte `d` in one pass; the same fields, so the same values, as [`clean_line`] then [`row`].
+fn plain_line(
+    part: &mut Part,
+    line: usize,
+    text: &str,
+    d: u8,
+    width: usize,
+    cols: &[usize],
+) -> Plain {
+    let bytes = text.as_bytes();
+    let mut fields: [(usize, usize); 64] = [(0, 0); 64];
+    let mut n = 0;
+    let mut k = 0;
+    let mut start = 0;
+    let mut end = bytes.len();
+    let mut used = bytes.len();
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == d || b == b'\n' {
+            if k < cols.len() && cols[k] == n {
+                if k == fields.len() {
+                    return Plain::Careful;
+                }
+                fields[k] = (start, i);
+                k += 1;
+            }
+            n += 1;
+            start = i + 1;
+            if b == b'\n' {
+                end = i;
+                used = i + 1;
+                break;
+            }
+        } else if !(0x20..0x7f).contains(&b) || b == b'"' {
+            return Plain::Careful;
+        }
+    }
+    if end == bytes.len() {
+        if k < cols.len() && cols[k] == n {
+            if k == fields.len() {
+                return Plain::Careful;
+            }
+            fields[k] = (start, end);
+            k += 1;
+        }
+        n += 1;
+    }
+    let body = &bytes[..end];
+    let (Some(&first), Some(&last)) = (body.first(), body.last()) else {
+        return Plain::Careful;
+    };
+    if first.is_ascii_whitespace() || last.is_ascii_whitespace() || first == b'#' {
+        return Plain::Careful;
+    }
+    if n != width || k != cols.len() {
+        return Plain::Stop(Stop::Sequential);
+    }
+    for (k, &(a, b)) in fields[..cols.len()].iter().enumerate() {
+        if let Err(e) = store_field(part, k, line, text[a..b].trim()) {
+            return Plain::Stop(e);
+        }
+    }
+    part.rows += 1;
+    Plain::Done(used)
+}
+
+/// One field into column `k` of the part: missing, a finite number, or a label.
+fn store_field(part: &mut Part, k: usize, line: usize, field: &str) -> Result<(), Stop> {
+    let b = &mut part.builders[k];
+    if field.is_empty() || MISSING_TOKENS.contains(&field) {
+        b.missing += 1;
+        return Ok(());
+    }
+    match parse_number(field) {
+        Some(v) if v.is_finite() => b.push_number(v).ok_or(Stop::Sequential),
+        Some(_) => Err(Stop::Sequential),
+        None => {
+            if part.first_any[k].is_none() {
+                part.first_any[k] = Some((line, field.to_string()));
+            }
+            b.push_label(field, line).ok_or(Stop::Sequential)
+        }
+    }
+}
+
 /// One line's fields into the part's builders (line relative to the part).
 fn row(
     part: &mut Part,
@@ -180,23 +298,7 @@ fn row(
     width: usize,
     cols: &[usize],
 ) -> Result<(), Stop> {
-    let mut store_at = |k: usize, field: &str| -> Result<(), Stop> {
-        let b = &mut part.builders[k];
-        if field.is_empty() || MISSING_TOKENS.contains(&field) {
-            b.missing += 1;
-            return Ok(());
-        }
-        match parse_number(field) {
-            Some(v) if v.is_finite() => b.push_number(v).ok_or(Stop::Sequential),
-            Some(_) => Err(Stop::Sequential),
-            None => {
-                if part.first_any[k].is_none() {
-                    part.first_any[k] = Some((line, field.to_string()));
-                }
-                b.push_label(field, line).ok_or(Stop::Sequential)
-            }
-        }
-    };
+    let mut store_at = |k: usize, field: &str| store_field(part, k, line, field);
     match delim {
         Some(d) if !text.contains('"') => {
             let mut n = 0;
