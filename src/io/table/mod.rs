@@ -231,6 +231,10 @@ fn unreadable(path: &Path, e: &std::io::Error) -> TableError {
     )
 }
 
+/// CSV files up to this size (bytes) are read whole into memory and parsed in parallel
+/// chunks; larger ones are streamed line by line on one thread.
+pub const MAX_IN_MEMORY_CSV: u64 = 1 << 30;
+
 /// Reads the columns named in `select` (all when `None`) of the CSV or Parquet file at
 /// `path` (told apart by the Parquet magic bytes).
 ///
@@ -243,6 +247,14 @@ pub fn read_table(
 ) -> Result<Table, TableError> {
     match TableFormat::of(path)? {
         TableFormat::Csv => {
+            let size = std::fs::metadata(path)
+                .map_err(|e| unreadable(path, &e))?
+                .len();
+            if size > MAX_IN_MEMORY_CSV {
+                // Too big to hold whole: the sequential reader streams it.
+                let file = std::fs::File::open(path).map_err(|e| unreadable(path, &e))?;
+                return csv::read_csv(file, path, select, cancel);
+            }
             let bytes = std::fs::read(path).map_err(|e| unreadable(path, &e))?;
             chunked::read_csv_bytes(&bytes, path, select, cancel)
         }
