@@ -13,7 +13,9 @@ use kl_explorer::drift::{
     Binning, ColumnKind, DriftOptions, Side, drift_column, drift_tables, make_bins,
 };
 use kl_explorer::io::CsvErrorKind;
-use kl_explorer::io::table::{Column, TableErrorKind, Values, read_csv_table, read_table};
+use kl_explorer::io::table::{
+    Column, TableErrorKind, Values, read_csv_table, read_csv_table_chunked, read_table,
+};
 use serde_json::Value;
 
 fn reference() -> Value {
@@ -475,4 +477,71 @@ fn the_permutation_p_value_is_uniform_under_no_drift() {
     }
     let fraction = f64::from(below) / 200.0;
     assert!((0.02..=0.09).contains(&fraction), "{fraction}");
+}
+
+/// A CSV table built line by line: numbers, missing tokens, a quoted field, comment and blank
+/// lines, and (from line `label_from` on) labels in column `b`.
+fn mixed_csv(rows: usize, label_from: usize) -> String {
+    let mut s = String::from("a,b,c\n");
+    for i in 0..rows {
+        let line = i + 2;
+        let b = if line >= label_from {
+            format!("lab{}", i % 7)
+        } else {
+            format!("{}", (i as f64) * 0.37 - 3.0)
+        };
+        let c = match i % 11 {
+            0 => "NA".to_string(),
+            3 => String::new(),
+            5 => format!("\"{}\"", i),
+            _ => format!("{:e}", (i as f64).sqrt()),
+        };
+        s.push_str(&format!("{}, {b} ,{c}\n", i % 13));
+        if i % 17 == 4 {
+            s.push_str("# a comment\n\n");
+        }
+    }
+    s
+}
+
+#[test]
+fn chunked_reading_gives_the_sequential_table_at_any_chunk_size() {
+    let cancel = Cancel::new();
+    let path = Path::new("t.csv");
+    for label_from in [usize::MAX, 2, 150] {
+        let text = mixed_csv(300, label_from);
+        let want = read_csv_table(text.as_bytes(), path, None, &cancel).unwrap();
+        if label_from == 150 {
+            let first = want.column("b").unwrap().first_label.clone();
+            assert!(matches!(first, Some((l, _)) if l > 150), "{first:?}");
+        }
+        for chunk in [1, 7, 13, 64, 1000, 1 << 20] {
+            let got = read_csv_table_chunked(text.as_bytes(), path, None, &cancel, chunk).unwrap();
+            assert_eq!(got, want, "chunk {chunk}, labels from line {label_from}");
+            let some = [String::from("c"), String::from("a")];
+            let got =
+                read_csv_table_chunked(text.as_bytes(), path, Some(&some), &cancel, chunk).unwrap();
+            let want = read_csv_table(text.as_bytes(), path, Some(&some), &cancel).unwrap();
+            assert_eq!(got, want);
+        }
+    }
+}
+
+#[test]
+fn chunked_reading_reports_the_sequential_error_and_line() {
+    let cancel = Cancel::new();
+    let path = Path::new("t.csv");
+    let mut text = mixed_csv(200, usize::MAX);
+    text.push_str("1,2\n");
+    text.push_str(&mixed_csv(50, usize::MAX)[6..]);
+    let want = read_csv_table(text.as_bytes(), path, None, &cancel).unwrap_err();
+    assert!(matches!(
+        want.kind,
+        TableErrorKind::Csv(CsvErrorKind::RaggedRow { .. })
+    ));
+    assert!(want.line.unwrap() > 200);
+    for chunk in [1, 9, 100, 1 << 20] {
+        let got = read_csv_table_chunked(text.as_bytes(), path, None, &cancel, chunk).unwrap_err();
+        assert_eq!(got, want, "chunk {chunk}");
+    }
 }

@@ -280,14 +280,7 @@ fn lerp(a: f64, b: f64, t: f64) -> f64 {
 /// `numpy.quantile(sorted, q)` with the default `linear` method; `sorted` ascending, not
 /// empty.
 pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
-    let n = sorted.len();
-    #[allow(clippy::cast_precision_loss)]
-    let virtual_index = (n - 1) as f64 * q;
-    let below = virtual_index.floor();
-    let gamma = virtual_index - below;
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let i = (below as usize).min(n - 1);
-    let j = (i + 1).min(n - 1);
+    let (i, j, gamma) = quantile_ranks(sorted.len(), q);
     lerp(sorted[i], sorted[j], gamma)
 }
 
@@ -368,23 +361,99 @@ pub fn rule_bins(rule: &Binning, sorted: &[f64]) -> usize {
     }
 }
 
+/// The level i/k.
+fn quantile_level(i: usize, k: usize) -> f64 {
+    #[allow(clippy::cast_precision_loss)]
+    let q = i as f64 / k as f64;
+    q
+}
+
+/// Quantile edges with repeats merged, and how many were merged.
+fn open_layout(mut e: Vec<f64>) -> (Layout, usize) {
+    let before = e.len();
+    e.dedup();
+    let merged = before - e.len();
+    (Layout::Open(e), merged)
+}
+
+/// numpy's linear quantile's two order statistics (0-based) and weight for level `q` of `n`
+/// values, as [`quantile_sorted`] uses them.
+pub fn quantile_ranks(n: usize, q: f64) -> (usize, usize, f64) {
+    #[allow(clippy::cast_precision_loss)]
+    let virtual_index = (n - 1) as f64 * q;
+    let below = virtual_index.floor();
+    let gamma = virtual_index - below;
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let i = (below as usize).min(n - 1);
+    (i, (i + 1).min(n - 1), gamma)
+}
+
+/// The order statistics at `ranks` (0-based, any order) of `values` (not empty), found by
+/// selection: `values` is reordered, never fully sorted. Equal to indexing the sorted values.
+pub fn order_statistics(values: &mut [f64], ranks: &[usize]) -> Vec<f64> {
+    let mut wanted: Vec<usize> = ranks.to_vec();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let mut found: Vec<(usize, f64)> = Vec::with_capacity(wanted.len());
+    select_ranks(values, 0, &wanted, &mut found);
+    found.sort_unstable_by_key(|(r, _)| *r);
+    ranks
+        .iter()
+        .map(|r| {
+            let at = found.partition_point(|(x, _)| x < r);
+            found[at].1
+        })
+        .collect()
+}
+
+/// Divide and conquer: the middle rank splits `values` (ranks `offset…`), each side keeps
+/// its own ranks, so m ranks cost about n·log m, not n·m.
+fn select_ranks(values: &mut [f64], offset: usize, ranks: &[usize], found: &mut Vec<(usize, f64)>) {
+    if ranks.is_empty() {
+        return;
+    }
+    let mid = ranks.len() / 2;
+    let r = ranks[mid];
+    let (left, v, right) = values.select_nth_unstable_by(r - offset, f64::total_cmp);
+    found.push((r, *v));
+    select_ranks(left, offset, &ranks[..mid], found);
+    select_ranks(right, r + 1, &ranks[mid + 1..], found);
+}
+
+/// `quantile:k` bins from the reference's values (not empty; reordered, not sorted): the
+/// same bins as [`make_bins`] on the sorted values.
+pub fn quantile_bins(k: usize, reference: &mut [f64]) -> Bins {
+    let n = reference.len();
+    let plan: Vec<(usize, usize, f64)> = (1..k)
+        .map(|i| quantile_ranks(n, quantile_level(i, k)))
+        .collect();
+    let ranks: Vec<usize> = plan.iter().flat_map(|&(i, j, _)| [i, j]).collect();
+    let stats = order_statistics(reference, &ranks);
+    let e: Vec<f64> = plan
+        .iter()
+        .enumerate()
+        .map(|(m, &(_, _, gamma))| lerp(stats[2 * m], stats[2 * m + 1], gamma))
+        .collect();
+    let (layout, merged_edges) = open_layout(e);
+    Bins {
+        binning: Binning::Quantile(k),
+        layout,
+        merged_edges,
+    }
+}
+
 /// The bins for `binning` from the reference's values (sorted ascending, not empty) and the
 /// pooled minimum and maximum.
 pub fn make_bins(binning: &Binning, sorted_reference: &[f64], pooled: (f64, f64)) -> Bins {
     let mut merged_edges = 0;
     let layout = match binning {
         Binning::Quantile(k) => {
-            let mut e: Vec<f64> = (1..*k)
-                .map(|i| {
-                    #[allow(clippy::cast_precision_loss)]
-                    let q = i as f64 / *k as f64;
-                    quantile_sorted(sorted_reference, q)
-                })
+            let e: Vec<f64> = (1..*k)
+                .map(|i| quantile_sorted(sorted_reference, quantile_level(i, *k)))
                 .collect();
-            let before = e.len();
-            e.dedup();
-            merged_edges = before - e.len();
-            Layout::Open(e)
+            let (layout, merged) = open_layout(e);
+            merged_edges = merged;
+            layout
         }
         Binning::Fixed(k) => {
             let (first, last) = outer_edges(pooled.0, pooled.1);
@@ -418,6 +487,38 @@ pub fn make_bins(binning: &Binning, sorted_reference: &[f64], pooled: (f64, f64)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quantile_bins_by_selection_equal_those_of_the_sorted_values() {
+        let mut state = 12345u64;
+        for n in [1usize, 2, 3, 10, 101, 1000] {
+            let mut v: Vec<f64> = (0..n)
+                .map(|_| {
+                    state = state
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    // Few distinct values, with -0 and 0, so ties and merged edges occur.
+                    let x = ((state >> 33) % 17) as f64 - 8.0;
+                    if x == 0.0 && state.is_multiple_of(2) {
+                        -0.0
+                    } else {
+                        x * 0.25
+                    }
+                })
+                .collect();
+            let mut sorted = v.clone();
+            sorted.sort_unstable_by(f64::total_cmp);
+            for k in [2, 4, 10, 33] {
+                let want = make_bins(&Binning::Quantile(k), &sorted, (0.0, 1.0));
+                let got = quantile_bins(k, &mut v);
+                assert_eq!(got.edges().len(), want.edges().len(), "n {n} k {k}");
+                for (a, b) in got.edges().iter().zip(want.edges()) {
+                    assert_eq!(a.to_bits(), b.to_bits(), "n {n} k {k}");
+                }
+                assert_eq!(got.merged_edges, want.merged_edges);
+            }
+        }
+    }
 
     #[test]
     fn a_value_on_a_quantile_edge_goes_right() {

@@ -18,6 +18,8 @@ pub mod sensitivity;
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 pub use binning::{Binning, BinningError, Bins, make_bins};
 pub use permutation::{PermutationTest, permutation_test};
 
@@ -336,15 +338,27 @@ pub fn drift_column(
             };
             let mut r = numbers(reference)?;
             let c = numbers(current)?;
-            r.sort_unstable_by(f64::total_cmp);
-            let lo = r[0].min(c.iter().copied().fold(f64::INFINITY, f64::min));
-            let hi = r[r.len() - 1].max(c.iter().copied().fold(f64::NEG_INFINITY, f64::max));
             let binning = options
                 .per_column
                 .get(&name)
                 .cloned()
                 .unwrap_or_else(|| options.binning.clone());
-            let bins = make_bins(&binning, &r, (lo, hi));
+            let extremes = |v: &[f64]| {
+                v.iter()
+                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+                        (a.min(x), b.max(x))
+                    })
+            };
+            let ((rlo, rhi), (clo, chi)) = (extremes(&r), extremes(&c));
+            let pooled = (rlo.min(clo), rhi.max(chi));
+            let bins = match binning {
+                // The quantile edges need only a few order statistics: selected, not sorted.
+                Binning::Quantile(k) => binning::quantile_bins(k, &mut r),
+                _ => {
+                    r.sort_unstable_by(f64::total_cmp);
+                    make_bins(&binning, &r, pooled)
+                }
+            };
             let mut text = binning.to_string();
             if bins.merged_edges > 0 {
                 text.push_str(&format!(
@@ -442,19 +456,28 @@ pub fn drift_tables(
             .collect(),
     };
     let total = reference.columns.len().max(1);
-    for (i, r) in reference.columns.iter().enumerate() {
-        let Some(c) = current.column(&r.name) else {
-            report.only_reference.push(r.name.clone());
-            continue;
-        };
-        let inner = Progress::new();
-        match drift_column(r, c, options, cancel, &inner) {
-            Ok(d) => report.columns.push(d),
-            Err(DriftError::Cancelled) => return Err(Cancelled),
-            Err(e) => report.refused.push((r.name.clone(), e)),
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    // Columns are independent: compared on every core, reported in the reference's order.
+    let results: Vec<Option<Result<ColumnDrift, DriftError>>> = reference
+        .columns
+        .par_iter()
+        .map(|r| {
+            let c = current.column(&r.name)?;
+            let inner = Progress::new();
+            let out = drift_column(r, c, options, cancel, &inner);
+            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            #[allow(clippy::cast_precision_loss)]
+            progress.set(n as f64 / total as f64);
+            Some(out)
+        })
+        .collect();
+    for (r, out) in reference.columns.iter().zip(results) {
+        match out {
+            None => report.only_reference.push(r.name.clone()),
+            Some(Ok(d)) => report.columns.push(d),
+            Some(Err(DriftError::Cancelled)) => return Err(Cancelled),
+            Some(Err(e)) => report.refused.push((r.name.clone(), e)),
         }
-        #[allow(clippy::cast_precision_loss)]
-        progress.set((i + 1) as f64 / total as f64);
     }
     Ok(report)
 }

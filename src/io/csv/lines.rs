@@ -90,7 +90,7 @@ pub(super) fn too_long(line: usize) -> CsvError {
 
 /// Checks one raw line (without or with its `\n`) and returns its trimmed text, or `None`
 /// for a blank or `#` line. `first`: strip a UTF-8 byte-order mark.
-pub(super) fn clean_line(raw: &[u8], line: usize, first: bool) -> Result<Option<&str>, CsvError> {
+pub(crate) fn clean_line(raw: &[u8], line: usize, first: bool) -> Result<Option<&str>, CsvError> {
     if raw.len() > MAX_LINE_BYTES {
         return Err(too_long(line));
     }

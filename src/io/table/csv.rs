@@ -138,7 +138,7 @@ fn too_many(column: &str) -> TableErrorKind {
 /// The delimiter: one every sampled line has (as the histogram reader picks it), else one
 /// the header line has (later rows may be ragged: that is their error to report), else runs
 /// of spaces when the header has inner spaces, else `,` (one column).
-fn table_delimiter(sample: &[&str]) -> Option<char> {
+pub(super) fn table_delimiter(sample: &[&str]) -> Option<char> {
     if let Some(d) = detect_delimiter(sample) {
         return Some(d);
     }

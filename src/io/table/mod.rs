@@ -16,6 +16,7 @@
 //! Parquet is read with the `parquet` crate's column readers, one row group at a time:
 //! integers and floating point become numbers, strings and booleans labels.
 
+mod chunked;
 mod csv;
 mod parquet;
 
@@ -230,6 +231,10 @@ fn unreadable(path: &Path, e: &std::io::Error) -> TableError {
     )
 }
 
+/// CSV files up to this size (bytes) are read whole into memory and parsed in parallel
+/// chunks; larger ones are streamed line by line on one thread.
+pub const MAX_IN_MEMORY_CSV: u64 = 1 << 30;
+
 /// Reads the columns named in `select` (all when `None`) of the CSV or Parquet file at
 /// `path` (told apart by the Parquet magic bytes).
 ///
@@ -242,8 +247,16 @@ pub fn read_table(
 ) -> Result<Table, TableError> {
     match TableFormat::of(path)? {
         TableFormat::Csv => {
-            let file = std::fs::File::open(path).map_err(|e| unreadable(path, &e))?;
-            csv::read_csv(file, path, select, cancel)
+            let size = std::fs::metadata(path)
+                .map_err(|e| unreadable(path, &e))?
+                .len();
+            if size > MAX_IN_MEMORY_CSV {
+                // Too big to hold whole: the sequential reader streams it.
+                let file = std::fs::File::open(path).map_err(|e| unreadable(path, &e))?;
+                return csv::read_csv(file, path, select, cancel);
+            }
+            let bytes = std::fs::read(path).map_err(|e| unreadable(path, &e))?;
+            chunked::read_csv_bytes(&bytes, path, select, cancel)
         }
         TableFormat::Parquet => parquet::read_parquet(path, select, cancel),
     }
@@ -260,6 +273,21 @@ pub fn read_csv_table<R: std::io::Read>(
     cancel: &Cancel,
 ) -> Result<Table, TableError> {
     csv::read_csv(reader, path, select, cancel)
+}
+
+/// Reads a CSV table held in memory, cut into chunks of about `chunk_bytes` at line ends and
+/// parsed on every core; the same table (or error) as [`read_csv_table`] on the same bytes.
+///
+/// # Errors
+/// As [`read_table`].
+pub fn read_csv_table_chunked(
+    bytes: &[u8],
+    path: &Path,
+    select: Option<&[String]>,
+    cancel: &Cancel,
+    chunk_bytes: usize,
+) -> Result<Table, TableError> {
+    chunked::read_csv_chunked(bytes, path, select, cancel, chunk_bytes)
 }
 
 pub use parquet::{parquet_columns, stream_parquet_numbers};
