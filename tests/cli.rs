@@ -2,26 +2,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests panic on failure by design
 
+mod common;
+
 use std::process::Command;
 
-fn kl(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_kl-explorer"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
-
-fn json(args: &[&str]) -> serde_json::Value {
-    let (code, out, err) = kl(args);
-    assert_eq!(code, 0, "{err}");
-    serde_json::from_str(out.trim()).unwrap()
-}
+use common::{json, kl};
 
 /// `compute --pairs FILE --json`: the exit code and one JSON value per output line.
 fn pairs_json(path: &std::path::Path) -> (i32, Vec<serde_json::Value>) {

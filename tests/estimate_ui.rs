@@ -1,10 +1,9 @@
 //! The Samples view driven headless (egui_kittest): move a control, read the figure it changes.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests panic on failure by design
 
-use std::sync::Arc;
-use std::sync::atomic::AtomicU8;
-use std::time::Duration;
+mod common;
 
+use common::settle;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use kl_explorer::app::labs::LabInput;
@@ -22,27 +21,7 @@ fn harness(p: &str, q: &str) -> Harness<'static, KlApp> {
         no_restore: true,
         ..Default::default()
     };
-    let mut h = Harness::builder()
-        .with_size([1400.0, 900.0])
-        .build_eframe(move |cc| {
-            KlApp::new(&cc.egui_ctx, None, &launch, Arc::new(AtomicU8::new(0)))
-        });
-    settle(&mut h);
-    h
-}
-
-fn settle(h: &mut Harness<'static, KlApp>) {
-    for _ in 0..4000 {
-        h.step();
-        if !h.state().is_busy() {
-            h.run_steps(3);
-            if !h.state().is_busy() {
-                return;
-            }
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    panic!("the app stayed busy");
+    common::app_harness(launch, [1400.0, 900.0])
 }
 
 /// The exact mean of `k` the Samples lab shows for the app's current P and Q.

@@ -5,7 +5,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests panic on failure by design
 
-use std::process::Command;
+mod common;
+
+use common::{json, kl};
 
 use kl_explorer::distribution::parse_spec;
 use kl_explorer::divergence::Options;
@@ -68,25 +70,6 @@ fn chi2_is_exp_of_d2_minus_one_on_the_reference_pairs() {
             pair.pq.value
         );
     }
-}
-
-fn kl(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_kl-explorer"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
-
-fn json(args: &[&str]) -> serde_json::Value {
-    let (code, out, err) = kl(args);
-    assert_eq!(code, 0, "{err}");
-    serde_json::from_str(out.trim()).unwrap()
 }
 
 #[test]

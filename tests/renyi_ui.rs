@@ -4,10 +4,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests panic on failure by design
 
-use std::sync::Arc;
-use std::sync::atomic::AtomicU8;
-use std::time::Duration;
+mod common;
 
+use common::settle;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -15,28 +14,7 @@ use kl_explorer::app::{KlApp, LaunchOptions};
 use kl_explorer::divergence::renyi::Divergence;
 
 fn harness() -> Harness<'static, KlApp> {
-    let launch = LaunchOptions::default();
-    let mut h = Harness::builder()
-        .with_size([1400.0, 1000.0])
-        .build_eframe(move |cc| {
-            KlApp::new(&cc.egui_ctx, None, &launch, Arc::new(AtomicU8::new(0)))
-        });
-    settle(&mut h);
-    h
-}
-
-fn settle(h: &mut Harness<'static, KlApp>) {
-    for _ in 0..3000 {
-        h.step();
-        if !h.state().is_busy() {
-            h.run_steps(3);
-            if !h.state().is_busy() {
-                return;
-            }
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    panic!("the app stayed busy");
+    common::app_harness(LaunchOptions::default(), [1400.0, 1000.0])
 }
 
 fn shows(h: &Harness<'static, KlApp>, text: &str) {

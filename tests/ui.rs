@@ -3,10 +3,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests panic on failure by design
 
+mod common;
+
 use std::sync::Arc;
 use std::sync::atomic::AtomicU8;
 use std::time::Duration;
 
+use common::settle;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -14,28 +17,7 @@ use kl_explorer::app::{Command, KlApp, LaunchOptions, state::Which};
 use kl_explorer::distribution::Distribution;
 
 fn harness(launch: LaunchOptions) -> Harness<'static, KlApp> {
-    let mut h = Harness::builder()
-        .with_size([1400.0, 900.0])
-        .build_eframe(move |cc| {
-            KlApp::new(&cc.egui_ctx, None, &launch, Arc::new(AtomicU8::new(0)))
-        });
-    settle(&mut h);
-    h
-}
-
-/// Steps frames until the background work is done and the result is drawn.
-fn settle(h: &mut Harness<'static, KlApp>) {
-    for _ in 0..2000 {
-        h.step();
-        if !h.state().is_busy() {
-            h.run_steps(3);
-            if !h.state().is_busy() {
-                return;
-            }
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    panic!("the app stayed busy");
+    common::app_harness(launch, [1400.0, 900.0])
 }
 
 /// Steps frames until `done` holds and the app is idle.
