@@ -58,7 +58,7 @@ impl Figure {
         }
     }
 
-    pub(super) fn from_quad(r: &quad::QuadResult, rel_tol: f64) -> Self {
+    pub(crate) fn from_quad(r: &quad::QuadResult, rel_tol: f64) -> Self {
         let mut method = format!(
             "adaptive Gauss–Kronrod quadrature (G7/K15): {} subintervals, {} density evaluations",
             r.intervals, r.evals

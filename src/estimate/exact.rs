@@ -236,20 +236,7 @@ pub(super) fn weighted(k: Estimator, clamp: Clamp, lp: f64, lq: f64, m: f64, pow
 }
 
 fn quad_figure(r: &quad::QuadResult, rel_tol: f64) -> Figure {
-    let mut method = format!(
-        "adaptive Gauss–Kronrod quadrature (G7/K15): {} subintervals, {} density evaluations",
-        r.intervals, r.evals
-    );
-    if !r.converged {
-        method.push_str(&format!("; relative tolerance {rel_tol:e} not reached"));
-    }
-    Figure {
-        value: r.value,
-        error: r.error,
-        method,
-        reason: (r.value == f64::INFINITY)
-            .then(|| "the integrand is infinite where Q's density underflows to 0".into()),
-    }
+    Figure::from_quad(r, rel_tol)
 }
 
 /// Two histograms: ln r is constant on each cell of the common refinement of their edges, so
