@@ -22,6 +22,21 @@ pub(crate) struct Lines<R: BufRead> {
     pub(crate) line_ending: LineEnding,
 }
 
+impl<R: std::io::Read> Lines<std::io::BufReader<R>> {
+    /// Lines of `reader`, read through a 64 KiB buffer, from the first line.
+    pub(crate) fn new(reader: R) -> Self {
+        Lines {
+            reader: std::io::BufReader::with_capacity(1 << 16, reader),
+            line: 0,
+            buf: Vec::new(),
+            first: true,
+            text: String::new(),
+            byte_order_mark: false,
+            line_ending: LineEnding::Unterminated,
+        }
+    }
+}
+
 impl<R: BufRead> Lines<R> {
     pub(crate) fn next_line(&mut self) -> Result<Option<(usize, String)>, CsvError> {
         Ok(self.next_line_inner()?.map(|l| (l, self.text.clone())))

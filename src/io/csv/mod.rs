@@ -24,11 +24,11 @@ pub(crate) mod sniff;
 #[cfg(test)]
 mod tests;
 
-use std::io::{BufReader, Read};
+use std::io::Read;
 
 use crate::distribution::Distribution;
 pub use crate::distribution::histogram::Layout;
-use crate::distribution::histogram::{Delimiter, FileFormat, LineEnding};
+use crate::distribution::histogram::{Delimiter, FileFormat};
 use build::build;
 pub use build::freedman_diaconis;
 use columns::Columns;
@@ -91,15 +91,7 @@ fn read<R: Read>(
     size_hint: Option<u64>,
     fast: bool,
 ) -> Result<Distribution, CsvError> {
-    let mut lines = Lines {
-        reader: BufReader::with_capacity(1 << 16, reader),
-        line: 0,
-        buf: Vec::new(),
-        first: true,
-        text: String::new(),
-        byte_order_mark: false,
-        line_ending: LineEnding::Unterminated,
-    };
+    let mut lines = Lines::new(reader);
     lines.check_start()?;
     // Sniff the first few lines for the delimiter and the header.
     let mut head: Vec<(usize, String)> = Vec::new();

@@ -13,7 +13,6 @@ use super::csv::{read_csv, table_delimiter};
 use super::{Builder, Column, LabelSet, MISSING_TOKENS, Table, TableError, TableErrorKind, Values};
 use super::{chosen, number_label};
 use crate::cancel::Cancel;
-use crate::distribution::histogram::LineEnding;
 use crate::io::csv::MAX_ROWS;
 use crate::io::csv::error::CsvError;
 use crate::io::csv::lines::{Lines, clean_line};
@@ -79,15 +78,7 @@ fn try_chunked(
     chunk_bytes: usize,
 ) -> Result<Table, Stop> {
     let seq = |_| Stop::Sequential;
-    let mut lines = Lines {
-        reader: std::io::BufReader::with_capacity(1 << 16, bytes),
-        line: 0,
-        buf: Vec::new(),
-        first: true,
-        text: String::new(),
-        byte_order_mark: false,
-        line_ending: LineEnding::Unterminated,
-    };
+    let mut lines = Lines::new(bytes);
     lines.check_start().map_err(seq)?;
     let mut head: Vec<(usize, String)> = Vec::new();
     while head.len() < 5 {

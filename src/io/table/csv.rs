@@ -2,12 +2,11 @@
 //! column asked for; the other columns' fields are skipped, not kept.
 
 use std::borrow::Cow;
-use std::io::{BufReader, Read};
+use std::io::Read;
 use std::path::Path;
 
 use super::{Builder, MISSING_TOKENS, Table, TableError, TableErrorKind, chosen};
 use crate::cancel::Cancel;
-use crate::distribution::histogram::LineEnding;
 use crate::io::csv::error::CsvError;
 use crate::io::csv::lines::Lines;
 use crate::io::csv::sniff::{detect_delimiter, parse_number, split_fields};
@@ -27,15 +26,7 @@ pub(super) fn read_csv<R: Read>(
     cancel: &Cancel,
 ) -> Result<Table, TableError> {
     let csv = |e| TableError::from_csv(path, e);
-    let mut lines = Lines {
-        reader: BufReader::with_capacity(1 << 16, reader),
-        line: 0,
-        buf: Vec::new(),
-        first: true,
-        text: String::new(),
-        byte_order_mark: false,
-        line_ending: LineEnding::Unterminated,
-    };
+    let mut lines = Lines::new(reader);
     lines.check_start().map_err(csv)?;
     let mut head: Vec<(usize, String)> = Vec::new();
     while head.len() < 5 {
