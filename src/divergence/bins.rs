@@ -197,23 +197,34 @@ pub fn bin_table(
 }
 
 /// `(left, right, p, q)` over the histogram's bins; the other side's probabilities from its
-/// cdf (once per edge: touching bins share theirs). `hist_is_p` says which side the
-/// histogram is.
+/// cdf left of its median and from its survival function right of it, so a bin far in the
+/// upper tail keeps its tiny probability instead of losing it to 1 − 1 (once per edge:
+/// touching bins share theirs). `hist_is_p` says which side the histogram is.
 fn on_bins<'a>(
     h: &'a Histogram,
     other: &'a Distribution,
     hist_is_p: bool,
 ) -> impl Iterator<Item = Bin> + 'a {
-    let mut last: Option<(f64, f64)> = None;
+    // (cdf, sf) at an edge; the sf only where the cdf is past one half.
+    let at = |x: f64| {
+        let c = other.cdf(x);
+        (c, if c > 0.5 { other.sf(x) } else { 1.0 - c })
+    };
+    let mut last: Option<(f64, (f64, f64))> = None;
     (0..h.len()).map(move |i| {
         let (l, r, m) = h.bin(i);
-        let cdf_l = match last {
-            Some((x, c)) if x == l => c,
-            _ => other.cdf(l),
+        let left = match last {
+            Some((x, v)) if x == l => v,
+            _ => at(l),
         };
-        let cdf_r = other.cdf(r);
-        last = Some((r, cdf_r));
-        let o = (cdf_r - cdf_l).max(0.0);
+        let right = at(r);
+        last = Some((r, right));
+        let o = if left.0 > 0.5 {
+            left.1 - right.1
+        } else {
+            right.0 - left.0
+        }
+        .max(0.0);
         if hist_is_p {
             (l, r, m, o)
         } else {
@@ -400,6 +411,26 @@ mod tests {
         let psi = (0.25 - 0.5) * (0.5f64).ln() + (0.75 - 0.5) * 1.5f64.ln();
         assert!((t.psi - psi).abs() < 1e-15);
         assert_eq!(t.top[0].label, "[1, 2)");
+    }
+
+    #[test]
+    fn a_bin_far_in_the_upper_tail_keeps_its_probability() {
+        // Q = normal(0, 1) on [8.5, 8.500006): q ≈ φ(8.5)·6e-6 ≈ 3.2e-22, which a difference
+        // of cdfs (both 1 in double precision) turns into 0 and the contribution into ∞.
+        let p = hist(&[(-1.0, 0.0, 5.0), (0.0, 1.0, 5.0), (8.5, 8.500006, 1.0)]);
+        let q = crate::distribution::parse_spec("normal(0, 1)").unwrap();
+        let t = bin_table(&p, &q, &Cancel::default()).unwrap().unwrap();
+        let tail = t.top.iter().find(|r| r.label.starts_with("[8.5")).unwrap();
+        // ∫ φ over the bin, by the midpoint rule (the density changes by 5e-5 over it).
+        let mid = 8.500003f64;
+        let want = (-0.5 * mid * mid).exp() / (2.0 * std::f64::consts::PI).sqrt() * 6e-6;
+        assert!((tail.q / want - 1.0).abs() < 1e-6, "{} vs {want}", tail.q);
+        assert!(t.kl_on_bins.is_finite() && t.psi.is_finite());
+        // And the lower tail, mirrored, by the cdf.
+        let p = hist(&[(-8.500006, -8.5, 1.0), (0.0, 1.0, 5.0)]);
+        let t = bin_table(&p, &q, &Cancel::default()).unwrap().unwrap();
+        let tail = t.top.iter().find(|r| r.label.starts_with("[-8.5")).unwrap();
+        assert!((tail.q / want - 1.0).abs() < 1e-6, "{} vs {want}", tail.q);
     }
 
     #[test]
