@@ -545,3 +545,105 @@ fn a_session_naming_a_pipe_is_refused_without_freezing_and_keeps_what_was_there(
     assert_eq!(p.dist.to_spec(), "normal(0, 1)", "P kept");
     assert_eq!(h.state().q.dist.to_spec(), "normal(0, 3)");
 }
+
+#[test]
+fn a_session_says_when_it_used_its_embedded_copy_because_the_file_differs() {
+    use kl_explorer::io::session::{Session, SideState};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("train.csv");
+    std::fs::write(&path, "0,1,1\n1,2,3\n").unwrap();
+    let session = Session {
+        p: SideState::from_source(&kl_explorer::io::Source::csv(&path)).with_file_contents(),
+        q: SideState::from_spec("normal(1, 1)"),
+        ..Session::default()
+    };
+    assert!(session.p.embedded_csv.is_some());
+    // The file changes after the session was saved (same size, other counts).
+    std::fs::write(&path, "0,1,3\n1,2,1\n").unwrap();
+    let saved = dir.path().join("s.json");
+    std::fs::write(&saved, session.to_json()).unwrap();
+    let mut h = harness(LaunchOptions::default());
+    h.state_mut().run_command(Command::OpenSession(saved));
+    settle_until(&mut h, |a| {
+        matches!(a.p.dist.as_ref(), Distribution::Histogram(_))
+    });
+    let Distribution::Histogram(hist) = h.state().p.dist.as_ref() else {
+        unreachable!()
+    };
+    assert_eq!(
+        hist.masses(),
+        &[0.25, 0.75],
+        "the embedded copy, not the file"
+    );
+    let texts = h.state().toast_texts();
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("embedded in the session") && t.contains("differs")),
+        "{texts:?}"
+    );
+}
+
+#[test]
+fn a_session_says_when_a_large_file_it_names_has_changed_since_it_was_saved() {
+    use kl_explorer::io::session::{Session, SideState};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.csv");
+    // Past the embedding limit, so the session keeps the file's SHA-256 instead of its text.
+    let rows = |first: u32| -> String {
+        (0..120_000)
+            .map(|i| format!("{i},{},{}\n", i + 1, if i == 0 { first } else { 1 }))
+            .collect()
+    };
+    std::fs::write(&path, rows(1)).unwrap();
+    let session = Session {
+        p: SideState::from_source(&kl_explorer::io::Source::csv(&path)).with_file_contents(),
+        q: SideState::from_spec("normal(1, 1)"),
+        ..Session::default()
+    };
+    assert!(session.p.embedded_csv.is_none() && session.p.sha256.is_some());
+    let saved = dir.path().join("s.json");
+    std::fs::write(&saved, session.to_json()).unwrap();
+
+    // The message is read as soon as the session is applied: it stays on screen for a few of
+    // the harness's seconds, and the load after it steps many frames.
+    let opened = |h: &mut Harness<'static, KlApp>| {
+        for _ in 0..3000 {
+            h.step();
+            let texts = h.state().toast_texts();
+            if texts.iter().any(|t| t.starts_with("Opened")) {
+                return texts;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        panic!("the session was not applied");
+    };
+    // Unchanged: no note.
+    let mut h = harness(LaunchOptions::default());
+    h.state_mut()
+        .run_command(Command::OpenSession(saved.clone()));
+    let texts = opened(&mut h);
+    assert!(!texts.iter().any(|t| t.contains("SHA-256")), "{texts:?}");
+
+    // Changed (the first bin's count): the note names the file and says which data is shown.
+    std::fs::write(&path, rows(9)).unwrap();
+    let mut h = harness(LaunchOptions::default());
+    h.state_mut().run_command(Command::OpenSession(saved));
+    let texts = opened(&mut h);
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("big.csv") && t.contains("SHA-256 differs")),
+        "{texts:?}"
+    );
+    settle_until(&mut h, |a| {
+        matches!(a.p.dist.as_ref(), Distribution::Histogram(_))
+    });
+    let Distribution::Histogram(hist) = h.state().p.dist.as_ref() else {
+        unreachable!()
+    };
+    assert!(
+        (hist.masses()[0] - 9.0 / 120_008.0).abs() < 1e-15,
+        "the file as it is now"
+    );
+}

@@ -417,9 +417,13 @@ fn restore_side(st: &SideState) -> RestoredSide {
                     Ok(d) => Restored::Ready(Arc::new(d)),
                     Err(e) => Restored::Failed(format!("embedded histogram {name}: {e}")),
                 };
-                // Only a regular file is read: a pipe at that path would never end.
-                let differs = std::fs::metadata(path).is_ok_and(|m| m.is_file())
-                    && std::fs::read(path).is_ok_and(|disk| disk != text.as_bytes());
+                // Only a regular file is read (a pipe at that path would never end), and only
+                // when its size matches the copy's, so a huge file there is never read whole.
+                let differs = std::fs::metadata(path).is_ok_and(|m| {
+                    m.is_file()
+                        && (m.len() != text.len() as u64
+                            || std::fs::read(path).is_ok_and(|disk| disk != text.as_bytes()))
+                });
                 let note = differs.then(|| {
                     format!(
                         "used the copy of {name} embedded in the session; the file at that path differs"
