@@ -1,5 +1,6 @@
 //! The Fit lab driven headless (egui_kittest): switching the landscape's direction changes
-//! the map it draws, and "Use as Q" returns the optimum as Q's spec.
+//! the map it draws, clicking and dragging a start on the map moves the optimiser's optimum
+//! to the minimum of that start's basin, and "Use as Q" returns the optimum as Q's spec.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests panic on failure by design
 
@@ -24,6 +25,8 @@ struct State {
     source: Source,
     commands: Vec<Command>,
     busy: bool,
+    /// The optimiser's end point (the spec parameters) on screen, if any.
+    optimum: Option<Vec<f64>>,
 }
 
 fn harness() -> Harness<'static, State> {
@@ -35,6 +38,7 @@ fn harness() -> Harness<'static, State> {
         source: Source::Spec(spec.into()),
         commands: Vec::new(),
         busy: true,
+        optimum: None,
     };
     Harness::builder()
         .with_size([1300.0, 800.0])
@@ -50,6 +54,7 @@ fn harness() -> Harness<'static, State> {
                 };
                 s.commands.extend(lab.ui(ui, &input));
                 s.busy = lab.is_busy(&input);
+                s.optimum = lab.path(&input).map(|f| f.params().to_vec());
             },
             state,
         )
@@ -116,4 +121,66 @@ fn use_as_q_returns_the_forward_optimum_as_q() {
         panic!("{spec}")
     };
     assert!((q.params()[1] - 10f64.sqrt()).abs() < 1e-8, "{spec}");
+}
+
+fn screen(h: &Harness<'static, State>, theta: [f64; 2]) -> egui::Pos2 {
+    h.state()
+        .lab
+        .as_ref()
+        .unwrap()
+        .map_screen_pos(theta)
+        .expect("the map is drawn")
+}
+
+/// Reverse KL of a normal against the bimodal mixture: a start at mean +2 (σ = 1) descends to
+/// the right mode's minimum N(2.9843060, 1.0233686), one dragged to mean −2 to the left one's.
+#[test]
+fn dragging_the_start_across_the_map_moves_the_optimum_to_the_other_mode() {
+    let mut h = harness();
+    settle(&mut h);
+    assert!(h.state().optimum.is_none());
+    let right = screen(&h, [2.0, 0.0]);
+    h.drag_at(right);
+    h.run_steps(1);
+    h.drop_at(right);
+    settle(&mut h);
+    let end = h
+        .state()
+        .optimum
+        .clone()
+        .expect("a path from the clicked start");
+    assert!((end[0] - 2.984_306_0).abs() < 5e-8, "{end:?}");
+    assert!((end[1] - 1.023_368_6).abs() < 5e-8, "{end:?}");
+    assert!(
+        h.query_by_label_contains("from the start: normal(2.98430")
+            .is_some(),
+        "the path's figure names the right minimum"
+    );
+    let left = screen(&h, [-2.0, 0.0]);
+    h.drag_at(right);
+    h.run_steps(1);
+    for k in 1..=8 {
+        let t = k as f32 / 8.0;
+        h.hover_at(right + (left - right) * t);
+        h.run_steps(1);
+    }
+    h.drop_at(left);
+    settle(&mut h);
+    let end = h
+        .state()
+        .optimum
+        .clone()
+        .expect("a path from the dragged start");
+    assert!((end[0] + 2.984_306_0).abs() < 5e-8, "{end:?}");
+    assert!((end[1] - 1.023_368_6).abs() < 5e-8, "{end:?}");
+    assert!(
+        h.query_by_label_contains("from the start: normal(-2.98430")
+            .is_some(),
+        "the path's figure names the left minimum"
+    );
+    let start = h.state().lab.as_ref().unwrap().start.unwrap();
+    assert!(
+        (start[0] + 2.0).abs() < 0.1 && start[1].abs() < 0.1,
+        "{start:?}"
+    );
 }

@@ -18,6 +18,7 @@ pub mod family;
 pub mod landscape;
 pub mod newton;
 pub mod objective;
+pub mod score;
 pub mod search;
 
 pub use family::{Coordinate, QFamily};

@@ -6,17 +6,17 @@
 //! - reverse, f(θ) = ∫ q (ln q − ln p) = ∫ q L: ∇f = ∫ q s L (the score has mean 0),
 //!   ∇²f = ∫ q ((s sᵀ + h) L + s sᵀ).
 //!
-//! s and h are central differences of ln q in θ at each node (the log density is analytic in
-//! θ, so a fourth-order difference with step 10⁻³ is good to about 10⁻¹² relative, and the
-//! Hessian's to 10⁻⁷); the integrals are a vector Gauss–Kronrod rule on the engine's own
-//! segments, bisected until every component is good to 10⁻¹¹ of its absolute integral.
+//! s and h are each family's closed forms ([`super::score`]; Laplace's kink adds a point
+//! term to h); the integrals are a vector Gauss–Kronrod rule on the engine's own segments,
+//! bisected until every component is good to 10⁻¹¹ of its absolute integral.
 
 use crate::cancel::Cancel;
-use crate::distribution::{Distribution, Parametric};
+use crate::distribution::Distribution;
 use crate::divergence::quad::{Segment, kronrod_many};
 use crate::divergence::{self, Figure, Options, build_segments, infinite_reason};
 
 use super::family::QFamily;
+use super::score::{Scorer, Scores};
 
 /// Which KL is minimised.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -87,7 +87,6 @@ pub struct Derivatives {
 }
 
 pub(super) const N: usize = 10;
-const STEP: f64 = 1e-3;
 
 impl Problem {
     /// A problem with default engine options.
@@ -137,8 +136,8 @@ impl Problem {
         if d > 3 || self.infinite_reason(theta).is_some() {
             return None;
         }
-        let stencil = Stencil::new(self.family, theta)?;
-        let q = Distribution::Parametric(stencil.center.clone());
+        let scorer = Scorer::new(self.family, theta)?;
+        let q = Distribution::Parametric(scorer.q.clone());
         let (a, b) = match self.direction {
             Direction::Forward => (&self.p, &q),
             Direction::Reverse => (&q, &self.p),
@@ -148,11 +147,15 @@ impl Problem {
         let p = &self.p;
         let integrand = |x: f64| -> [f64; N] {
             let mut out = [0.0; N];
+            if !x.is_finite() {
+                // Both densities vanish at ±∞ (a tail map's last nodes can reach it).
+                return out;
+            }
             let lp = p.ln_density(x);
-            let (s, h, lq) = stencil.scores(x);
+            let Scores { lq, s, h } = scorer.at(x);
             if forward {
                 let w = lp.exp();
-                if w == 0.0 {
+                if !(w > 0.0) {
                     return out;
                 }
                 out[0] = w * (lp - lq);
@@ -179,11 +182,22 @@ impl Problem {
             }
             out
         };
-        // TODO(speed): the Hessian's integrand carries the 10⁻⁷ of its differences, so 10⁻¹¹
-        // subdivides noise (a fit takes seconds); loosening it alone stopped a gamma(3, 2)
-        // fit converging to 10⁻¹⁰, so it stays until the cause is found.
         let tols = [1e-11; N];
-        let sums = integrate_vector(&segs, &integrand, &tols, &self.opts.cancel)?;
+        let mut sums = integrate_vector(&segs, &integrand, &tols, &self.opts.cancel)?;
+        if let Some((x0, c)) = scorer.delta() {
+            // h's point term: −∫p h gains −p(x₀)c; ∫q h L gains q(x₀)L(x₀)c.
+            let (lp, lq) = (p.ln_density(x0), scorer.q.ln_pdf(x0));
+            let weight = if forward {
+                -lp.exp()
+            } else if lq.exp() > 0.0 {
+                lq.exp() * (lq - lp)
+            } else {
+                0.0
+            };
+            for (k, (i, j)) in pairs(d).enumerate() {
+                sums[1 + d + k] += weight * c[i * 3 + j];
+            }
+        }
         let mut hessian = vec![0.0; d * d];
         for (k, (i, j)) in pairs(d).enumerate() {
             hessian[i * d + j] = sums[1 + d + k];
@@ -200,83 +214,6 @@ impl Problem {
 /// The pairs (i, j), i ≤ j, in a fixed order.
 fn pairs(d: usize) -> impl Iterator<Item = (usize, usize)> {
     (0..d).flat_map(move |i| (i..d).map(move |j| (i, j)))
-}
-
-/// Q at θ and at the points of a difference stencil around it.
-struct Stencil {
-    center: Parametric,
-    dim: usize,
-    /// ±h, ±2h along each axis: index 4i + {0: +h, 1: −h, 2: +2h, 3: −2h}.
-    axis: Vec<Parametric>,
-    /// (+,+), (+,−), (−,+), (−,−) for each pair i < j.
-    cross: Vec<Parametric>,
-}
-
-impl Stencil {
-    fn new(family: QFamily, theta: &[f64]) -> Option<Stencil> {
-        let d = theta.len();
-        let at = |shift: &[(usize, f64)]| {
-            let mut t = theta.to_vec();
-            for &(i, s) in shift {
-                t[i] += s;
-            }
-            family.q(&t)
-        };
-        let mut axis = Vec::with_capacity(4 * d);
-        for i in 0..d {
-            for s in [STEP, -STEP, 2.0 * STEP, -2.0 * STEP] {
-                axis.push(at(&[(i, s)])?);
-            }
-        }
-        let mut cross = Vec::new();
-        for i in 0..d {
-            for j in i + 1..d {
-                for (si, sj) in [(1.0, 1.0), (1.0, -1.0), (-1.0, 1.0), (-1.0, -1.0)] {
-                    cross.push(at(&[(i, si * STEP), (j, sj * STEP)])?);
-                }
-            }
-        }
-        Some(Stencil {
-            center: family.q(theta)?,
-            dim: d,
-            axis,
-            cross,
-        })
-    }
-
-    /// The score s, the Hessian h of ln q (3 × 3, row-major) and ln q at x.
-    fn scores(&self, x: f64) -> ([f64; 3], [f64; 9], f64) {
-        let lq = self.center.ln_pdf(x);
-        let mut s = [0.0; 3];
-        let mut h = [0.0; 9];
-        if lq == f64::NEG_INFINITY {
-            return (s, h, lq);
-        }
-        for i in 0..self.dim {
-            let v: Vec<f64> = self.axis[4 * i..4 * i + 4]
-                .iter()
-                .map(|q| q.ln_pdf(x))
-                .collect();
-            s[i] = (8.0 * (v[0] - v[1]) - (v[2] - v[3])) / (12.0 * STEP);
-            // Fourth order too: (−f(2h) + 16f(h) − 30f + 16f(−h) − f(−2h)) / 12h².
-            h[i * 3 + i] =
-                (-(v[2] + v[3]) + 16.0 * (v[0] + v[1]) - 30.0 * lq) / (12.0 * STEP * STEP);
-        }
-        let mut k = 0;
-        for i in 0..self.dim {
-            for j in i + 1..self.dim {
-                let v: Vec<f64> = self.cross[4 * k..4 * k + 4]
-                    .iter()
-                    .map(|q| q.ln_pdf(x))
-                    .collect();
-                let hij = (v[0] - v[1] - v[2] + v[3]) / (4.0 * STEP * STEP);
-                h[i * 3 + j] = hij;
-                h[j * 3 + i] = hij;
-                k += 1;
-            }
-        }
-        (s, h, lq)
-    }
 }
 
 /// ∫ f over the segments for a vector integrand, bisecting each piece of `u ∈ [0, 1]` until

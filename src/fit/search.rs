@@ -1,6 +1,7 @@
 //! Every stationary point of the landscape: a multi-start search, classified by the Hessian.
 //!
-//! Two-parameter families: KL on a 28 × 28 grid over the search box; every grid node that is
+//! Two-parameter families: KL on a 28 × 28 grid over the search box (the landscape's own
+//! evaluator); every grid node that is
 //! a discrete minimum, maximum or saddle (four or more sign changes of f − f(node) around its
 //! eight neighbours) starts Newton on ∇KL = 0, and every discrete minimum (and the box's
 //! centre) also starts the minimiser. Three parameters: the minimiser from 8 starts on a 2 × 2 × 2 lattice (minima only).
@@ -8,10 +9,11 @@
 
 use rayon::prelude::*;
 
+use super::landscape::{Grid, landscape};
 use super::newton::{minimise, stationary, symmetric_eigen};
 use super::objective::Problem;
 use super::{Edge, MAX_ITER, fit_of_run, initial_theta, search_box};
-use crate::cancel::Cancelled;
+use crate::cancel::{Cancelled, Progress};
 use crate::distribution::Parametric;
 use crate::divergence::Figure;
 
@@ -123,16 +125,12 @@ fn starts(problem: &Problem, bx: &[(f64, f64)]) -> Result<Vec<(Vec<f64>, bool)>,
             bx[1].0 + (bx[1].1 - bx[1].0) * j as f64 / (GRID - 1) as f64,
         ]
     };
-    let values: Vec<f64> = (0..GRID * GRID)
-        .into_par_iter()
-        .map(|k| {
-            if problem.opts.cancel.is_cancelled() {
-                return f64::NAN;
-            }
-            problem.kl(&at(k % GRID, k / GRID)).value
-        })
-        .collect();
-    problem.opts.cancel.check()?;
+    let grid = Grid {
+        x: bx[0],
+        y: bx[1],
+        n: GRID,
+    };
+    let values = landscape(problem, &[], grid, &problem.opts.cancel, &Progress::new())?.values;
     let ring = [
         (1, 0),
         (1, 1),

@@ -2,13 +2,15 @@
 //! KL landscape, the optimiser's path from a start the user clicks, drags or types, the
 //! reverse direction's basins of attraction, and the forward and reverse optima over P.
 //!
-//! All the work runs on the lab's own lane: the searches in both directions, the landscape
-//! (coarse at once, 40 × 40, then 200 × 200), the basins (24 × 24 starts) and the path.
+//! All the work runs on the lab's own lanes: one for the searches in both directions, the
+//! landscape (coarse at once, 40 × 40, then 200 × 200) and the basins (24 × 24 starts); one
+//! for the optimiser's path, so that dragging the start re-runs only the fit (a few
+//! milliseconds), never the map.
 
 use std::sync::Arc;
 
 use egui::{Color32, ColorImage, TextureHandle, TextureOptions};
-use egui_plot::{Legend, Line, MarkerShape, Plot, PlotImage, PlotPoint, Points};
+use egui_plot::{Legend, Line, MarkerShape, Plot, PlotImage, PlotPoint, PlotTransform, Points};
 
 use super::LabInput;
 use crate::app::Command;
@@ -36,8 +38,6 @@ pub struct FitRequest {
     pub family: QFamily,
     /// The landscape's direction (both directions are searched).
     pub direction: Direction,
-    /// The optimiser's start (θ), if the user gave one.
-    pub start: Option<Vec<f64>>,
     /// Landscape nodes per side.
     pub n: usize,
 }
@@ -47,8 +47,48 @@ impl FitRequest {
         Arc::ptr_eq(&self.p, &other.p)
             && self.family == other.family
             && self.direction == other.direction
-            && self.start == other.start
     }
+}
+
+/// The optimiser's run from a start: what it depends on.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PathRequest {
+    /// The target.
+    pub p: Arc<Distribution>,
+    /// Q's family.
+    pub family: QFamily,
+    /// The direction minimised.
+    pub direction: Direction,
+    /// The start, every coordinate of θ.
+    pub start: Vec<f64>,
+}
+
+/// The answer to a [`PathRequest`].
+#[derive(Clone, Debug)]
+pub struct PathAnswer {
+    /// What it answers.
+    pub request: PathRequest,
+    /// The fit from the start (`None` where Q cannot be built there).
+    pub fit: Option<Fit>,
+}
+
+/// Runs the optimiser (on the path lane's thread).
+///
+/// # Errors
+/// [`Cancelled`] when a newer start or the user cancels.
+pub fn compute_path(
+    req: &PathRequest,
+    cancel: &Cancel,
+    _progress: &Progress,
+) -> Result<PathAnswer, Cancelled> {
+    let mut problem = Problem::new(req.p.as_ref().clone(), req.family, req.direction);
+    problem.opts.cancel = cancel.clone();
+    let fit = fit::fit_from(&problem, &req.start);
+    cancel.check()?;
+    Ok(PathAnswer {
+        request: req.clone(),
+        fit,
+    })
 }
 
 /// The answer to a [`FitRequest`].
@@ -64,8 +104,8 @@ pub struct FitAnswer {
     pub landscape: Landscape,
     /// Which reverse minimum each start reaches (reverse direction, fine level only).
     pub basins: Option<Basins>,
-    /// The fit from the user's start.
-    pub path: Option<Fit>,
+    /// θ's coordinates beyond the map's two, where the map is drawn (the best minimum's).
+    pub rest: Vec<f64>,
 }
 
 fn problem(req: &FitRequest, direction: Direction, cancel: &Cancel) -> Problem {
@@ -128,15 +168,6 @@ pub fn compute(
     } else {
         None
     };
-    progress.set(0.95);
-    let path = match &req.start {
-        Some(s) => {
-            let mut start = s.clone();
-            start.extend_from_slice(&rest);
-            fit::fit_from(chosen, &start)
-        }
-        None => None,
-    };
     cancel.check()?;
     Ok(FitAnswer {
         request: req.clone(),
@@ -144,7 +175,7 @@ pub fn compute(
         reverse,
         landscape,
         basins,
-        path,
+        rest,
     })
 }
 
@@ -159,21 +190,83 @@ pub struct FitLab {
     lane: Lane<FitRequest, FitAnswer>,
     submitted: Option<FitRequest>,
     answer: Option<FitAnswer>,
+    path_lane: Lane<PathRequest, PathAnswer>,
+    path_submitted: Option<PathRequest>,
+    path: Option<PathAnswer>,
     texture: Option<(TextureHandle, TextureHandle)>,
+    map_transform: Option<PlotTransform>,
 }
 
 impl FitLab {
     /// Starts the lab and its lane.
     pub fn new(ctx: &egui::Context) -> Self {
-        let ctx = ctx.clone();
+        let (c1, c2) = (ctx.clone(), ctx.clone());
         FitLab {
             family: QFamily::Normal,
             direction: Direction::Reverse,
             start: None,
-            lane: Lane::start("kl-fit", compute, move || ctx.request_repaint()),
+            lane: Lane::start("kl-fit", compute, move || c1.request_repaint()),
             submitted: None,
             answer: None,
+            path_lane: Lane::start("kl-fit-path", compute_path, move || c2.request_repaint()),
+            path_submitted: None,
+            path: None,
             texture: None,
+            map_transform: None,
+        }
+    }
+
+    /// The fit from the start on screen, if it answers the current start and inputs.
+    pub fn path(&self, input: &LabInput<'_>) -> Option<&Fit> {
+        let wanted = self.wanted_path(input)?;
+        self.path
+            .as_ref()
+            .filter(|a| a.request == wanted)
+            .and_then(|a| a.fit.as_ref())
+    }
+
+    /// Where θ's first two coordinates `theta` are drawn on the landscape map, in screen
+    /// points (after the map has been drawn once).
+    pub fn map_screen_pos(&self, theta: [f64; 2]) -> Option<egui::Pos2> {
+        self.map_transform
+            .as_ref()
+            .map(|t| t.position_from_point(&PlotPoint::new(theta[0], theta[1])))
+    }
+
+    fn wanted_path(&self, input: &LabInput<'_>) -> Option<PathRequest> {
+        let s = self.start?;
+        let rest = match &self.answer {
+            Some(a) if Arc::ptr_eq(&a.request.p, input.p) && a.request.family == self.family => {
+                a.rest.clone()
+            }
+            _ => fit::initial_theta(input.p, self.family)
+                .get(2..)
+                .map(<[f64]>::to_vec)
+                .unwrap_or_default(),
+        };
+        let mut start = s.to_vec();
+        start.extend(rest);
+        Some(PathRequest {
+            p: input.p.clone(),
+            family: self.family,
+            direction: self.direction,
+            start,
+        })
+    }
+
+    fn keep_path_lane_busy(&mut self, input: &LabInput<'_>) {
+        let wanted = self.wanted_path(input);
+        if let Some(a) = self.path_lane.poll()
+            && Some(&a.request) == wanted.as_ref()
+        {
+            self.path = Some(a);
+        }
+        if let Some(w) = wanted
+            && self.path_submitted.as_ref() != Some(&w)
+            && self.path.as_ref().is_none_or(|a| a.request != w)
+        {
+            self.path_lane.submit(w.clone());
+            self.path_submitted = Some(w);
         }
     }
 
@@ -187,7 +280,6 @@ impl FitLab {
             p: input.p.clone(),
             family: self.family,
             direction: self.direction,
-            start: self.start.map(|s| s.to_vec()),
             n,
         }
     }
@@ -239,6 +331,7 @@ impl FitLab {
             return commands;
         }
         self.keep_lane_busy(input);
+        self.keep_path_lane_busy(input);
         self.controls_ui(ui, input);
         let current = self
             .answer
@@ -254,8 +347,9 @@ impl FitLab {
                 "updating… (the map below is for the previous inputs)",
             );
         }
+        let path = self.path(input).cloned();
         ui.columns(2, |cols| {
-            self.landscape_ui(&mut cols[0], &answer, current);
+            self.landscape_ui(&mut cols[0], &answer, path.as_ref());
             density_ui(&mut cols[1], input, &answer);
             commands.extend(metrics_ui(&mut cols[1], &answer));
         });
@@ -342,7 +436,7 @@ impl FitLab {
         (map, basins)
     }
 
-    fn landscape_ui(&mut self, ui: &mut egui::Ui, answer: &FitAnswer, current: bool) {
+    fn landscape_ui(&mut self, ui: &mut egui::Ui, answer: &FitAnswer, path: Option<&Fit>) {
         let l = &answer.landscape;
         let search = match answer.request.direction {
             Direction::Forward => &answer.forward,
@@ -433,7 +527,7 @@ impl FitLab {
                         );
                     }
                 }
-                if current && let Some(f) = &answer.path {
+                if let Some(f) = path {
                     let pts: Vec<[f64; 2]> = f.path.iter().map(|t| [t[0], t[1]]).collect();
                     pu.line(
                         Line::new("optimiser's path", pts.clone())
@@ -454,15 +548,16 @@ impl FitLab {
                             .color(Color32::from_rgb(230, 159, 0)),
                     );
                 }
-                pu.pointer_coordinate()
             });
         let r = &response.response;
+        self.map_transform = Some(response.transform);
         if (r.clicked() || r.dragged())
-            && let Some(p) = response.inner
+            && let Some(pos) = r.interact_pointer_pos()
         {
+            let p = response.transform.value_from_position(pos);
             self.start = Some([p.x, p.y]);
         }
-        if let Some(f) = answer.path.as_ref().filter(|_| current) {
+        if let Some(f) = path {
             let kind = f.kind.map_or("a point where KL is ∞", |k| k.name());
             ui.label(format!(
                 "from the start: {} after {} Newton steps, {} ({}), {} = {}",
@@ -720,7 +815,10 @@ fn contour_lines(l: &Landscape, levels: usize) -> Vec<[[f64; 2]; 2]> {
 impl FitLab {
     /// Whether work is in flight, or the answer on screen is not for the current inputs.
     pub fn is_busy(&self, input: &LabInput<'_>) -> bool {
+        let path_wanted = self.wanted_path(input);
         self.lane.is_running()
+            || self.path_lane.is_running()
+            || path_wanted.is_some_and(|w| self.path.as_ref().is_none_or(|a| a.request != w))
             || !self.answer.as_ref().is_some_and(|a| {
                 a.request.same_inputs(&self.wanted(input, 0))
                     && a.request.n == LEVELS[LEVELS.len() - 1]
