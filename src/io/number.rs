@@ -27,6 +27,16 @@ pub fn parse_prefix(s: &[u8]) -> Option<(f64, usize)> {
     }
 }
 
+/// Reads the whole of `s` as a number: exactly `s.parse::<f64>().ok()` (the same bits, the same
+/// refusals), the usual decimals by [`parse_prefix`], everything else by the standard library.
+#[inline]
+pub fn parse_field(s: &str) -> Option<f64> {
+    match parse_prefix(s.as_bytes()) {
+        Some((v, used)) if used == s.len() => Some(v),
+        _ => s.parse::<f64>().ok(),
+    }
+}
+
 /// Any plain decimal: digits eight at a time, Clinger's fast path, else the standard parser.
 #[inline]
 fn general(s: &[u8]) -> Option<(f64, usize)> {
@@ -391,6 +401,34 @@ mod tests {
     }
 
     #[test]
+    fn parse_field_is_str_parse() {
+        for s in [
+            "1.5",
+            "-0",
+            "1e5",
+            "1.5.5",
+            "1e",
+            "",
+            "-",
+            "inf",
+            "-infinity",
+            "NaN",
+            "nan",
+            " 1",
+            "1 ",
+            "+.5",
+            "12345678901234567890123",
+            "1e400",
+            "0x10",
+            "1,5",
+            "2.5e-3",
+        ] {
+            let want = s.parse::<f64>().ok().map(f64::to_bits);
+            assert_eq!(super::parse_field(s).map(f64::to_bits), want, "{s:?}");
+        }
+    }
+
+    #[test]
     fn stops_at_the_end_of_the_number() {
         assert_eq!(parse_prefix(b"1.5,2"), Some((1.5, 3)));
         assert_eq!(parse_prefix(b"-3e2 x"), Some((-300.0, 4)));
@@ -405,6 +443,10 @@ mod tests {
             if v.is_finite() {
                 for s in [format!("{v}"), format!("{v:e}"), format!("{v:.10}"), format!("{v:.3e}")] {
                     same_as_std(&s);
+                    proptest::prop_assert_eq!(
+                        super::parse_field(&s).map(f64::to_bits),
+                        s.parse::<f64>().ok().map(f64::to_bits)
+                    );
                 }
             }
         }
@@ -431,6 +473,10 @@ mod tests {
         #[test]
         fn agrees_on_decimal_strings(s in "[-+]?[0-9]{0,25}(\\.[0-9]{0,25})?([eE][-+]?[0-9]{1,4})?") {
             same_as_std(&s);
+            proptest::prop_assert_eq!(
+                super::parse_field(&s).map(f64::to_bits),
+                s.parse::<f64>().ok().map(f64::to_bits)
+            );
         }
     }
 }

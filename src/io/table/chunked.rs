@@ -1,30 +1,46 @@
-//! CSV tables read on every core: the rows after the head are cut into byte chunks at line
-//! ends (the line reader knows no quoted newline either: a line ends at every `\n`), each
-//! chunk is parsed by the same per-line rules into its own column builders, and the chunks are
-//! joined in file order. Any problem in any chunk (an error, too many rows or labels) sends the
-//! whole file to the sequential reader, so errors, line numbers and values are exactly those
-//! of [`super::csv::read_csv`].
+//! CSV tables read in blocks, each block parsed on every core: after the head, the file is read
+//! a block at a time into one reused buffer, the block's whole lines are cut into one piece per
+//! thread at line ends (the line reader knows no quoted newline either: a line ends at every
+//! `\n`), each piece is parsed by the same per-line rules into its own column builders, and the
+//! pieces are appended in file order to the table's columns. Memory holds the columns, one
+//! block and the pieces' builders (reused from block to block), never the whole file.
+//!
+//! The usual line (every field a plain number, or empty, one delimiter byte between them) is
+//! read in one pass by [`numeric_line`] with the fast number reader ([`parse_prefix`]: the same
+//! bits as `str::parse::<f64>`); any other line goes through the general per-line path.
+//!
+//! Any problem anywhere (an error, an infinite number, too many rows or labels, a failed read)
+//! sends the whole file to the sequential reader, so errors, line numbers and values are
+//! exactly those of [`super::csv::read_csv`].
 
+use std::io::Read;
 use std::path::Path;
 
 use rayon::prelude::*;
 
 use super::csv::{read_csv, table_delimiter};
-use super::{Builder, Column, LabelSet, MISSING_TOKENS, Table, TableError, TableErrorKind, Values};
+use super::{Builder, LabelSet, MISSING_TOKENS, Table, TableError, TableErrorKind};
 use super::{chosen, number_label};
 use crate::cancel::Cancel;
-use crate::io::csv::MAX_ROWS;
 use crate::io::csv::error::CsvError;
 use crate::io::csv::lines::{Lines, clean_line};
 use crate::io::csv::sniff::{parse_number, split_fields};
+use crate::io::csv::{MAX_LINE_BYTES, MAX_ROWS};
+use crate::io::number::{parse_field, parse_prefix};
 
-/// Bytes per chunk (a chunk ends at the first line end after this many).
-pub(super) const CHUNK_BYTES: usize = 1 << 22;
+/// Bytes read at a time (a block's last partial line waits for the next block).
+pub(super) const BLOCK_BYTES: usize = 1 << 20;
 
 /// Lines between two looks at the cancel flag.
 const CANCEL_LINES: usize = 1 << 16;
 
-/// Why a chunk gave up.
+/// The widest row the one-pass path reads (wider rows take the general path).
+const MAX_FAST_WIDTH: usize = 64;
+
+/// A column the one-pass path skips.
+const NOT_USED: u8 = u8::MAX;
+
+/// Why the block reader gave up.
 enum Stop {
     /// Re-read sequentially: it gives the exact error.
     Sequential,
@@ -32,30 +48,56 @@ enum Stop {
     Cancelled,
 }
 
-/// One column of one chunk: the chunk's first absolute line minus one, its builder, its
-/// first label.
-type ColumnPart = (usize, Builder, Option<(usize, String)>);
-
-/// One chunk's columns.
+/// One piece's columns.
 struct Part {
     builders: Vec<Builder>,
-    /// Per column, the chunk's first label (relative line, text).
+    /// Per column, the piece's first label (relative line, text).
     first_any: Vec<Option<(usize, String)>>,
     rows: u64,
     lines: usize,
 }
 
-/// Reads a whole CSV file held in memory, chunks in parallel.
-pub(super) fn read_csv_bytes(
-    bytes: &[u8],
+impl Part {
+    fn new(names: &[String]) -> Self {
+        Part {
+            builders: names.iter().map(|n| Builder::new(n.clone())).collect(),
+            first_any: vec![None; names.len()],
+            rows: 0,
+            lines: 0,
+        }
+    }
+}
+
+/// How a piece's lines are split: what the sniffing of the head found.
+struct Shape<'a> {
+    delim: Option<char>,
+    width: usize,
+    cols: &'a [usize],
+    /// The delimiter as one byte, when the one-pass paths apply.
+    plain_delim: Option<u8>,
+    /// Per file column, its index among the chosen ones or [`NOT_USED`]; empty when the
+    /// one-pass number path does not apply.
+    slot_of: Vec<u8>,
+}
+
+/// Reads the CSV table that `open` gives (each call from the start; `size_hint` its size in
+/// bytes, to reserve the columns), a block of `block_bytes` at a time.
+pub(super) fn read_csv_blocks<R: Read>(
+    open: &dyn Fn() -> Result<R, TableError>,
     path: &Path,
     select: Option<&[String]>,
     cancel: &Cancel,
+    block_bytes: usize,
+    size_hint: Option<u64>,
 ) -> Result<Table, TableError> {
-    read_csv_chunked(bytes, path, select, cancel, CHUNK_BYTES)
+    match try_blocks(open()?, path, select, cancel, block_bytes.max(1), size_hint) {
+        Ok(t) => Ok(t),
+        Err(Stop::Cancelled) => Err(TableError::whole(path, TableErrorKind::Cancelled)),
+        Err(Stop::Sequential) => read_csv(open()?, path, select, cancel),
+    }
 }
 
-/// As [`read_csv_bytes`] with chunks of about `chunk_bytes`.
+/// As [`read_csv_blocks`] on bytes in memory, with blocks of about `chunk_bytes`.
 pub(super) fn read_csv_chunked(
     bytes: &[u8],
     path: &Path,
@@ -63,22 +105,26 @@ pub(super) fn read_csv_chunked(
     cancel: &Cancel,
     chunk_bytes: usize,
 ) -> Result<Table, TableError> {
-    match try_chunked(bytes, path, select, cancel, chunk_bytes.max(1)) {
-        Ok(t) => Ok(t),
-        Err(Stop::Cancelled) => Err(TableError::whole(path, TableErrorKind::Cancelled)),
-        Err(Stop::Sequential) => read_csv(bytes, path, select, cancel),
-    }
+    read_csv_blocks(
+        &|| Ok(bytes),
+        path,
+        select,
+        cancel,
+        chunk_bytes,
+        Some(bytes.len() as u64),
+    )
 }
 
-fn try_chunked(
-    bytes: &[u8],
+fn try_blocks<R: Read>(
+    reader: R,
     path: &Path,
     select: Option<&[String]>,
     cancel: &Cancel,
-    chunk_bytes: usize,
+    block_bytes: usize,
+    size_hint: Option<u64>,
 ) -> Result<Table, Stop> {
     let seq = |_| Stop::Sequential;
-    let mut lines = Lines::new(bytes);
+    let mut lines = Lines::new(reader);
     lines.check_start().map_err(seq)?;
     let mut head: Vec<(usize, String)> = Vec::new();
     while head.len() < 5 {
@@ -87,7 +133,6 @@ fn try_chunked(
             None => break,
         }
     }
-    let consumed = bytes.len() - lines.reader.get_ref().len() - lines.reader.buffer().len();
     let head_lines = lines.line;
     let Some((first_line, first_text)) = head.first() else {
         return Err(Stop::Sequential);
@@ -103,86 +148,271 @@ fn try_chunked(
         (1..=width).map(|i| format!("column {i}")).collect()
     };
     let cols = chosen(path, &names, select).map_err(|_| Stop::Sequential)?;
-    let new_builders = || -> Vec<Builder> {
-        cols.iter()
-            .map(|&c| Builder::new(names[c].clone()))
-            .collect()
-    };
-    // The head's rows, as one part starting at line 1.
-    let mut head_part = Part {
-        builders: new_builders(),
-        first_any: vec![None; cols.len()],
-        rows: 0,
-        lines: head_lines,
-    };
-    for (line, text) in head.iter().skip(usize::from(is_header)) {
-        row(&mut head_part, *line, text, delim, width, &cols)?;
-    }
-    // The rest, in chunks ending at line ends.
-    let rest = &bytes[consumed..];
-    let mut bounds = vec![0usize];
-    while let Some(&start) = bounds.last() {
-        if start >= rest.len() {
-            break;
-        }
-        let want = (start + chunk_bytes).min(rest.len());
-        let end = match rest[want - 1..].iter().position(|b| *b == b'\n') {
-            Some(i) => want + i,
-            None => rest.len(),
-        };
-        bounds.push(end);
-    }
+    let col_names: Vec<String> = cols.iter().map(|&c| names[c].clone()).collect();
     let plain_delim = delim
         .and_then(|d| u8::try_from(d).ok())
-        .filter(u8::is_ascii);
-    let parts: Vec<Result<Part, Stop>> = bounds
-        .par_windows(2)
-        .map(|w| {
-            let mut part = Part {
-                builders: new_builders(),
-                first_any: vec![None; cols.len()],
-                rows: 0,
-                lines: 0,
-            };
-            let bytes = &rest[w[0]..w[1]];
-            // Checked once for the whole chunk; a chunk that is not UTF-8 goes line by line.
-            let text = std::str::from_utf8(bytes).ok();
-            let mut pos = 0;
-            while pos < bytes.len() {
-                part.lines += 1;
-                let line = part.lines;
-                if line.is_multiple_of(CANCEL_LINES) && cancel.check().is_err() {
-                    return Err(Stop::Cancelled);
-                }
-                if let (Some(d), Some(t)) = (plain_delim, text) {
-                    match plain_line(&mut part, line, &t[pos..], d, width, &cols) {
-                        Plain::Done(used) => {
-                            pos += used;
-                            continue;
-                        }
-                        Plain::Stop(e) => return Err(e),
-                        Plain::Careful => {}
+        .filter(|d| d.is_ascii() && *d != b'"');
+    let slot_of = if plain_delim.is_some() && width <= MAX_FAST_WIDTH {
+        (0..width)
+            .map(|c| {
+                cols.iter()
+                    .position(|x| *x == c)
+                    .and_then(|s| u8::try_from(s).ok())
+                    .unwrap_or(NOT_USED)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let shape = Shape {
+        delim,
+        width,
+        cols: &cols,
+        plain_delim,
+        slot_of,
+    };
+
+    // The table's columns, reserved for the rows the file's size suggests (untouched
+    // capacity costs no memory).
+    let mut table: Vec<Builder> = col_names.iter().map(|n| Builder::new(n.clone())).collect();
+    if let Some(bytes) = size_hint {
+        let line_len = sample.iter().map(|l| l.len() + 1).sum::<usize>() / sample.len();
+        let rows = usize::try_from(bytes).unwrap_or(usize::MAX) / line_len.max(1);
+        let rows = rows
+            .saturating_add(rows / 8)
+            .saturating_add(64)
+            .min(MAX_ROWS);
+        for b in &mut table {
+            b.numbers.reserve_exact(rows);
+        }
+    }
+
+    // The head's rows, as one part starting at line 1.
+    let mut head_part = Part::new(&col_names);
+    head_part.lines = head_lines;
+    for (line, text) in head.iter().skip(usize::from(is_header)) {
+        row(&mut head_part, *line, text, &shape)?;
+    }
+    let mut rows = 0u64;
+    let mut at_line = 0usize;
+    merge(&mut table, &mut head_part, &mut at_line, &mut rows)?;
+
+    // The rest, a block at a time: the head reader's buffered bytes first.
+    let mut buf: Vec<u8> = Vec::with_capacity(block_bytes.saturating_add(1 << 16));
+    buf.extend_from_slice(lines.reader.buffer());
+    let mut reader = lines.reader.into_inner();
+    let pieces = rayon::current_num_threads().clamp(1, 16);
+    let mut parts: Vec<Part> = (0..pieces).map(|_| Part::new(&col_names)).collect();
+    let mut eof = false;
+    loop {
+        // Up to a block's worth (or the file's end) beyond the partial line left over.
+        if !eof && buf.len() < block_bytes {
+            let want = (block_bytes - buf.len()) as u64;
+            let got = reader
+                .by_ref()
+                .take(want)
+                .read_to_end(&mut buf)
+                .map_err(|_| Stop::Sequential)?;
+            eof = (got as u64) < want;
+        }
+        let end = if eof {
+            buf.len()
+        } else if let Some(i) = buf.iter().rposition(|b| *b == b'\n') {
+            i + 1
+        } else if buf.len() > MAX_LINE_BYTES {
+            return Err(Stop::Sequential);
+        } else {
+            // No line ends yet: read on before cutting.
+            let want = block_bytes as u64;
+            let got = reader
+                .by_ref()
+                .take(want)
+                .read_to_end(&mut buf)
+                .map_err(|_| Stop::Sequential)?;
+            eof = (got as u64) < want;
+            continue;
+        };
+        let block = &buf[..end];
+        let n = if block.len() >= 2 * pieces { pieces } else { 1 };
+        parse_pieces(block, &mut parts[..n], &shape, cancel)?;
+        for part in &mut parts[..n] {
+            merge(&mut table, part, &mut at_line, &mut rows)?;
+        }
+        if rows > MAX_ROWS as u64 {
+            return Err(Stop::Sequential);
+        }
+        buf.drain(..end);
+        if eof {
+            break;
+        }
+    }
+    if rows == 0 || rows > MAX_ROWS as u64 {
+        return Err(Stop::Sequential);
+    }
+    Ok(Table {
+        path: path.to_path_buf(),
+        rows,
+        columns: table
+            .into_iter()
+            .map(|mut b| {
+                b.numbers.shrink_to_fit();
+                b.finish()
+            })
+            .collect(),
+    })
+}
+
+/// Cuts `block` (whole lines, or the file's end) into `parts.len()` pieces at line ends and
+/// parses them in parallel, each into its part.
+fn parse_pieces(
+    block: &[u8],
+    parts: &mut [Part],
+    shape: &Shape<'_>,
+    cancel: &Cancel,
+) -> Result<(), Stop> {
+    let n = parts.len();
+    let mut bounds = Vec::with_capacity(n + 1);
+    bounds.push(0);
+    for k in 1..n {
+        let from = (block.len() * k / n).max(bounds[k - 1]);
+        let cut = match block[from..].iter().position(|b| *b == b'\n') {
+            Some(i) => from + i + 1,
+            None => block.len(),
+        };
+        bounds.push(cut);
+    }
+    bounds.push(block.len());
+    if n == 1 {
+        return parse_piece(block, &mut parts[0], shape, cancel);
+    }
+    parts.par_iter_mut().enumerate().try_for_each(|(k, part)| {
+        parse_piece(&block[bounds[k]..bounds[k + 1]], part, shape, cancel)
+    })
+}
+
+/// Parses one piece of whole lines into `part` (emptied first).
+fn parse_piece(
+    bytes: &[u8],
+    part: &mut Part,
+    shape: &Shape<'_>,
+    cancel: &Cancel,
+) -> Result<(), Stop> {
+    part.rows = 0;
+    part.lines = 0;
+    let mut got = [0.0_f64; MAX_FAST_WIDTH];
+    let mut numeric = can_be_numeric(part, shape);
+    let mut pos = 0;
+    while pos < bytes.len() {
+        part.lines += 1;
+        let line = part.lines;
+        if line.is_multiple_of(CANCEL_LINES) && cancel.check().is_err() {
+            return Err(Stop::Cancelled);
+        }
+        let rest = &bytes[pos..];
+        if let Some(d) = shape.plain_delim {
+            if numeric && let Some(used) = numeric_line(rest, d, &shape.slot_of, &mut got) {
+                for (b, &v) in part.builders.iter_mut().zip(&got) {
+                    if v.is_nan() {
+                        b.missing += 1;
+                    } else {
+                        b.numbers.push(v);
                     }
                 }
-                let end = bytes[pos..]
-                    .iter()
-                    .position(|b| *b == b'\n')
-                    .map_or(bytes.len(), |i| pos + i + 1);
-                let raw = &bytes[pos..end];
-                pos = end;
-                let Some(text) = clean_line(raw, line, false).map_err(seq)? else {
-                    continue;
-                };
-                row(&mut part, line, text, delim, width, &cols)?;
+                part.rows += 1;
+                pos += used;
+                continue;
             }
-            Ok(part)
-        })
-        .collect();
-    let mut all = vec![head_part];
-    for p in parts {
-        all.push(p?);
+            let plain = plain_line(part, line, rest, d, shape);
+            numeric = can_be_numeric(part, shape);
+            match plain {
+                Plain::Done(used) => {
+                    pos += used;
+                    continue;
+                }
+                Plain::Stop(e) => return Err(e),
+                Plain::Careful => {}
+            }
+        }
+        let end = rest
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(rest.len(), |i| i + 1);
+        let raw = &rest[..end];
+        pos += end;
+        let Some(text) = clean_line(raw, line, false).map_err(|_| Stop::Sequential)? else {
+            continue;
+        };
+        row(part, line, text, shape)?;
+        numeric = can_be_numeric(part, shape);
     }
-    join(all, path, cols.len())
+    Ok(())
+}
+
+/// Whether the one-pass number path can read the part's next line: it applies and every
+/// chosen column is still one of numbers.
+fn can_be_numeric(part: &Part, shape: &Shape<'_>) -> bool {
+    !shape.slot_of.is_empty() && part.builders.iter().all(|b| b.labels.is_none())
+}
+
+/// The usual line at the start of `s`, read in one pass: each chosen field a plain number
+/// that [`parse_prefix`] reads whole (so the same value as `str::parse`) and finite, or empty
+/// (a missing cell, NaN in `got`); each other field printable ASCII without quotes; one byte
+/// `d` between fields; then `\n`, `\r\n` or the end of the piece. Fills `got` by chosen column
+/// and returns the bytes the line took; `None` for anything else, leaving the line to the
+/// general path.
+#[inline]
+fn numeric_line(s: &[u8], d: u8, slot_of: &[u8], got: &mut [f64; MAX_FAST_WIDTH]) -> Option<usize> {
+    let mut i = 0;
+    let last = slot_of.len().checked_sub(1)?;
+    // A line the reader trims or skips (blank, comment, spaces) is not the usual line.
+    let lead = *s.first()?;
+    if lead == b'#' || lead.is_ascii_whitespace() {
+        return None;
+    }
+    for (c, &slot) in slot_of.iter().enumerate() {
+        if slot == NOT_USED {
+            while let Some(&b) = s.get(i) {
+                if b == d || b == b'\n' || b == b'\r' {
+                    break;
+                }
+                if !(0x20..0x7f).contains(&b) || b == b'"' {
+                    return None;
+                }
+                i += 1;
+            }
+        } else {
+            let next = s.get(i).copied();
+            let v = if next == Some(d)
+                || next == Some(b'\n')
+                || next == Some(b'\r')
+                || next.is_none()
+            {
+                f64::NAN
+            } else {
+                let (v, used) = parse_prefix(&s[i..])?;
+                if !v.is_finite() {
+                    return None;
+                }
+                i += used;
+                v
+            };
+            got[usize::from(slot)] = v;
+        }
+        if c < last {
+            if s.get(i) != Some(&d) {
+                return None;
+            }
+            i += 1;
+        }
+    }
+    let used = match s.get(i) {
+        None => i,
+        Some(b'\n') => i + 1,
+        Some(b'\r') if s.get(i + 1) == Some(&b'\n') => i + 2,
+        Some(_) => return None,
+    };
+    // The line must not be one the reader trims to nothing or refuses as too long.
+    (used <= MAX_LINE_BYTES && i > 0).then_some(used)
 }
 
 /// What [`plain_line`] made of a line.
@@ -195,17 +425,10 @@ enum Plain {
     Careful,
 }
 
-/// The line at the start of `text`, when it is printable ASCII without quotes, split on the
+/// The line at the start of `bytes`, when it is printable ASCII without quotes, split on the
 /// byte `d` in one pass; the same fields, so the same values, as [`clean_line`] then [`row`].
-fn plain_line(
-    part: &mut Part,
-    line: usize,
-    text: &str,
-    d: u8,
-    width: usize,
-    cols: &[usize],
-) -> Plain {
-    let bytes = text.as_bytes();
+fn plain_line(part: &mut Part, line: usize, bytes: &[u8], d: u8, shape: &Shape<'_>) -> Plain {
+    let cols = shape.cols;
     let mut fields: [(usize, usize); 64] = [(0, 0); 64];
     let mut n = 0;
     let mut k = 0;
@@ -242,6 +465,9 @@ fn plain_line(
         }
         n += 1;
     }
+    if used > MAX_LINE_BYTES {
+        return Plain::Careful;
+    }
     let body = &bytes[..end];
     let (Some(&first), Some(&last)) = (body.first(), body.last()) else {
         return Plain::Careful;
@@ -249,11 +475,15 @@ fn plain_line(
     if first.is_ascii_whitespace() || last.is_ascii_whitespace() || first == b'#' {
         return Plain::Careful;
     }
-    if n != width || k != cols.len() {
+    if n != shape.width || k != cols.len() {
         return Plain::Stop(Stop::Sequential);
     }
     for (k, &(a, b)) in fields[..cols.len()].iter().enumerate() {
-        if let Err(e) = store_field(part, k, line, text[a..b].trim()) {
+        // Printable ASCII, so one-byte characters.
+        let Ok(field) = std::str::from_utf8(&bytes[a..b]) else {
+            return Plain::Careful;
+        };
+        if let Err(e) = store_field(part, k, line, field.trim()) {
             return Plain::Stop(e);
         }
     }
@@ -268,7 +498,7 @@ fn store_field(part: &mut Part, k: usize, line: usize, field: &str) -> Result<()
         b.missing += 1;
         return Ok(());
     }
-    match parse_number(field) {
+    match parse_field(field) {
         Some(v) if v.is_finite() => b.push_number(v).ok_or(Stop::Sequential),
         Some(_) => Err(Stop::Sequential),
         None => {
@@ -281,16 +511,10 @@ fn store_field(part: &mut Part, k: usize, line: usize, field: &str) -> Result<()
 }
 
 /// One line's fields into the part's builders (line relative to the part).
-fn row(
-    part: &mut Part,
-    line: usize,
-    text: &str,
-    delim: Option<char>,
-    width: usize,
-    cols: &[usize],
-) -> Result<(), Stop> {
+fn row(part: &mut Part, line: usize, text: &str, shape: &Shape<'_>) -> Result<(), Stop> {
+    let cols = shape.cols;
     let mut store_at = |k: usize, field: &str| store_field(part, k, line, field);
-    match delim {
+    match shape.delim {
         Some(d) if !text.contains('"') => {
             let mut n = 0;
             let mut k = 0;
@@ -301,13 +525,14 @@ fn row(
                 }
                 n += 1;
             }
-            if n != width {
+            if n != shape.width {
                 return Err(Stop::Sequential);
             }
         }
         _ => {
-            let split = split_fields(text, delim, line).map_err(|_: CsvError| Stop::Sequential)?;
-            if split.len() != width {
+            let split =
+                split_fields(text, shape.delim, line).map_err(|_: CsvError| Stop::Sequential)?;
+            if split.len() != shape.width {
                 return Err(Stop::Sequential);
             }
             for (k, &c) in cols.iter().enumerate() {
@@ -319,88 +544,60 @@ fn row(
     Ok(())
 }
 
-/// The parts joined in file order into one table, as one sequential pass would build it.
-fn join(parts: Vec<Part>, path: &Path, ncols: usize) -> Result<Table, Stop> {
-    let rows: u64 = parts.iter().map(|p| p.rows).sum();
-    if rows == 0 || rows > MAX_ROWS as u64 {
-        return Err(Stop::Sequential);
-    }
-    // Absolute line of each part's line 0.
-    let mut offsets = Vec::with_capacity(parts.len());
-    let mut at = 0usize;
-    for p in &parts {
-        offsets.push(at);
-        at += p.lines;
-    }
-    let mut per_col: Vec<Vec<ColumnPart>> = (0..ncols)
-        .map(|_| Vec::with_capacity(parts.len()))
-        .collect();
-    for (p, off) in parts.into_iter().zip(offsets) {
-        for (k, (b, f)) in p.builders.into_iter().zip(p.first_any).enumerate() {
-            per_col[k].push((off, b, f));
-        }
-    }
-    let columns: Vec<Column> = per_col
-        .into_par_iter()
-        .map(join_column)
-        .collect::<Option<Vec<Column>>>()
-        .ok_or(Stop::Sequential)?;
-    Ok(Table {
-        path: path.to_path_buf(),
-        rows,
-        columns,
-    })
-}
-
-/// One column's parts joined; `None` when its labels overflow.
-fn join_column(parts: Vec<ColumnPart>) -> Option<Column> {
-    let name = parts.first().map(|(_, b, _)| b.name.clone())?;
-    let missing = parts.iter().map(|(_, b, _)| b.missing).sum();
-    if parts.iter().all(|(_, b, _)| b.labels.is_none()) {
-        let n = parts.iter().map(|(_, b, _)| b.numbers.len()).sum();
-        let mut numbers = Vec::with_capacity(n);
-        for (_, b, _) in parts {
-            numbers.extend_from_slice(&b.numbers);
-        }
-        return Some(Column {
-            name,
-            values: Values::Numbers(numbers),
-            missing,
-            first_label: None,
-        });
-    }
-    let mut set = LabelSet::default();
-    let mut numbers_before = false;
-    let mut first_label = None;
-    let mut labelled = false;
-    for (off, b, first_any) in parts {
-        match b.labels {
+/// Appends a part (the next lines of the file, from absolute line `*at_line + 1`) to the
+/// table's columns, as one sequential pass would have built them, and empties it for reuse.
+fn merge(
+    table: &mut [Builder],
+    part: &mut Part,
+    at_line: &mut usize,
+    rows: &mut u64,
+) -> Result<(), Stop> {
+    let off = *at_line;
+    for ((g, b), first_any) in table
+        .iter_mut()
+        .zip(&mut part.builders)
+        .zip(&mut part.first_any)
+    {
+        g.missing += std::mem::take(&mut b.missing);
+        let first_any = first_any.take();
+        let own_first = b.first_label.take();
+        match b.labels.take() {
             None => {
-                numbers_before |= !b.numbers.is_empty();
-                for v in b.numbers {
-                    set.push(&number_label(v))?;
+                if g.labels.is_none() {
+                    g.numbers.extend_from_slice(&b.numbers);
+                } else {
+                    for &v in &b.numbers {
+                        g.push_number(v).ok_or(Stop::Sequential)?;
+                    }
                 }
             }
             Some(own) => {
-                if !labelled {
-                    labelled = true;
-                    if numbers_before || b.first_label.is_some() {
-                        first_label = first_any.map(|(l, t)| (l + off, t));
+                if g.labels.is_none() {
+                    // The column turns to labels here: as the sequential reader, name the
+                    // first label if numbers came before it.
+                    if !g.numbers.is_empty() || own_first.is_some() {
+                        g.first_label = first_any.map(|(l, t)| (l + off, t));
                     }
+                    let mut set = LabelSet::default();
+                    for v in std::mem::take(&mut g.numbers) {
+                        set.push(&number_label(v)).ok_or(Stop::Sequential)?;
+                    }
+                    g.labels = Some(set);
                 }
+                let Some(set) = g.labels.as_mut() else {
+                    return Err(Stop::Sequential);
+                };
                 for c in own.codes {
-                    set.push(own.labels.get(c as usize)?)?;
+                    let label = own.labels.get(c as usize).ok_or(Stop::Sequential)?;
+                    set.push(label).ok_or(Stop::Sequential)?;
                 }
             }
         }
+        b.numbers.clear();
     }
-    Some(Column {
-        name,
-        values: Values::Labels {
-            codes: set.codes,
-            labels: set.labels,
-        },
-        missing,
-        first_label,
-    })
+    *at_line += part.lines;
+    *rows += part.rows;
+    part.rows = 0;
+    part.lines = 0;
+    Ok(())
 }

@@ -110,7 +110,7 @@ fn store(b: &mut Builder, field: &str, line: usize) -> Result<(), TableErrorKind
         b.missing += 1;
         return Ok(());
     }
-    match parse_number(field) {
+    match crate::io::number::parse_field(field.trim()) {
         Some(v) if v.is_finite() => b.push_number(v).ok_or_else(|| too_many(&b.name)),
         Some(_) => Err(TableErrorKind::Csv(CsvErrorKind::NotFinite {
             field: field.to_string(),

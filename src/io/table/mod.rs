@@ -231,10 +231,6 @@ fn unreadable(path: &Path, e: &std::io::Error) -> TableError {
     )
 }
 
-/// CSV files up to this size (bytes) are read whole into memory and parsed in parallel
-/// chunks; larger ones are streamed line by line on one thread.
-pub const MAX_IN_MEMORY_CSV: u64 = 1 << 30;
-
 /// Reads the columns named in `select` (all when `None`) of the CSV or Parquet file at
 /// `path` (told apart by the Parquet magic bytes).
 ///
@@ -250,13 +246,15 @@ pub fn read_table(
             let size = std::fs::metadata(path)
                 .map_err(|e| unreadable(path, &e))?
                 .len();
-            if size > MAX_IN_MEMORY_CSV {
-                // Too big to hold whole: the sequential reader streams it.
-                let file = std::fs::File::open(path).map_err(|e| unreadable(path, &e))?;
-                return csv::read_csv(file, path, select, cancel);
-            }
-            let bytes = std::fs::read(path).map_err(|e| unreadable(path, &e))?;
-            chunked::read_csv_bytes(&bytes, path, select, cancel)
+            let open = || std::fs::File::open(path).map_err(|e| unreadable(path, &e));
+            chunked::read_csv_blocks(
+                &open,
+                path,
+                select,
+                cancel,
+                chunked::BLOCK_BYTES,
+                Some(size),
+            )
         }
         TableFormat::Parquet => parquet::read_parquet(path, select, cancel),
     }
@@ -275,8 +273,9 @@ pub fn read_csv_table<R: std::io::Read>(
     csv::read_csv(reader, path, select, cancel)
 }
 
-/// Reads a CSV table held in memory, cut into chunks of about `chunk_bytes` at line ends and
-/// parsed on every core; the same table (or error) as [`read_csv_table`] on the same bytes.
+/// Reads a CSV table held in memory as [`read_table`] reads a file: in blocks of about
+/// `chunk_bytes`, each cut at line ends and parsed on every core; the same table (or error)
+/// as [`read_csv_table`] on the same bytes.
 ///
 /// # Errors
 /// As [`read_table`].

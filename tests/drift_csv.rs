@@ -1,0 +1,256 @@
+//! The drift workbench's CSV table reader: the block reader (one pass over the usual lines,
+//! every core) gives exactly the sequential reader's table or error, at any block size, from
+//! memory and from a file; and its numbers are the bits `str::parse::<f64>` gives.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests panic on failure by design
+
+use std::io::Write;
+use std::path::Path;
+
+use kl_explorer::cancel::Cancel;
+use kl_explorer::io::CsvErrorKind;
+use kl_explorer::io::table::{
+    Table, TableError, TableErrorKind, Values, read_csv_table, read_csv_table_chunked, read_table,
+};
+use proptest::prelude::*;
+
+const CHUNKS: [usize; 7] = [1, 2, 5, 17, 256, 4096, 1 << 20];
+
+/// A small deterministic generator (SplitMix64), so the files need no other crate.
+struct Mix(u64);
+
+impl Mix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    /// A number written as files write them: short and long mantissas, exponents, signs.
+    fn number(&mut self) -> String {
+        let x =
+            f64::from_bits(self.next() >> 2) % 1e6 * if self.below(2) == 0 { 1.0 } else { -1.0 };
+        let y = (self.next() >> 11) as f64 / (1u64 << 53) as f64 * 10.0 - 5.0;
+        match self.below(12) {
+            0 => format!("{x}"),
+            1 => format!("{x:e}"),
+            2 => format!("{y:.17}"),
+            3 => format!("{}", self.below(100_000)),
+            4 => format!("+{:.3}", y.abs()),
+            5 => format!(".{}", self.below(1000)),
+            6 => format!("{}.", self.below(1000)),
+            7 => format!("{y:.3e}"),
+            8 => format!("{:.25}", y / 1e3),
+            9 => format!("12345678901234567890{}", self.below(10)),
+            _ => format!("{y:.6}"),
+        }
+    }
+}
+
+fn table(text: &str, select: Option<&[String]>) -> Result<Table, TableError> {
+    read_csv_table(text.as_bytes(), Path::new("t.csv"), select, &Cancel::new())
+}
+
+fn chunked(text: &str, select: Option<&[String]>, chunk: usize) -> Result<Table, TableError> {
+    read_csv_table_chunked(
+        text.as_bytes(),
+        Path::new("t.csv"),
+        select,
+        &Cancel::new(),
+        chunk,
+    )
+}
+
+fn numbers(t: &Table, k: usize) -> Vec<u64> {
+    match &t.columns[k].values {
+        Values::Numbers(v) => v.iter().map(|x| x.to_bits()).collect(),
+        Values::Labels { .. } => panic!("column {k} is labels"),
+    }
+}
+
+#[test]
+fn numbers_read_in_one_pass_are_the_bits_str_parse_gives() {
+    let mut rng = Mix(11);
+    let mut text = String::from("a,b,c,d\n");
+    let mut want: Vec<Vec<u64>> = vec![Vec::new(); 4];
+    let mut missing = [0u64; 4];
+    for line in 0..20_000 {
+        let mut fields = Vec::new();
+        for (k, col) in want.iter_mut().enumerate() {
+            if rng.below(50) == 0 {
+                fields.push(String::new());
+                missing[k] += 1;
+            } else {
+                let s = rng.number();
+                col.push(s.parse::<f64>().unwrap().to_bits());
+                fields.push(s);
+            }
+        }
+        text.push_str(&fields.join(","));
+        text.push_str(if line % 7 == 0 { "\r\n" } else { "\n" });
+    }
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    file.write_all(text.as_bytes()).unwrap();
+    let from_file = read_table(file.path(), None, &Cancel::new()).unwrap();
+    for t in [
+        from_file,
+        table(&text, None).unwrap(),
+        chunked(&text, None, 1).unwrap(),
+        chunked(&text, None, 1000).unwrap(),
+    ] {
+        assert_eq!(t.rows, 20_000);
+        for k in 0..4 {
+            assert_eq!(numbers(&t, k), want[k], "column {k}");
+            assert_eq!(t.columns[k].missing, missing[k], "column {k}");
+        }
+    }
+}
+
+/// One line of a file built to reach every path: plain numbers, missing cells and tokens,
+/// labels, spaces, quotes, comments, blank lines, CRLF, and now and then a fault.
+fn line(rng: &mut Mix, width: usize, faults: bool) -> String {
+    let kind = rng.below(40);
+    if kind == 0 {
+        return "# a comment\n".into();
+    }
+    if kind == 1 {
+        return "\n".into();
+    }
+    let mut fields: Vec<String> = (0..width)
+        .map(|_| match rng.below(60) {
+            0 => String::new(),
+            1 => "NA".into(),
+            2 => "nan".into(),
+            3 => " 2.5 ".into(),
+            4 => "\"1,5\"".into(),
+            5 => "-".into(),
+            _ => rng.number(),
+        })
+        .collect();
+    if kind == 2 {
+        fields[rng.below(width as u64) as usize] = format!("lab{}", rng.below(4));
+    }
+    if faults {
+        match rng.below(400) {
+            0 => fields.push("9".into()),
+            1 => fields[0] = "1e999".into(),
+            2 => fields[0] = "\"open".into(),
+            3 => fields[0] = "caf\u{e9}".into(),
+            _ => {}
+        }
+    }
+    let end = if kind == 3 { "\r\n" } else { "\n" };
+    format!("{}{end}", fields.join(","))
+}
+
+fn file(seed: u64, rows: usize, width: usize, faults: bool) -> String {
+    let mut rng = Mix(seed);
+    let names: Vec<String> = (0..width).map(|i| format!("x{i}")).collect();
+    let mut text = names.join(",") + "\n";
+    for _ in 0..rows {
+        text.push_str(&line(&mut rng, width, faults));
+    }
+    text
+}
+
+fn same_at_every_chunk_size(text: &str, select: Option<&[String]>) {
+    let want = table(text, select);
+    for chunk in CHUNKS {
+        assert_eq!(chunked(text, select, chunk), want, "chunk {chunk}");
+    }
+}
+
+#[test]
+fn the_block_reader_gives_the_sequential_table_on_every_kind_of_line() {
+    for seed in 0..6 {
+        let text = file(seed, 300, 4, false);
+        let t = table(&text, None).unwrap();
+        assert!(
+            t.columns
+                .iter()
+                .any(|c| matches!(c.values, Values::Labels { .. }))
+        );
+        assert!(t.columns.iter().any(|c| c.first_label.is_some()));
+        same_at_every_chunk_size(&text, None);
+        let some = [String::from("x3"), String::from("x1")];
+        same_at_every_chunk_size(&text, Some(&some));
+    }
+}
+
+#[test]
+fn the_block_reader_reports_the_sequential_error_line_and_column() {
+    let mut seen = 0;
+    for seed in 0..40 {
+        let text = file(seed, 300, 3, true);
+        let want = table(&text, None);
+        if want.is_err() {
+            seen += 1;
+        }
+        for chunk in CHUNKS {
+            assert_eq!(
+                chunked(&text, None, chunk),
+                want,
+                "seed {seed}, chunk {chunk}"
+            );
+        }
+    }
+    assert!(seen > 10, "only {seen} files had a fault");
+}
+
+#[test]
+fn a_file_of_several_blocks_reads_as_from_memory_with_exact_error_lines() {
+    // About 3 MB: several of the reader's blocks, each cut into pieces.
+    let mut text = file(99, 60_000, 5, false);
+    let mut f = tempfile::NamedTempFile::new().unwrap();
+    f.write_all(text.as_bytes()).unwrap();
+    assert_eq!(
+        read_table(f.path(), None, &Cancel::new()).map(|t| t.columns),
+        table(&text, None).map(|t| t.columns)
+    );
+
+    // A ragged row near the end: the error names its line.
+    text.push_str("1,2\n");
+    text.push_str("3,4,5,6,7\n");
+    let mut f = tempfile::NamedTempFile::new().unwrap();
+    f.write_all(text.as_bytes()).unwrap();
+    let e = read_table(f.path(), None, &Cancel::new()).unwrap_err();
+    assert!(
+        matches!(e.kind, TableErrorKind::Csv(CsvErrorKind::RaggedRow { .. })),
+        "{e}"
+    );
+    assert_eq!(e.line, Some(text.lines().count() - 1));
+    assert_eq!(e.path, f.path());
+}
+
+#[test]
+fn a_line_longer_than_the_limit_is_refused_as_the_sequential_reader_refuses_it() {
+    let long = "7".repeat(kl_explorer::io::csv::MAX_LINE_BYTES + 10);
+    let text = format!("a,b\n1,2\n3,{long}\n5,6\n");
+    let want = table(&text, None).unwrap_err();
+    assert!(matches!(
+        want.kind,
+        TableErrorKind::Csv(CsvErrorKind::LineTooLong { .. })
+    ));
+    for chunk in [1000, 1 << 20] {
+        assert_eq!(chunked(&text, None, chunk).unwrap_err(), want);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn any_mix_of_lines_reads_the_same_in_blocks(seed in any::<u64>(), rows in 1usize..120, width in 1usize..5) {
+        let text = file(seed, rows, width, true);
+        let want = table(&text, None);
+        for chunk in [1, 3, 64, 1 << 20] {
+            prop_assert_eq!(chunked(&text, None, chunk), want.clone(), "chunk {}", chunk);
+        }
+    }
+}
