@@ -545,3 +545,91 @@ fn chunked_reading_reports_the_sequential_error_and_line() {
         assert_eq!(got, want, "chunk {chunk}");
     }
 }
+
+#[test]
+fn drift_bins_and_kind_flags_apply_per_column_as_the_library_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.csv"), dir.path().join("b.csv"));
+    let mut ta = String::from("x,y,n\n");
+    let mut tb = ta.clone();
+    for i in 0..300u32 {
+        ta.push_str(&format!(
+            "{},{},{}\n",
+            f64::from((i * 37) % 300) / 30.0,
+            f64::from((i * 11) % 300) / 7.0,
+            i % 4
+        ));
+    }
+    for i in 0..200u32 {
+        tb.push_str(&format!(
+            "{},{},{}\n",
+            f64::from((i * 37) % 200) / 18.0,
+            f64::from((i * 13) % 200) / 5.0,
+            (i * 3) % 5
+        ));
+    }
+    std::fs::write(&a, ta).unwrap();
+    std::fs::write(&b, tb).unwrap();
+    let run = |extra: &[&str]| -> Value {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_kl-explorer"))
+            .args(["drift", "--json", "--reference"])
+            .arg(&a)
+            .arg("--current")
+            .arg(&b)
+            .args(extra)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let v = run(&[
+        "--bins",
+        "fixed:4",
+        "--bins",
+        "x=quantile:3",
+        "--kind",
+        "n=numeric",
+    ]);
+    let cols = v["columns"].as_array().unwrap();
+    let bins: Vec<&str> = cols.iter().map(|c| c["bins"].as_str().unwrap()).collect();
+    assert_eq!(bins, ["quantile:3", "fixed:4", "fixed:4"]);
+    assert_eq!(cols[2]["kind"], "numeric");
+    // The library with the same options gives the same figures.
+    let options = DriftOptions {
+        binning: Binning::Fixed(4),
+        per_column: HashMap::from([("x".to_string(), Binning::Quantile(3))]),
+        kinds: HashMap::from([("n".to_string(), ColumnKind::Numeric)]),
+        ..DriftOptions::default()
+    };
+    let c = Cancel::default();
+    let report = drift_tables(
+        &read_table(&a, None, &c).unwrap(),
+        &read_table(&b, None, &c).unwrap(),
+        &options,
+        &c,
+        &Progress::new(),
+    )
+    .unwrap();
+    for (got, want) in cols.iter().zip(&report.columns) {
+        assert!(close(want.kl_pq.value, &got["kl_pq"], 1e-15, 0.0), "{got}");
+        assert!(close(want.psi.value, &got["psi"], 1e-15, 0.0), "{got}");
+    }
+    // Without the flags the integer column is categorical and its figure differs.
+    let plain = run(&[]);
+    assert_eq!(plain["columns"][2]["kind"], "categorical");
+    assert_ne!(plain["columns"][2]["kl_pq"], cols[2]["kl_pq"]);
+    // A bad kind is refused by the parser.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kl-explorer"))
+        .args(["drift", "--kind", "n=ordinal", "--reference"])
+        .arg(&a)
+        .arg("--current")
+        .arg(&b)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -1,7 +1,6 @@
 //! `kl-explorer drift --reference A --current B`: every column of two tables compared on
 //! shared bins, as a table or one JSON object.
 
-use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -9,7 +8,7 @@ use clap::Args;
 use serde_json::{Value, json};
 
 use crate::cancel::{Cancel, Progress};
-use crate::drift::{Binning, ColumnDrift, DriftOptions, DriftReport, drift_tables};
+use crate::drift::{Binning, ColumnDrift, ColumnKind, DriftOptions, DriftReport, drift_files};
 use crate::io::table::{Table, TableError, read_table};
 
 /// Arguments of `drift`.
@@ -21,9 +20,13 @@ pub struct DriftArgs {
     /// The current table (CSV or Parquet).
     #[arg(long)]
     pub current: PathBuf,
-    /// Binning of numeric columns: quantile:K, fixed:K, sturges, doane, fd or edges:a,b,c.
-    #[arg(long, default_value = "quantile:10", value_parser = parse_binning)]
-    pub bins: Binning,
+    /// Binning of numeric columns: quantile:K, fixed:K, sturges, doane, fd or edges:a,b,c
+    /// (default quantile:10); `NAME=BINNING` for one column (repeat the flag).
+    #[arg(long, value_parser = parse_bins, value_name = "[NAME=]BINNING")]
+    pub bins: Vec<BinsArg>,
+    /// Force a column's kind: `NAME=numeric` or `NAME=categorical` (repeat the flag).
+    #[arg(long, value_parser = parse_kind, value_name = "NAME=KIND")]
+    pub kind: Vec<(String, ColumnKind)>,
     /// Compare only these columns (comma-separated names).
     #[arg(long, value_delimiter = ',')]
     pub columns: Option<Vec<String>>,
@@ -41,8 +44,63 @@ pub struct DriftArgs {
     pub json: bool,
 }
 
+/// One `--bins` value: for every column, or for one.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BinsArg {
+    /// The binning of every column without its own.
+    All(Binning),
+    /// The binning of one column.
+    Column(String, Binning),
+}
+
 fn parse_binning(s: &str) -> Result<Binning, String> {
     s.parse::<Binning>().map_err(|e| e.to_string())
+}
+
+/// `BINNING` or `NAME=BINNING` (a binning never holds `=`, so the last one splits).
+fn parse_bins(s: &str) -> Result<BinsArg, String> {
+    match s.rsplit_once('=') {
+        Some((name, b)) if !name.is_empty() => Ok(BinsArg::Column(name.into(), parse_binning(b)?)),
+        Some(_) => Err(format!("'{s}' has no column name before '='")),
+        None => Ok(BinsArg::All(parse_binning(s)?)),
+    }
+}
+
+/// `NAME=numeric` or `NAME=categorical`.
+fn parse_kind(s: &str) -> Result<(String, ColumnKind), String> {
+    let Some((name, kind)) = s.rsplit_once('=').filter(|(n, _)| !n.is_empty()) else {
+        return Err(format!("'{s}' is not NAME=numeric or NAME=categorical"));
+    };
+    let kind = match kind.trim().to_ascii_lowercase().as_str() {
+        "numeric" => ColumnKind::Numeric,
+        "categorical" => ColumnKind::Categorical,
+        other => {
+            return Err(format!(
+                "'{other}' is not a kind; use numeric or categorical"
+            ));
+        }
+    };
+    Ok((name.to_string(), kind))
+}
+
+/// The options the arguments describe.
+pub fn options_of(args: &DriftArgs) -> DriftOptions {
+    let mut options = DriftOptions {
+        smoothing: args.smoothing,
+        permutations: args.permutations.unwrap_or(0),
+        seed: args.seed,
+        kinds: args.kind.iter().cloned().collect(),
+        ..DriftOptions::default()
+    };
+    for b in &args.bins {
+        match b {
+            BinsArg::All(b) => options.binning = b.clone(),
+            BinsArg::Column(name, b) => {
+                options.per_column.insert(name.clone(), b.clone());
+            }
+        }
+    }
+    options
 }
 
 /// Reads both tables (in parallel) with the columns asked for.
@@ -205,29 +263,21 @@ pub fn report_table(r: &DriftReport) -> String {
 /// Runs `drift`; the process exit code (2 for a table that cannot be read).
 pub fn run_drift(args: &DriftArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let cancel = Cancel::default();
-    let (reference, current) = match read_pair(
+    let options = options_of(args);
+    // Numeric Parquet columns are streamed, never held; CSV is read into memory.
+    let report = match drift_files(
         &args.reference,
         &args.current,
         args.columns.as_deref(),
+        &options,
         &cancel,
+        &Progress::new(),
     ) {
-        Ok(pair) => pair,
+        Ok(report) => report,
         Err(e) => {
             let _ = writeln!(err, "error: {e}");
             return 2;
         }
-    };
-    let options = DriftOptions {
-        binning: args.bins.clone(),
-        per_column: HashMap::new(),
-        kinds: HashMap::new(),
-        smoothing: args.smoothing,
-        permutations: args.permutations.unwrap_or(0),
-        seed: args.seed,
-    };
-    let Ok(report) = drift_tables(&reference, &current, &options, &cancel, &Progress::new()) else {
-        let _ = writeln!(err, "error: cancelled");
-        return 1;
     };
     for (name, e) in &report.refused {
         let _ = writeln!(err, "warning: column '{name}' not compared: {e}");

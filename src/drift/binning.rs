@@ -308,40 +308,143 @@ fn outer_edges(min: f64, max: f64) -> (f64, f64) {
     }
 }
 
-fn mean(x: &[f64]) -> f64 {
+/// A correctly rounded sum (Shewchuk's exact partials, as Python's `math.fsum`): the same
+/// bits whatever the order of the terms, so a streamed and an in-memory pass agree.
+#[derive(Clone, Debug, Default)]
+pub struct ExactSum {
+    partials: Vec<f64>,
+}
+
+impl ExactSum {
+    /// Adds `x` (finite) exactly.
+    pub fn add(&mut self, mut x: f64) {
+        let mut i = 0;
+        for j in 0..self.partials.len() {
+            let mut y = self.partials[j];
+            if x.abs() < y.abs() {
+                std::mem::swap(&mut x, &mut y);
+            }
+            let hi = x + y;
+            let lo = y - (hi - x);
+            if lo != 0.0 {
+                self.partials[i] = lo;
+                i += 1;
+            }
+            x = hi;
+        }
+        self.partials.truncate(i);
+        self.partials.push(x);
+    }
+
+    /// The exact sum rounded to the nearest double (ties to even).
+    pub fn value(&self) -> f64 {
+        let p = &self.partials;
+        let mut n = p.len();
+        if n == 0 {
+            return 0.0;
+        }
+        n -= 1;
+        let mut hi = p[n];
+        let mut lo = 0.0;
+        while n > 0 {
+            let x = hi;
+            n -= 1;
+            let y = p[n];
+            hi = x + y;
+            let yr = hi - x;
+            lo = y - yr;
+            if lo != 0.0 {
+                break;
+            }
+        }
+        if n > 0 && ((lo < 0.0 && p[n - 1] < 0.0) || (lo > 0.0 && p[n - 1] > 0.0)) {
+            let y = lo * 2.0;
+            let x = hi + y;
+            let yr = x - hi;
+            if y == yr {
+                hi = x;
+            }
+        }
+        hi
+    }
+}
+
+/// What the rules need of the reference: its size, range, interquartile range (FD) and
+/// skewness (Doane).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RuleInputs {
+    /// Present values.
+    pub n: usize,
+    /// The least.
+    pub min: f64,
+    /// The greatest.
+    pub max: f64,
+    /// q(0.75) − q(0.25) by numpy's linear quantile (only FD uses it).
+    pub iqr: f64,
+    /// The skewness g₁ = mean(((x − m)/σ)³) with exactly rounded sums, `None` when σ = 0
+    /// or n ≤ 2 (only Doane uses it).
+    pub skewness: Option<f64>,
+}
+
+/// The Doane skewness of `n` values in three exact passes (mean, σ, g₁); `None` when
+/// undefined. `pass` gives every value to its argument, once per call.
+pub fn skewness(n: usize, mut pass: impl FnMut(&mut dyn FnMut(f64))) -> Option<f64> {
+    if n <= 2 {
+        return None;
+    }
     #[allow(clippy::cast_precision_loss)]
-    let n = x.len() as f64;
-    x.iter().sum::<f64>() / n
+    let nf = n as f64;
+    let mut s = ExactSum::default();
+    pass(&mut |x| s.add(x));
+    let m = s.value() / nf;
+    let mut s2 = ExactSum::default();
+    pass(&mut |x| s2.add((x - m) * (x - m)));
+    let sigma = (s2.value() / nf).sqrt();
+    if !(sigma > 0.0) {
+        return None;
+    }
+    let mut s3 = ExactSum::default();
+    pass(&mut |x| s3.add(((x - m) / sigma).powi(3)));
+    Some(s3.value() / nf)
+}
+
+impl RuleInputs {
+    /// The inputs `rule` needs from the sorted reference (not empty); the interquartile
+    /// range is 0 unless the rule is FD, the skewness `None` unless it is Doane.
+    pub fn of_sorted(rule: &Binning, sorted: &[f64]) -> Self {
+        RuleInputs {
+            n: sorted.len(),
+            min: sorted[0],
+            max: sorted[sorted.len() - 1],
+            iqr: if *rule == Binning::Fd {
+                quantile_sorted(sorted, 0.75) - quantile_sorted(sorted, 0.25)
+            } else {
+                0.0
+            },
+            skewness: if *rule == Binning::Doane {
+                skewness(sorted.len(), |f| sorted.iter().for_each(|&x| f(x)))
+            } else {
+                None
+            },
+        }
+    }
 }
 
 /// The rule's bin width, as numpy's `_hist_bin_*` (0 when it has none).
-fn rule_width(rule: &Binning, sorted: &[f64]) -> f64 {
+fn rule_width(rule: &Binning, r: &RuleInputs) -> f64 {
     #[allow(clippy::cast_precision_loss)]
-    let n = sorted.len() as f64;
-    let ptp = sorted[sorted.len() - 1] - sorted[0];
+    let n = r.n as f64;
+    let ptp = r.max - r.min;
     match rule {
         Binning::Sturges => ptp / (n.log2() + 1.0),
         Binning::Doane => {
-            if sorted.len() <= 2 {
+            let Some(g1) = r.skewness else {
                 return 0.0;
-            }
+            };
             let sg1 = (6.0 * (n - 2.0) / ((n + 1.0) * (n + 3.0))).sqrt();
-            let m = mean(sorted);
-            let sigma = (sorted.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / n).sqrt();
-            if !(sigma > 0.0) {
-                return 0.0;
-            }
-            let g1 = sorted
-                .iter()
-                .map(|x| ((x - m) / sigma).powi(3))
-                .sum::<f64>()
-                / n;
             ptp / (1.0 + n.log2() + (1.0 + g1.abs() / sg1).log2())
         }
-        Binning::Fd => {
-            let iqr = quantile_sorted(sorted, 0.75) - quantile_sorted(sorted, 0.25);
-            2.0 * iqr * n.powf(-1.0 / 3.0)
-        }
+        Binning::Fd => 2.0 * r.iqr * n.powf(-1.0 / 3.0),
         _ => 0.0,
     }
 }
@@ -349,8 +452,13 @@ fn rule_width(rule: &Binning, sorted: &[f64]) -> f64 {
 /// The number of bins a rule gives on `sorted` (numpy's `ceil(range / width)`, 1 for a
 /// zero width), capped at [`MAX_BINS`].
 pub fn rule_bins(rule: &Binning, sorted: &[f64]) -> usize {
-    let (first, last) = outer_edges(sorted[0], sorted[sorted.len() - 1]);
-    let width = rule_width(rule, sorted);
+    rule_bins_from(rule, &RuleInputs::of_sorted(rule, sorted))
+}
+
+/// [`rule_bins`] from the reference's summary.
+pub fn rule_bins_from(rule: &Binning, r: &RuleInputs) -> usize {
+    let (first, last) = outer_edges(r.min, r.max);
+    let width = rule_width(rule, r);
     if width > 0.0 {
         let k = ((last - first) / width).ceil();
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
@@ -359,6 +467,64 @@ pub fn rule_bins(rule: &Binning, sorted: &[f64]) -> usize {
     } else {
         1
     }
+}
+
+/// The bins of `fixed:K` (pooled range), a rule (the reference's summary) or explicit edges:
+/// every binning but `quantile:K`, without the values.
+pub fn closed_bins(binning: &Binning, reference: &RuleInputs, pooled: (f64, f64)) -> Bins {
+    let layout = match binning {
+        Binning::Fixed(k) => {
+            let (first, last) = outer_edges(pooled.0, pooled.1);
+            Layout::Closed {
+                edges: linspace(first, last, *k),
+                outer: false,
+            }
+        }
+        Binning::Edges(e) => Layout::Closed {
+            edges: e.clone(),
+            outer: true,
+        },
+        _ => {
+            let (first, last) = outer_edges(reference.min, reference.max);
+            Layout::Closed {
+                edges: linspace(first, last, rule_bins_from(binning, reference)),
+                outer: true,
+            }
+        }
+    };
+    Bins {
+        binning: binning.clone(),
+        layout,
+        merged_edges: 0,
+    }
+}
+
+/// `quantile:k` bins from the order statistics `stats` at the ranks [`quantile_plan`] gave.
+pub fn quantile_bins_from(k: usize, plan: &[(usize, usize, f64)], stats: &[f64]) -> Bins {
+    let e: Vec<f64> = plan
+        .iter()
+        .enumerate()
+        .map(|(m, &(_, _, gamma))| lerp(stats[2 * m], stats[2 * m + 1], gamma))
+        .collect();
+    let (layout, merged_edges) = open_layout(e);
+    Bins {
+        binning: Binning::Quantile(k),
+        layout,
+        merged_edges,
+    }
+}
+
+/// The two order statistics and weight of each inner edge of `quantile:k` on `n` values;
+/// the ranks wanted are `i, j` of each, in order.
+pub fn quantile_plan(k: usize, n: usize) -> Vec<(usize, usize, f64)> {
+    (1..k)
+        .map(|i| quantile_ranks(n, quantile_level(i, k)))
+        .collect()
+}
+
+/// numpy's linear quantile of level `q` from its two order statistics.
+pub fn quantile_from(lo: f64, hi: f64, gamma: f64) -> f64 {
+    lerp(lo, hi, gamma)
 }
 
 /// The level i/k.
@@ -423,64 +589,32 @@ fn select_ranks(values: &mut [f64], offset: usize, ranks: &[usize], found: &mut 
 /// `quantile:k` bins from the reference's values (not empty; reordered, not sorted): the
 /// same bins as [`make_bins`] on the sorted values.
 pub fn quantile_bins(k: usize, reference: &mut [f64]) -> Bins {
-    let n = reference.len();
-    let plan: Vec<(usize, usize, f64)> = (1..k)
-        .map(|i| quantile_ranks(n, quantile_level(i, k)))
-        .collect();
+    let plan = quantile_plan(k, reference.len());
     let ranks: Vec<usize> = plan.iter().flat_map(|&(i, j, _)| [i, j]).collect();
     let stats = order_statistics(reference, &ranks);
-    let e: Vec<f64> = plan
-        .iter()
-        .enumerate()
-        .map(|(m, &(_, _, gamma))| lerp(stats[2 * m], stats[2 * m + 1], gamma))
-        .collect();
-    let (layout, merged_edges) = open_layout(e);
-    Bins {
-        binning: Binning::Quantile(k),
-        layout,
-        merged_edges,
-    }
+    quantile_bins_from(k, &plan, &stats)
 }
 
 /// The bins for `binning` from the reference's values (sorted ascending, not empty) and the
 /// pooled minimum and maximum.
 pub fn make_bins(binning: &Binning, sorted_reference: &[f64], pooled: (f64, f64)) -> Bins {
-    let mut merged_edges = 0;
-    let layout = match binning {
+    match binning {
         Binning::Quantile(k) => {
             let e: Vec<f64> = (1..*k)
                 .map(|i| quantile_sorted(sorted_reference, quantile_level(i, *k)))
                 .collect();
-            let (layout, merged) = open_layout(e);
-            merged_edges = merged;
-            layout
-        }
-        Binning::Fixed(k) => {
-            let (first, last) = outer_edges(pooled.0, pooled.1);
-            Layout::Closed {
-                edges: linspace(first, last, *k),
-                outer: false,
+            let (layout, merged_edges) = open_layout(e);
+            Bins {
+                binning: binning.clone(),
+                layout,
+                merged_edges,
             }
         }
-        Binning::Sturges | Binning::Doane | Binning::Fd => {
-            let (first, last) = outer_edges(
-                sorted_reference[0],
-                sorted_reference[sorted_reference.len() - 1],
-            );
-            Layout::Closed {
-                edges: linspace(first, last, rule_bins(binning, sorted_reference)),
-                outer: true,
-            }
-        }
-        Binning::Edges(e) => Layout::Closed {
-            edges: e.clone(),
-            outer: true,
-        },
-    };
-    Bins {
-        binning: binning.clone(),
-        layout,
-        merged_edges,
+        _ => closed_bins(
+            binning,
+            &RuleInputs::of_sorted(binning, sorted_reference),
+            pooled,
+        ),
     }
 }
 

@@ -15,6 +15,7 @@ pub mod binning;
 pub mod figures;
 pub mod permutation;
 pub mod sensitivity;
+pub mod stream;
 
 use std::collections::HashMap;
 
@@ -22,6 +23,7 @@ use rayon::prelude::*;
 
 pub use binning::{Binning, BinningError, Bins, make_bins};
 pub use permutation::{PermutationTest, permutation_test};
+pub use stream::{StreamLimits, StreamStats, drift_column_streamed, drift_files};
 
 use crate::cancel::{Cancel, Cancelled, Progress};
 use crate::divergence::{CompareError, Figure, Options};
@@ -120,6 +122,9 @@ pub enum DriftError {
         /// A label that is not a number.
         label: String,
     },
+    /// A streamed column could not be read.
+    #[error("{0}")]
+    Read(crate::io::table::TableError),
     /// The comparison was cancelled.
     #[error("cancelled")]
     Cancelled,
@@ -278,99 +283,102 @@ fn codes_into(
     counts
 }
 
-/// Compares one column present in both tables.
-///
-/// # Errors
-/// [`DriftError`] when a side has no values, numeric is forced on labels, or on cancel.
-pub fn drift_column(
-    reference: &Column,
-    current: &Column,
-    options: &DriftOptions,
-    cancel: &Cancel,
-    progress: &Progress,
-) -> Result<ColumnDrift, DriftError> {
-    let name = reference.name.clone();
-    for (col, side) in [(reference, Side::Reference), (current, Side::Current)] {
-        if col.values.is_empty() {
-            return Err(DriftError::NoValues {
-                column: name,
-                side,
-                missing: col.missing,
-            });
+/// A column's bins and both sides' counts, before the figures.
+pub(crate) struct Binned {
+    pub(crate) kind: ColumnKind,
+    pub(crate) kind_reason: String,
+    pub(crate) binning: Option<Binning>,
+    pub(crate) bins: String,
+    pub(crate) labels: Vec<String>,
+    pub(crate) intervals: Vec<(f64, f64)>,
+    pub(crate) reference: Vec<u64>,
+    pub(crate) current: Vec<u64>,
+    pub(crate) missing_reference: u64,
+    pub(crate) missing_current: u64,
+}
+
+/// The binning of column `name`: its own, else the one for all.
+pub(crate) fn binning_of(options: &DriftOptions, name: &str) -> Binning {
+    options
+        .per_column
+        .get(name)
+        .cloned()
+        .unwrap_or_else(|| options.binning.clone())
+}
+
+/// The words for a numeric column's bins: the binning, and merged edges if any.
+pub(crate) fn bins_text(binning: &Binning, bins: &Bins) -> String {
+    let mut text = binning.to_string();
+    if bins.merged_edges > 0 {
+        text.push_str(&format!(
+            " ({} repeated quantile edges merged: ties in the reference)",
+            bins.merged_edges
+        ));
+    }
+    text
+}
+
+/// The least and greatest of `values` by `total_cmp` (−0 below 0), as sorting puts them.
+pub(crate) fn extremes(values: &[f64], from: (f64, f64)) -> (f64, f64) {
+    values.iter().fold(from, |(lo, hi), &x| {
+        (
+            if x.total_cmp(&lo).is_lt() { x } else { lo },
+            if x.total_cmp(&hi).is_gt() { x } else { hi },
+        )
+    })
+}
+
+/// Labels (shared, reference's first) and both sides' counts from each side's distinct
+/// labels with counts, in order of first appearance.
+pub(crate) fn merge_labels(
+    reference: Vec<(String, u64)>,
+    current: Vec<(String, u64)>,
+) -> (Vec<String>, Vec<u64>, Vec<u64>) {
+    let mut labels = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut a = Vec::new();
+    for (l, n) in reference {
+        index.insert(l.clone(), labels.len());
+        labels.push(l);
+        a.push(n);
+    }
+    let mut b = vec![0u64; labels.len()];
+    for (l, n) in current {
+        match index.get(&l) {
+            Some(&i) => b[i] += n,
+            None => {
+                index.insert(l.clone(), labels.len());
+                labels.push(l);
+                b.push(n);
+                a.push(0);
+            }
         }
     }
-    let (kind, kind_reason) = match options.kinds.get(&name) {
-        Some(k) => (*k, "chosen".to_string()),
-        None => {
-            let (k, mut why) = detect_kind(&reference.values, &current.values);
-            if let Some((line, label)) = reference
-                .first_label
-                .as_ref()
-                .or(current.first_label.as_ref())
-            {
-                why = format!("'{label}' at line {line} is not a number");
-            }
-            (k, why)
-        }
-    };
-    let alpha = options.smoothing.unwrap_or(0.0);
-    let (binning, bins_text, labels, intervals, a, b) = match kind {
-        ColumnKind::Categorical => {
-            let mut labels = Vec::new();
-            let mut index = HashMap::new();
-            let mut a = codes_into(&reference.values, &mut labels, &mut index);
-            let b = codes_into(&current.values, &mut labels, &mut index);
-            a.resize(labels.len(), 0);
-            (None, "labels".to_string(), labels, Vec::new(), a, b)
-        }
-        ColumnKind::Numeric => {
-            let numbers = |col: &Column| match &col.values {
-                Values::Numbers(v) => Ok(v.clone()),
-                Values::Labels { labels, .. } => Err(DriftError::NotNumeric {
-                    column: name.clone(),
-                    label: col
-                        .first_label
-                        .as_ref()
-                        .map(|(_, l)| l.clone())
-                        .or_else(|| labels.first().cloned())
-                        .unwrap_or_default(),
-                }),
-            };
-            let mut r = numbers(reference)?;
-            let c = numbers(current)?;
-            let binning = options
-                .per_column
-                .get(&name)
-                .cloned()
-                .unwrap_or_else(|| options.binning.clone());
-            let extremes = |v: &[f64]| {
-                v.iter()
-                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
-                        (a.min(x), b.max(x))
-                    })
-            };
-            let ((rlo, rhi), (clo, chi)) = (extremes(&r), extremes(&c));
-            let pooled = (rlo.min(clo), rhi.max(chi));
-            let bins = match binning {
-                // The quantile edges need only a few order statistics: selected, not sorted.
-                Binning::Quantile(k) => binning::quantile_bins(k, &mut r),
-                _ => {
-                    r.sort_unstable_by(f64::total_cmp);
-                    make_bins(&binning, &r, pooled)
-                }
-            };
-            let mut text = binning.to_string();
-            if bins.merged_edges > 0 {
-                text.push_str(&format!(
-                    " ({} repeated quantile edges merged: ties in the reference)",
-                    bins.merged_edges
-                ));
-            }
-            let (a, b) = (bins.count(&r), bins.count(&c));
-            (Some(binning), text, bins.labels(), bins.intervals(), a, b)
-        }
-    };
+    (labels, a, b)
+}
+
+/// The figures, one-sided labels and permutation test of a binned column.
+pub(crate) fn finish_column(
+    name: String,
+    binned: Binned,
+    options: &DriftOptions,
+    cancel: &Cancel,
+    progress: &(dyn Fn(f64) + Sync),
+) -> Result<ColumnDrift, DriftError> {
     cancel.check()?;
+    let Binned {
+        kind,
+        kind_reason,
+        binning,
+        bins,
+        labels,
+        intervals,
+        reference: a,
+        current: b,
+        missing_reference,
+        missing_current,
+    } = binned;
+    let alpha = options.smoothing.unwrap_or(0.0);
     let one_sided = a
         .iter()
         .zip(&b)
@@ -396,7 +404,7 @@ pub fn drift_column(
     };
     let f = figures::column_figures(&labels, &a, &b, alpha, &engine)?;
     let permutation = if options.permutations > 0 {
-        Some(permutation_test(
+        Some(permutation::permutation_test_reporting(
             &a,
             &b,
             alpha,
@@ -413,7 +421,7 @@ pub fn drift_column(
         kind,
         kind_reason,
         binning,
-        bins: bins_text,
+        bins,
         labels,
         intervals,
         counts_reference: a,
@@ -426,10 +434,146 @@ pub fn drift_column(
         psi: f.psi,
         tv: f.tv,
         hellinger: f.hellinger,
-        missing_reference: reference.missing,
-        missing_current: current.missing,
+        missing_reference,
+        missing_current,
         permutation,
     })
+}
+
+/// Compares one column present in both tables.
+///
+/// # Errors
+/// [`DriftError`] when a side has no values, numeric is forced on labels, or on cancel.
+pub fn drift_column(
+    reference: &Column,
+    current: &Column,
+    options: &DriftOptions,
+    cancel: &Cancel,
+    progress: &Progress,
+) -> Result<ColumnDrift, DriftError> {
+    drift_column_reporting(reference, current, options, cancel, &|f| progress.set(f))
+}
+
+/// [`drift_column`], telling `progress` the fraction done.
+pub(crate) fn drift_column_reporting(
+    reference: &Column,
+    current: &Column,
+    options: &DriftOptions,
+    cancel: &Cancel,
+    progress: &(dyn Fn(f64) + Sync),
+) -> Result<ColumnDrift, DriftError> {
+    let name = reference.name.clone();
+    for (col, side) in [(reference, Side::Reference), (current, Side::Current)] {
+        if col.values.is_empty() {
+            return Err(DriftError::NoValues {
+                column: name,
+                side,
+                missing: col.missing,
+            });
+        }
+    }
+    let (kind, kind_reason) = match options.kinds.get(&name) {
+        Some(k) => (*k, "chosen".to_string()),
+        None => {
+            let (k, mut why) = detect_kind(&reference.values, &current.values);
+            if let Some((line, label)) = reference
+                .first_label
+                .as_ref()
+                .or(current.first_label.as_ref())
+            {
+                why = format!("'{label}' at line {line} is not a number");
+            }
+            (k, why)
+        }
+    };
+    let (binning, bins_words, labels, intervals, a, b) = match kind {
+        ColumnKind::Categorical => {
+            let mut labels = Vec::new();
+            let mut index = HashMap::new();
+            let mut a = codes_into(&reference.values, &mut labels, &mut index);
+            let b = codes_into(&current.values, &mut labels, &mut index);
+            a.resize(labels.len(), 0);
+            (None, "labels".to_string(), labels, Vec::new(), a, b)
+        }
+        ColumnKind::Numeric => {
+            let numbers = |col: &Column| match &col.values {
+                Values::Numbers(v) => Ok(v.clone()),
+                Values::Labels { labels, .. } => Err(DriftError::NotNumeric {
+                    column: name.clone(),
+                    label: col
+                        .first_label
+                        .as_ref()
+                        .map(|(_, l)| l.clone())
+                        .or_else(|| labels.first().cloned())
+                        .unwrap_or_default(),
+                }),
+            };
+            let mut r = numbers(reference)?;
+            let c = numbers(current)?;
+            let binning = binning_of(options, &name);
+            let start = (f64::INFINITY, f64::NEG_INFINITY);
+            let ((rlo, rhi), (clo, chi)) = (extremes(&r, start), extremes(&c, start));
+            let pooled = extremes(&[clo, chi], (rlo, rhi));
+            let bins = match binning {
+                // The quantile edges need only a few order statistics: selected, not sorted.
+                Binning::Quantile(k) => binning::quantile_bins(k, &mut r),
+                _ => {
+                    r.sort_unstable_by(f64::total_cmp);
+                    make_bins(&binning, &r, pooled)
+                }
+            };
+            let text = bins_text(&binning, &bins);
+            let (a, b) = (bins.count(&r), bins.count(&c));
+            (Some(binning), text, bins.labels(), bins.intervals(), a, b)
+        }
+    };
+    let binned = Binned {
+        kind,
+        kind_reason,
+        binning,
+        bins: bins_words,
+        labels,
+        intervals,
+        reference: a,
+        current: b,
+        missing_reference: reference.missing,
+        missing_current: current.missing,
+    };
+    finish_column(name, binned, options, cancel, progress)
+}
+
+/// The fractions done of several columns at once, their mean on one [`Progress`].
+pub(crate) struct ColumnsProgress<'a> {
+    total: &'a Progress,
+    parts: Vec<std::sync::atomic::AtomicU32>,
+}
+
+impl<'a> ColumnsProgress<'a> {
+    pub(crate) fn new(total: &'a Progress, columns: usize) -> Self {
+        ColumnsProgress {
+            total,
+            parts: (0..columns.max(1))
+                .map(|_| std::sync::atomic::AtomicU32::new(0))
+                .collect(),
+        }
+    }
+
+    /// Records column `i`'s fraction and the mean of all on the total.
+    pub(crate) fn set(&self, i: usize, fraction: f64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        #[allow(clippy::cast_possible_truncation)]
+        let f = (fraction.clamp(0.0, 1.0) as f32).to_bits();
+        if let Some(p) = self.parts.get(i) {
+            p.store(f, Relaxed);
+        }
+        let sum: f64 = self
+            .parts
+            .iter()
+            .map(|p| f64::from(f32::from_bits(p.load(Relaxed))))
+            .sum();
+        #[allow(clippy::cast_precision_loss)]
+        self.total.set(sum / self.parts.len() as f64);
+    }
 }
 
 /// Compares every column present in both tables, in the reference's order.
@@ -455,19 +599,16 @@ pub fn drift_tables(
             .map(|c| c.name.clone())
             .collect(),
     };
-    let total = reference.columns.len().max(1);
-    let done = std::sync::atomic::AtomicUsize::new(0);
+    let parts = ColumnsProgress::new(progress, reference.columns.len());
     // Columns are independent: compared on every core, reported in the reference's order.
     let results: Vec<Option<Result<ColumnDrift, DriftError>>> = reference
         .columns
         .par_iter()
-        .map(|r| {
+        .enumerate()
+        .map(|(i, r)| {
             let c = current.column(&r.name)?;
-            let inner = Progress::new();
-            let out = drift_column(r, c, options, cancel, &inner);
-            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-            #[allow(clippy::cast_precision_loss)]
-            progress.set(n as f64 / total as f64);
+            let out = drift_column_reporting(r, c, options, cancel, &|f| parts.set(i, f));
+            parts.set(i, 1.0);
             Some(out)
         })
         .collect();

@@ -94,6 +94,31 @@ pub fn permutation_test(
     cancel: &Cancel,
     progress: &Progress,
 ) -> Result<PermutationTest, Cancelled> {
+    permutation_test_reporting(
+        reference,
+        current,
+        alpha,
+        permutations,
+        seed,
+        cancel,
+        &|f| progress.set(f),
+    )
+}
+
+/// [`permutation_test`], telling `progress` the fraction done after each chunk of
+/// permutations.
+///
+/// # Errors
+/// [`Cancelled`] when `cancel` is set.
+pub fn permutation_test_reporting(
+    reference: &[u64],
+    current: &[u64],
+    alpha: f64,
+    permutations: usize,
+    seed: u64,
+    cancel: &Cancel,
+    progress: &(dyn Fn(f64) + Sync),
+) -> Result<PermutationTest, Cancelled> {
     let observed_js = js_nats(
         &probabilities(reference, alpha),
         &probabilities(current, alpha),
@@ -117,7 +142,7 @@ pub fn permutation_test(
                 .collect();
             let finished = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
             #[allow(clippy::cast_precision_loss)]
-            progress.set(finished as f64 / chunks.max(1) as f64);
+            progress(finished as f64 / chunks.max(1) as f64);
             Ok(out)
         })
         .collect::<Result<_, Cancelled>>()?;

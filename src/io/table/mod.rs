@@ -289,7 +289,9 @@ pub fn read_csv_table_chunked(
     chunked::read_csv_chunked(bytes, path, select, cancel, chunk_bytes)
 }
 
-pub use parquet::{parquet_columns, stream_parquet_numbers};
+pub use parquet::{
+    ParquetNumbers, STREAM_BATCH, parquet_column_kinds, parquet_columns, stream_parquet_numbers,
+};
 
 /// Checks that every name in `select` is one of `names`; the indices of the chosen columns
 /// in file order.

@@ -201,6 +201,162 @@ pub(super) fn read_parquet(
     })
 }
 
+/// Whether a Parquet physical type is read as numbers.
+fn is_numeric(t: parquet::basic::Type) -> bool {
+    use parquet::basic::Type;
+    matches!(t, Type::DOUBLE | Type::FLOAT | Type::INT32 | Type::INT64)
+}
+
+/// The flat columns of the Parquet file at `path` named in `select` (all when `None`), in
+/// file order, each with whether its values are numbers (integers or floating point; the
+/// others are read as labels).
+///
+/// # Errors
+/// [`TableError`] for a file that is not Parquet, a name not in it, or a nested column.
+pub fn parquet_column_kinds(
+    path: &Path,
+    select: Option<&[String]>,
+) -> Result<Vec<(String, bool)>, TableError> {
+    let reader = open(path)?;
+    let names = names_of(&reader);
+    let cols = chosen(path, &names, select)?;
+    let schema = reader.metadata().file_metadata().schema_descr_ptr();
+    cols.into_iter()
+        .map(|c| {
+            let d = schema.column(c);
+            if d.max_rep_level() > 0 {
+                return Err(TableError::whole(
+                    path,
+                    TableErrorKind::NestedParquetColumn {
+                        column: names[c].clone(),
+                    },
+                ));
+            }
+            Ok((names[c].clone(), is_numeric(d.physical_type())))
+        })
+        .collect()
+}
+
+/// One numeric column of a Parquet file, read again and again without being kept: each
+/// [`ParquetNumbers::stream`] reads it row group by row group, a batch (at most
+/// [`STREAM_BATCH`] records, never more than a row group) at a time.
+pub struct ParquetNumbers {
+    path: std::path::PathBuf,
+    column: String,
+    index: usize,
+    reader: SerializedFileReader<File>,
+}
+
+/// The most records one batch of [`ParquetNumbers::stream`] holds.
+pub const STREAM_BATCH: usize = BATCH;
+
+impl ParquetNumbers {
+    /// Opens column `column` of the Parquet file at `path`.
+    ///
+    /// # Errors
+    /// [`TableError`] for a file that is not Parquet, a missing column, a nested or
+    /// non-numeric one.
+    pub fn open(path: &Path, column: &str) -> Result<Self, TableError> {
+        let kinds = parquet_column_kinds(path, Some(&[column.to_string()]))?;
+        if !kinds.first().is_some_and(|(_, numeric)| *numeric) {
+            return Err(TableError::whole(
+                path,
+                TableErrorKind::UnsupportedParquetType {
+                    column: column.to_string(),
+                    physical: "non-numeric".into(),
+                },
+            ));
+        }
+        let reader = open(path)?;
+        let names = names_of(&reader);
+        let index = names.iter().position(|n| n == column).unwrap_or(0);
+        Ok(ParquetNumbers {
+            path: path.to_path_buf(),
+            column: column.to_string(),
+            index,
+            reader,
+        })
+    }
+
+    /// Rows in the file (present and missing).
+    pub fn rows(&self) -> u64 {
+        u64::try_from(self.reader.metadata().file_metadata().num_rows()).unwrap_or(0)
+    }
+
+    /// Row groups in the file.
+    pub fn row_groups(&self) -> usize {
+        self.reader.num_row_groups()
+    }
+
+    /// Gives every present number to `sink` a batch at a time, row group after row group,
+    /// and calls `group_done(rows)` after each row group with its row count. Returns the
+    /// number of missing values (nulls and NaN or ±∞).
+    ///
+    /// # Errors
+    /// [`TableError`] for a file the reader refuses, or [`TableErrorKind::Cancelled`].
+    pub fn stream(
+        &self,
+        mut sink: impl FnMut(&[f64]),
+        mut group_done: impl FnMut(u64),
+        cancel: &Cancel,
+    ) -> Result<u64, TableError> {
+        let path = self.path.as_path();
+        let mut missing = 0u64;
+        let mut buf: Vec<f64> = Vec::with_capacity(BATCH);
+        for g in 0..self.reader.num_row_groups() {
+            let group = self
+                .reader
+                .get_row_group(g)
+                .map_err(|e| parquet_error(path, &e))?;
+            let rows = u64::try_from(group.metadata().num_rows()).unwrap_or(0);
+            let chunk = group
+                .get_column_reader(self.index)
+                .map_err(|e| parquet_error(path, &e))?;
+            macro_rules! stream {
+                ($r:expr, $conv:expr) => {
+                    drain(
+                        $r,
+                        |vals, nulls| {
+                            missing += nulls;
+                            buf.clear();
+                            for v in vals {
+                                let x: f64 = $conv(*v);
+                                if x.is_finite() {
+                                    buf.push(x);
+                                } else {
+                                    missing += 1;
+                                }
+                            }
+                            sink(&buf);
+                            Ok(())
+                        },
+                        path,
+                        cancel,
+                    )?
+                };
+            }
+            match chunk {
+                ColumnReader::DoubleColumnReader(r) => stream!(r, |v: f64| v),
+                ColumnReader::FloatColumnReader(r) => stream!(r, f64::from),
+                ColumnReader::Int32ColumnReader(r) => stream!(r, f64::from),
+                #[allow(clippy::cast_precision_loss)]
+                ColumnReader::Int64ColumnReader(r) => stream!(r, |v: i64| v as f64),
+                _ => {
+                    return Err(TableError::whole(
+                        path,
+                        TableErrorKind::UnsupportedParquetType {
+                            column: self.column.clone(),
+                            physical: "non-numeric".into(),
+                        },
+                    ));
+                }
+            }
+            group_done(rows);
+        }
+        Ok(missing)
+    }
+}
+
 /// Streams the numbers of one numeric Parquet column to `sink`, a batch at a time, one row
 /// group after another, without keeping them: for files larger than memory. Returns the
 /// number of missing values (nulls and NaN).
@@ -211,63 +367,8 @@ pub(super) fn read_parquet(
 pub fn stream_parquet_numbers(
     path: &Path,
     column: &str,
-    mut sink: impl FnMut(&[f64]),
+    sink: impl FnMut(&[f64]),
     cancel: &Cancel,
 ) -> Result<u64, TableError> {
-    let reader = open(path)?;
-    let names = names_of(&reader);
-    let cols = chosen(path, &names, Some(&[column.to_string()]))?;
-    let Some(&c) = cols.first() else {
-        return Ok(0);
-    };
-    let mut missing = 0u64;
-    let mut buf: Vec<f64> = Vec::with_capacity(BATCH);
-    for g in 0..reader.num_row_groups() {
-        let group = reader
-            .get_row_group(g)
-            .map_err(|e| parquet_error(path, &e))?;
-        let chunk = group
-            .get_column_reader(c)
-            .map_err(|e| parquet_error(path, &e))?;
-        macro_rules! stream {
-            ($r:expr, $conv:expr) => {
-                drain(
-                    $r,
-                    |vals, nulls| {
-                        missing += nulls;
-                        buf.clear();
-                        for v in vals {
-                            let x: f64 = $conv(*v);
-                            if x.is_finite() {
-                                buf.push(x);
-                            } else {
-                                missing += 1;
-                            }
-                        }
-                        sink(&buf);
-                        Ok(())
-                    },
-                    path,
-                    cancel,
-                )?
-            };
-        }
-        match chunk {
-            ColumnReader::DoubleColumnReader(r) => stream!(r, |v: f64| v),
-            ColumnReader::FloatColumnReader(r) => stream!(r, f64::from),
-            ColumnReader::Int32ColumnReader(r) => stream!(r, f64::from),
-            #[allow(clippy::cast_precision_loss)]
-            ColumnReader::Int64ColumnReader(r) => stream!(r, |v: i64| v as f64),
-            _ => {
-                return Err(TableError::whole(
-                    path,
-                    TableErrorKind::UnsupportedParquetType {
-                        column: column.to_string(),
-                        physical: "non-numeric".into(),
-                    },
-                ));
-            }
-        }
-    }
-    Ok(missing)
+    ParquetNumbers::open(path, column)?.stream(sink, |_| {}, cancel)
 }

@@ -1,0 +1,292 @@
+//! The streaming path (numeric Parquet columns binned without being held) against the
+//! in-memory path: the same bins, counts and figures bit for bit, one row group at a time,
+//! with bounded memory.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests panic on failure by design
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use kl_explorer::cancel::{Cancel, Progress};
+use kl_explorer::drift::stream::InMemory;
+use kl_explorer::drift::{
+    Binning, ColumnKind, DriftOptions, StreamLimits, drift_column, drift_column_streamed,
+    drift_files, drift_tables,
+};
+use kl_explorer::io::table::{Column, ParquetNumbers, Values, read_table};
+
+/// A reproducible stream of uniform numbers in [0, 1).
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> f64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Roughly normal (sum of four uniforms), scaled.
+    fn normal(&mut self, mean: f64, sd: f64) -> f64 {
+        let s: f64 = (0..4).map(|_| self.next()).sum::<f64>() - 2.0;
+        mean + sd * s * 3f64.sqrt()
+    }
+}
+
+fn column(name: &str, v: &[f64], missing: u64) -> Column {
+    Column {
+        name: name.into(),
+        values: Values::Numbers(v.to_vec()),
+        missing,
+        first_label: None,
+    }
+}
+
+fn binnings() -> Vec<Binning> {
+    vec![
+        Binning::Quantile(10),
+        Binning::Quantile(4),
+        Binning::Quantile(97),
+        Binning::Fixed(20),
+        Binning::Sturges,
+        Binning::Doane,
+        Binning::Fd,
+        Binning::Edges(vec![-1.0, 0.0, 0.5, 3.0]),
+    ]
+}
+
+fn options(binning: &Binning, kinds: &[(&str, ColumnKind)]) -> DriftOptions {
+    DriftOptions {
+        binning: binning.clone(),
+        kinds: kinds.iter().map(|(n, k)| (n.to_string(), *k)).collect(),
+        permutations: 20,
+        seed: 7,
+        ..DriftOptions::default()
+    }
+}
+
+fn streamed_equals_in_memory(name: &str, r: &[f64], c: &[f64], kinds: &[(&str, ColumnKind)]) {
+    let (cr, cc) = (column(name, r, 3), column(name, c, 1));
+    // Tiny buckets force the split-by-16-more-bits passes; the default takes one pass.
+    for limits in [StreamLimits::default(), StreamLimits { bucket_values: 7 }] {
+        for b in binnings() {
+            let o = options(&b, kinds);
+            let want = drift_column(&cr, &cc, &o, &Cancel::default(), &Progress::new()).unwrap();
+            let (got, _) = drift_column_streamed(
+                name,
+                &InMemory {
+                    values: r,
+                    missing: 3,
+                },
+                &InMemory {
+                    values: c,
+                    missing: 1,
+                },
+                &o,
+                &limits,
+                &Cancel::default(),
+                &|_| {},
+            )
+            .unwrap();
+            assert_eq!(got, want, "{name} {b} {limits:?}");
+            for (x, y) in got.intervals.iter().zip(&want.intervals) {
+                assert_eq!(x.0.to_bits(), y.0.to_bits(), "{name} {b}");
+                assert_eq!(x.1.to_bits(), y.1.to_bits(), "{name} {b}");
+            }
+            assert_eq!(got.kl_pq.value.to_bits(), want.kl_pq.value.to_bits());
+        }
+    }
+}
+
+#[test]
+fn streamed_bins_equal_the_in_memory_bins_bit_for_bit_for_every_binning() {
+    let mut g = Lcg(1);
+    let r: Vec<f64> = (0..5000).map(|_| g.normal(0.0, 1.0)).collect();
+    let c: Vec<f64> = (0..3000).map(|_| g.normal(0.3, 1.2)).collect();
+    streamed_equals_in_memory("normal", &r, &c, &[]);
+    // Heavy ties, −0 and 0, negative numbers: edges repeat and merge, keys share 48 bits.
+    let tied = |g: &mut Lcg, n: usize| -> Vec<f64> {
+        (0..n)
+            .map(|i| {
+                let x = (g.next() * 9.0).floor() * 0.25 - 1.0;
+                if x == 0.0 && i % 2 == 0 {
+                    -0.0
+                } else {
+                    x + 1e-3
+                }
+            })
+            .collect()
+    };
+    let (r, c) = (tied(&mut g, 4000), tied(&mut g, 2500));
+    streamed_equals_in_memory("tied", &r, &c, &[]);
+    // Few distinct integers: detected categorical; and forced numeric and categorical.
+    let ints = |g: &mut Lcg, n: usize| -> Vec<f64> {
+        (0..n).map(|_| (g.next() * 6.0).floor() - 2.0).collect()
+    };
+    let (r, c) = (ints(&mut g, 3000), ints(&mut g, 2000));
+    streamed_equals_in_memory("ints", &r, &c, &[]);
+    streamed_equals_in_memory("ints", &r, &c, &[("ints", ColumnKind::Numeric)]);
+    streamed_equals_in_memory("normal", &r, &c, &[("normal", ColumnKind::Categorical)]);
+    // More than 20 distinct integers: numeric, with the in-memory path's reason.
+    let many: Vec<f64> = (0..2000).map(|i| f64::from(i % 40)).collect();
+    streamed_equals_in_memory("many", &many, &r, &[]);
+}
+
+/// One optional double column `x` and one text column `c`, in row groups of `group` rows.
+fn write_parquet(path: &Path, xs: &[Option<f64>], labels: &[&str], group: usize) {
+    use parquet::data_type::{ByteArray, ByteArrayType, DoubleType};
+    use parquet::file::properties::WriterProperties;
+    use parquet::file::writer::SerializedFileWriter;
+    use parquet::schema::parser::parse_message_type;
+    let schema =
+        parse_message_type("message t { optional double x; required binary c (UTF8); }").unwrap();
+    let file = std::fs::File::create(path).unwrap();
+    let mut w = SerializedFileWriter::new(
+        file,
+        Arc::new(schema),
+        Arc::new(WriterProperties::builder().build()),
+    )
+    .unwrap();
+    for start in (0..xs.len()).step_by(group) {
+        let end = (start + group).min(xs.len());
+        let mut rg = w.next_row_group().unwrap();
+        let mut i = 0;
+        while let Some(mut col) = rg.next_column().unwrap() {
+            if i == 0 {
+                let defs: Vec<i16> = xs[start..end]
+                    .iter()
+                    .map(|x| i16::from(x.is_some()))
+                    .collect();
+                let vals: Vec<f64> = xs[start..end].iter().flatten().copied().collect();
+                col.typed::<DoubleType>()
+                    .write_batch(&vals, Some(&defs), None)
+                    .unwrap();
+            } else {
+                let vals: Vec<ByteArray> = labels[start..end]
+                    .iter()
+                    .map(|s| ByteArray::from(*s))
+                    .collect();
+                col.typed::<ByteArrayType>()
+                    .write_batch(&vals, None, None)
+                    .unwrap();
+            }
+            col.close().unwrap();
+            i += 1;
+        }
+        rg.close().unwrap();
+    }
+    w.close().unwrap();
+}
+
+fn rows(g: &mut Lcg, n: usize, shift: f64) -> (Vec<Option<f64>>, Vec<&'static str>) {
+    let xs = (0..n)
+        .map(|i| (i % 101 != 7).then(|| g.normal(shift, 1.0)))
+        .collect();
+    let cs = (0..n)
+        .map(|i| ["red", "green", "blue"][(i * 7 + usize::from(shift > 0.0)) % 3])
+        .collect();
+    (xs, cs)
+}
+
+#[test]
+fn a_parquet_column_is_streamed_one_row_group_at_a_time_with_bounded_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut g = Lcg(11);
+    let (n, group) = (60_000, 1000);
+    let (xs, cs) = rows(&mut g, n, 0.0);
+    let (ys, ds) = rows(&mut g, 20_000, 0.2);
+    let (pr, pc) = (dir.path().join("r.parquet"), dir.path().join("c.parquet"));
+    write_parquet(&pr, &xs, &cs, group);
+    write_parquet(&pc, &ys, &ds, group);
+    let (sr, sc) = (
+        ParquetNumbers::open(&pr, "x").unwrap(),
+        ParquetNumbers::open(&pc, "x").unwrap(),
+    );
+    assert_eq!(sr.row_groups(), n / group);
+    let whole_r = read_table(&pr, Some(&["x".into()]), &Cancel::default()).unwrap();
+    let whole_c = read_table(&pc, Some(&["x".into()]), &Cancel::default()).unwrap();
+    let limits = StreamLimits { bucket_values: 500 };
+    for b in binnings() {
+        let o = options(&b, &[]);
+        let want = drift_column(
+            &whole_r.columns[0],
+            &whole_c.columns[0],
+            &o,
+            &Cancel::default(),
+            &Progress::new(),
+        )
+        .unwrap();
+        let (got, stats) =
+            drift_column_streamed("x", &sr, &sc, &o, &limits, &Cancel::default(), &|_| {}).unwrap();
+        assert_eq!(got, want, "{b}");
+        assert!(want.missing_reference > 0);
+        // Never more than one row group's values in a batch, and the kept values for the
+        // quantiles a small part of the column.
+        assert!(stats.max_batch <= group, "{b} {stats:?}");
+        // At most `bucket_values` per wanted rank's bucket (2 ranks per inner edge).
+        let ranks = match b {
+            Binning::Quantile(k) => 2 * (k - 1),
+            Binning::Fd => 4,
+            _ => 0,
+        };
+        assert!(
+            stats.max_kept <= ranks * limits.bucket_values,
+            "{b} {stats:?}"
+        );
+        if ranks <= 18 {
+            assert!(stats.max_kept <= n / 5, "{b} {stats:?}");
+        }
+        let least = match b {
+            Binning::Quantile(_) | Binning::Fd => 3,
+            Binning::Doane => 5,
+            _ => 2,
+        };
+        assert!(stats.reference_passes >= least, "{b} {stats:?}");
+        assert_eq!(stats.current_passes, 2, "{b} {stats:?}");
+    }
+}
+
+#[test]
+fn drift_files_streams_parquet_and_gives_the_in_memory_report_and_that_of_the_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut g = Lcg(5);
+    let mut paths = Vec::new();
+    for (name, n, shift) in [("r", 3000, 0.0), ("c", 2000, 0.4)] {
+        let (xs, cs) = rows(&mut g, n, shift);
+        let pq = dir.path().join(format!("{name}.parquet"));
+        write_parquet(&pq, &xs, &cs, 256);
+        let mut text = String::from("x,c\n");
+        for (x, c) in xs.iter().zip(&cs) {
+            text.push_str(&format!(
+                "{},{c}\n",
+                x.map_or(String::new(), |v| format!("{v}"))
+            ));
+        }
+        let csv = dir.path().join(format!("{name}.csv"));
+        std::fs::write(&csv, text).unwrap();
+        paths.push((pq, csv));
+    }
+    for b in binnings() {
+        let mut o = options(&b, &[]);
+        o.per_column = HashMap::from([("x".to_string(), b.clone())]);
+        let run = |r: &Path, c: &Path| {
+            drift_files(r, c, None, &o, &Cancel::default(), &Progress::new()).unwrap()
+        };
+        let streamed = run(&paths[0].0, &paths[1].0);
+        let whole = drift_tables(
+            &read_table(&paths[0].0, None, &Cancel::default()).unwrap(),
+            &read_table(&paths[1].0, None, &Cancel::default()).unwrap(),
+            &o,
+            &Cancel::default(),
+            &Progress::new(),
+        )
+        .unwrap();
+        assert_eq!(streamed, whole, "{b}");
+        assert_eq!(streamed, run(&paths[0].1, &paths[1].1), "{b}");
+        // One side CSV, the other Parquet.
+        assert_eq!(streamed, run(&paths[0].1, &paths[1].0), "{b}");
+        assert_eq!(streamed.columns.len(), 2);
+    }
+}
