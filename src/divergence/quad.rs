@@ -94,6 +94,16 @@ impl Segment {
     /// The point at `u` and the Jacobian `dx/du`.
     pub fn map(&self, u: f64) -> (Point, f64) {
         match *self {
+            // Measured from the nearer end (u − 1 is exact for u ≥ ½): a point near b keeps
+            // its distance from b exactly, as one near a does from a. From a alone, the
+            // points of [−3, 1e12] near 1e12 carried the rounding of 1e12.
+            Segment::Linear { a, b } if u > 0.5 => (
+                Point {
+                    anchor: b,
+                    offset: (b - a) * (u - 1.0),
+                },
+                b - a,
+            ),
             Segment::Linear { a, b } => (
                 Point {
                     anchor: a,

@@ -54,7 +54,7 @@ impl ParametricFamily for Cauchy {
     }
 
     fn ln_pdf(&self, at: Point) -> f64 {
-        let z = ((at.x - self.location) / self.scale).abs();
+        let z = (at.from(self.location) / self.scale).abs();
         self.ln_norm
             - if z > 1e150 {
                 2.0 * z.ln()

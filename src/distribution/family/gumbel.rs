@@ -43,7 +43,7 @@ impl ParametricFamily for Gumbel {
     }
 
     fn ln_pdf(&self, at: Point) -> f64 {
-        let z = (at.x - self.location) / self.scale;
+        let z = at.from(self.location) / self.scale;
         self.ln_norm - z - (-z).exp()
     }
 

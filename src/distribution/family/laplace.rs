@@ -43,7 +43,7 @@ impl ParametricFamily for Laplace {
     }
 
     fn ln_pdf(&self, at: Point) -> f64 {
-        self.ln_norm - (at.x - self.location).abs() / self.scale
+        self.ln_norm - at.from(self.location).abs() / self.scale
     }
 
     fn modes(&self) -> Vec<f64> {

@@ -43,7 +43,7 @@ impl ParametricFamily for Normal {
     }
 
     fn ln_pdf(&self, at: Point) -> f64 {
-        let z = (at.x - self.mean) / self.std_dev;
+        let z = at.from(self.mean) / self.std_dev;
         self.ln_norm - 0.5 * z * z
     }
 

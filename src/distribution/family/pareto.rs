@@ -34,7 +34,7 @@ impl ParametricFamily for Pareto {
         Ok(Pareto {
             scale,
             shape,
-            ln_norm: shape.ln() + shape * scale.ln(),
+            ln_norm: shape.ln() - scale.ln(),
         })
     }
 
@@ -43,10 +43,14 @@ impl ParametricFamily for Pareto {
     }
 
     fn ln_pdf(&self, at: Point) -> f64 {
-        if at.x < self.scale {
+        // ln x as ln xₘ + ln(1 + (x − xₘ)/xₘ): a shape of 1e300 puts the mass within
+        // xₘ·1e-300 of xₘ, which only the offset from the edge can tell apart.
+        let d = at.from(self.scale);
+        if d < 0.0 {
             f64::NEG_INFINITY
         } else {
-            self.ln_norm - (self.shape + 1.0) * at.x.ln()
+            // α·xₘ^α / x^(α+1) = (α/xₘ)·(1 + d/xₘ)^−(α+1), with no α·ln xₘ to cancel.
+            self.ln_norm - (self.shape + 1.0) * (d / self.scale).ln_1p()
         }
     }
 

@@ -73,7 +73,7 @@ impl ParametricFamily for StudentT {
 
     fn ln_pdf(&self, at: Point) -> f64 {
         let nu = self.freedom;
-        let z = ((at.x - self.location) / self.scale).abs();
+        let z = (at.from(self.location) / self.scale).abs();
         let l = if z > 1e150 {
             2.0 * z.ln() - nu.ln()
         } else {

@@ -55,13 +55,12 @@ impl ParametricFamily for Triangular {
 
     /// Distances to the edges are exact when the point is anchored at one.
     fn ln_pdf(&self, at: Point) -> f64 {
-        let Point { x, anchor, offset } = at;
         let (a, b, c) = (self.min, self.max, self.mode);
-        let from_a = if anchor == a { offset } else { x - a };
-        let to_b = if anchor == b { -offset } else { b - x };
+        let from_a = at.from(a);
+        let to_b = -at.from(b);
         if from_a < 0.0 || to_b < 0.0 {
             f64::NEG_INFINITY
-        } else if x < c || (x == c && c > a) {
+        } else if at.from(c) < 0.0 || (at.from(c) == 0.0 && c > a) {
             self.ln_norm + from_a.ln() - (c - a).ln()
         } else if c < b {
             self.ln_norm + to_b.ln() - (b - c).ln()

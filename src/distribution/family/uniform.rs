@@ -44,7 +44,7 @@ impl ParametricFamily for Uniform {
     }
 
     fn ln_pdf(&self, at: Point) -> f64 {
-        if at.x >= self.min && at.x <= self.max {
+        if at.from(self.min) >= 0.0 && at.from(self.max) <= 0.0 {
             self.ln_norm
         } else {
             f64::NEG_INFINITY
