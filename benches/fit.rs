@@ -1,6 +1,6 @@
 //! Fitting: the 200 × 200 landscape of a normal Q against the bimodal mixture in both
 //! directions, and single fits from a start (issue 14: the landscape within 1 s on 2 cores,
-//! a fit under 50 ms).
+//! a fit under 50 ms), the reverse basins and the search for every stationary point.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // benches panic on failure by design
 
@@ -8,7 +8,8 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use kl_explorer::cancel::{Cancel, Progress};
 use kl_explorer::distribution::parse_spec;
 use kl_explorer::fit::{
-    Direction, Grid, Problem, QFamily, fit_from, landscape, search, search_box,
+    Direction, Grid, Problem, QFamily, basins, fit_from, initial_theta, landscape, search,
+    search_box,
 };
 
 fn bench(c: &mut Criterion) {
@@ -49,6 +50,29 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_function("fit_forward_from_normal_1_0.5", |b| {
         b.iter(|| fit_from(&fwd, &[1.0, 0.5f64.ln()]).unwrap().kl.value);
+    });
+    let gamma = Problem::new(
+        parse_spec("gamma(3, 2)").unwrap(),
+        QFamily::Normal,
+        Direction::Forward,
+    );
+    let gamma_start = initial_theta(&gamma.p, QFamily::Normal);
+    g.bench_function("fit_forward_normal_to_gamma_3_2", |b| {
+        b.iter(|| fit_from(&gamma, &gamma_start).unwrap().kl.value);
+    });
+    g.bench_function("basins_reverse_24x24", |b| {
+        let minima: Vec<(f64, f64)> = search(&rev)
+            .unwrap()
+            .minima()
+            .map(|m| (m.theta[0], m.theta[1]))
+            .collect();
+        let grid = Grid { n: 24, ..grid };
+        b.iter(|| {
+            basins(&rev, &[], &minima, grid, &Cancel::new(), &Progress::new())
+                .unwrap()
+                .minimum
+                .len()
+        });
     });
     g.bench_function("search_reverse_every_stationary_point", |b| {
         b.iter(|| search(&rev).unwrap().optima.len());

@@ -211,3 +211,52 @@ fn reverse_basins_split_at_the_saddles() {
     // Started on the axis of symmetry, wide, it stays in the middle minimum.
     assert_eq!(b.minimum[8 * 9 + 4], Some(2)); // (0, 1.5)
 }
+
+/// Laplace's forward fit is closed form: the location is P's median and the scale E|X − m|.
+/// For normal(1, 2): location 1, scale 2·√(2/π). The location's curvature is only the point
+/// term of ln q's kink (2p(μ)/b), so this also checks that term.
+#[test]
+fn a_laplace_fitted_forward_to_a_normal_sits_at_its_median_and_mean_absolute_deviation() {
+    let problem = Problem::new(d("normal(1, 2)"), QFamily::Laplace, Direction::Forward);
+    let f = fit_from(&problem, &[0.3, 0.1]).unwrap();
+    assert!(f.converged, "{f:?}");
+    close(f.params()[0], 1.0, 1e-8, "location");
+    close(
+        f.params()[1],
+        2.0 * (2.0 / std::f64::consts::PI).sqrt(),
+        1e-8,
+        "scale",
+    );
+    assert_eq!(f.kind, Some(StationaryKind::Minimum));
+}
+
+/// Each family fitted, both ways, to a member of itself converges to that member (KL 0),
+/// from the start P's quantiles suggest: every family's analytic score and second derivative
+/// integrate to the right gradient and Hessian.
+#[test]
+fn every_family_fitted_to_one_of_its_members_recovers_it_both_ways() {
+    for (family, spec) in [
+        (QFamily::Normal, "normal(-1, 3)"),
+        (QFamily::Laplace, "laplace(2, 0.5)"),
+        (QFamily::StudentTFixed(3.0), "student_t(1, 2, 3)"),
+        (QFamily::StudentT, "student_t(1, 2, 6)"),
+        (QFamily::Gamma, "gamma(2.5, 0.7)"),
+        (QFamily::LogNormal, "log_normal(0.5, 0.4)"),
+        (QFamily::Weibull, "weibull(1.7, 2.5)"),
+        (QFamily::Beta, "beta(2, 5)"),
+    ] {
+        let p = d(spec);
+        let kl_explorer::distribution::Distribution::Parametric(want) = &p else {
+            panic!("{spec}")
+        };
+        for dir in [Direction::Forward, Direction::Reverse] {
+            let problem = Problem::new(p.clone(), family, dir);
+            let f = fit_from(&problem, &initial_theta(&problem.p, family)).unwrap();
+            assert!(f.converged, "{spec} {dir:?}: {f:?}");
+            for (g, w) in f.params().iter().zip(want.params()) {
+                close(*g, *w, 1e-8 * w.abs().max(1.0), &format!("{spec} {dir:?}"));
+            }
+            assert!(f.kl.value.abs() < 1e-12, "{spec} {dir:?}: {:?}", f.kl);
+        }
+    }
+}

@@ -91,6 +91,19 @@ fn choosing_forward_redraws_the_map_as_kl_p_q_with_its_lower_minimum() {
     settle(&mut h);
     let (dir, min) = map_minimum(&h);
     assert_eq!(dir, Direction::Reverse);
+    // Settled means the last stage: the reverse map carries its basins, every start of which
+    // reached one of the three minima.
+    let basins = h
+        .state()
+        .lab
+        .as_ref()
+        .unwrap()
+        .answer()
+        .unwrap()
+        .basins
+        .clone();
+    let basins = basins.expect("the reverse basins");
+    assert!(basins.minimum.iter().all(Option::is_some));
     // The reverse map's least node is near the reverse minimum, 0.6887690.
     assert!((0.688_769_0 - 1e-7..0.70).contains(&min), "{min}");
     assert!(h.query_by_label_contains("KL(Q||P) over mean").is_some());

@@ -205,8 +205,8 @@ impl Fast {
                 "closed form in P's entropy, mean and variance (integrated once)"
             }
             Fast::NormalReverse => {
-                "x = μ + σz, trapezoid rule in x on a lattice aligned with the grid (error from \
-                 the rule at twice the step), the engine where that exceeds 1e-10"
+                "x = μ + σz, trapezoid rule on a lattice aligned with the grid (error from twice \
+                 the step; the engine beyond 1e-10)"
             }
             Fast::Infinite => "∞ for every normal Q (the engine's reason)",
             Fast::Engine => "the engine at every node",

@@ -3,7 +3,8 @@
 //! reverse direction's basins of attraction, and the forward and reverse optima over P.
 //!
 //! All the work runs on the lab's own lanes: one for the searches in both directions, the
-//! landscape (coarse at once, 40 × 40, then 200 × 200) and the basins (24 × 24 starts); one
+//! landscape (coarse at once, 40 × 40, then 200 × 200, then again with the reverse basins of
+//! 24 × 24 starts, so that the fine map is not held back by the basins' 576 fits); one
 //! for the optimiser's path, so that dragging the start re-runs only the fit (a few
 //! milliseconds), never the map.
 
@@ -24,10 +25,19 @@ use crate::fit::{
 };
 use crate::io::Source;
 
-/// The landscape's sizes: a coarse map at once, then the fine one.
-pub const LEVELS: [usize; 2] = [40, 200];
+/// The stages of an answer, `(nodes per side, with the basins)`: a coarse map at once, then
+/// the fine one, then the fine one with the reverse basins (576 fits, the slowest part).
+pub const STAGES: [(usize, bool); 3] = [(40, false), (200, false), (200, true)];
 /// Starts per side of the basin map.
 pub const BASIN_GRID: usize = 24;
+
+/// The last stage for a direction: the basins only for the reverse one.
+fn last_stage(direction: Direction) -> usize {
+    match direction {
+        Direction::Forward => 1,
+        Direction::Reverse => STAGES.len() - 1,
+    }
+}
 
 /// What one answer depends on.
 #[derive(Clone, Debug)]
@@ -40,6 +50,8 @@ pub struct FitRequest {
     pub direction: Direction,
     /// Landscape nodes per side.
     pub n: usize,
+    /// Whether the reverse basins are computed too.
+    pub basins: bool,
 }
 
 impl FitRequest {
@@ -151,7 +163,7 @@ pub fn compute(
     };
     let landscape = fit::landscape(chosen, &rest, grid, cancel, &Progress::new())?;
     progress.set(0.7);
-    let basins = if req.direction == Direction::Reverse && req.n == LEVELS[LEVELS.len() - 1] {
+    let basins = if req.direction == Direction::Reverse && req.basins {
         let minima: Vec<(f64, f64)> = reverse.minima().map(|m| (m.theta[0], m.theta[1])).collect();
         let grid = Grid {
             n: BASIN_GRID,
@@ -275,12 +287,14 @@ impl FitLab {
         self.answer.as_ref()
     }
 
-    fn wanted(&self, input: &LabInput<'_>, n: usize) -> FitRequest {
+    fn wanted(&self, input: &LabInput<'_>, stage: usize) -> FitRequest {
+        let (n, basins) = STAGES[stage.min(STAGES.len() - 1)];
         FitRequest {
             p: input.p.clone(),
             family: self.family,
             direction: self.direction,
             n,
+            basins,
         }
     }
 
@@ -288,16 +302,20 @@ impl FitLab {
         if input.p.kind() != crate::distribution::Kind::Continuous {
             return;
         }
-        let wanted = self.wanted(input, LEVELS[0]);
+        let wanted = self.wanted(input, 0);
         if let Some(a) = self.lane.poll()
             && a.request.same_inputs(&wanted)
         {
             {
-                let next = LEVELS.iter().find(|n| **n > a.request.n).copied();
+                let next = STAGES
+                    .iter()
+                    .position(|s| *s == (a.request.n, a.request.basins))
+                    .map(|k| k + 1)
+                    .filter(|k| *k <= last_stage(wanted.direction));
                 self.answer = Some(a);
                 self.texture = None;
-                if let Some(n) = next {
-                    let req = self.wanted(input, n);
+                if let Some(stage) = next {
+                    let req = self.wanted(input, stage);
                     self.lane.submit(req.clone());
                     self.submitted = Some(req);
                 }
@@ -821,7 +839,7 @@ impl FitLab {
             || path_wanted.is_some_and(|w| self.path.as_ref().is_none_or(|a| a.request != w))
             || !self.answer.as_ref().is_some_and(|a| {
                 a.request.same_inputs(&self.wanted(input, 0))
-                    && a.request.n == LEVELS[LEVELS.len() - 1]
+                    && (a.request.n, a.request.basins) == STAGES[last_stage(self.direction)]
             })
     }
 }
