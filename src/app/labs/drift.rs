@@ -271,7 +271,6 @@ pub fn compute(
         smoothing: r.smoothing,
         permutations: r.permutations,
         seed: r.seed,
-        ..DriftOptions::default()
     };
     let report = drift_tables(&reference, &current, &options, cancel, progress)?;
     let alpha = r.smoothing.unwrap_or(0.0);
