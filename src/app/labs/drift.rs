@@ -22,7 +22,7 @@ use crate::drift::sensitivity::{
     COMMON_ALPHA, SensitivityPoint, alpha_curve, alpha_grid, bins_curve, rule_marks,
 };
 use crate::drift::{
-    Binning, ColumnDrift, ColumnKind, DriftOptions, DriftReport, Side, drift_tables,
+    Binning, ColumnDrift, ColumnKind, DriftOptions, DriftReport, Side, drift_tables_reporting,
 };
 use crate::io::Source;
 use crate::io::table::{Table, TableErrorKind, Values};
@@ -272,7 +272,11 @@ pub fn compute(
         permutations: r.permutations,
         seed: r.seed,
     };
-    let report = drift_tables(&reference, &current, &options, cancel, progress)?;
+    // Reading ~5 %, the columns (each by its permutation chunks) to 60 %, the curves the rest.
+    progress.set(0.05);
+    let report = drift_tables_reporting(&reference, &current, &options, cancel, &|f| {
+        progress.set(0.05 + 0.55 * f);
+    })?;
     let alpha = r.smoothing.unwrap_or(0.0);
     let mut curves = Vec::with_capacity(report.columns.len());
     let mut files = Vec::with_capacity(report.columns.len());
@@ -280,6 +284,8 @@ pub fn compute(
     let made = std::fs::create_dir_all(&dir).is_ok();
     for (i, c) in report.columns.iter().enumerate() {
         curves.push(curves_of(c, &reference, &current, alpha, cancel)?);
+        #[allow(clippy::cast_precision_loss)]
+        progress.set(0.6 + 0.4 * (i + 1) as f64 / report.columns.len() as f64);
         let paths = (
             dir.join(format!("{i}-reference.csv")),
             dir.join(format!("{i}-current.csv")),
