@@ -246,6 +246,19 @@ fn a_parquet_column_is_streamed_one_row_group_at_a_time_with_bounded_memory() {
         assert!(stats.reference_passes >= least, "{b} {stats:?}");
         assert_eq!(stats.current_passes, 2, "{b} {stats:?}");
     }
+    // Progress is told after every row group of every pass, rising to 1.
+    let seen = std::sync::Mutex::new(Vec::new());
+    let o = options(&Binning::Quantile(10), &[]);
+    drift_column_streamed("x", &sr, &sc, &o, &limits, &Cancel::default(), &|f| {
+        seen.lock().unwrap().push(f);
+    })
+    .unwrap();
+    let seen = seen.into_inner().unwrap();
+    // Three passes over 60 row groups of the reference, two over 20 of the current.
+    assert!(seen.len() >= 3 * 60 + 2 * 20, "{}", seen.len());
+    assert!(seen.windows(2).all(|w| w[0] <= w[1]), "{seen:?}");
+    assert_eq!(seen.last().copied(), Some(1.0));
+    assert!(seen[0] < 0.02, "{}", seen[0]);
 }
 
 #[test]

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests panic on failure by design
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU8;
@@ -148,4 +149,100 @@ fn clicking_a_row_opens_its_bins_as_p_and_q_with_the_same_figures() {
         .click();
     h.run_steps(2);
     assert_eq!(h.state().state.view, View::Compare);
+}
+
+/// The library's report for the test tables with these options.
+fn library(
+    dir: &Path,
+    options: &kl_explorer::drift::DriftOptions,
+) -> kl_explorer::drift::DriftReport {
+    use kl_explorer::cancel::{Cancel, Progress};
+    let c = Cancel::default();
+    let read = |name: &str| kl_explorer::io::table::read_table(&dir.join(name), None, &c).unwrap();
+    kl_explorer::drift::drift_tables(
+        &read("reference.csv"),
+        &read("current.csv"),
+        options,
+        &c,
+        &Progress::new(),
+    )
+    .unwrap()
+}
+
+fn shown(app: &KlApp, name: &str) -> kl_explorer::drift::ColumnDrift {
+    let c = app.labs.drift.current().unwrap();
+    c.report
+        .columns
+        .iter()
+        .find(|d| d.column == name)
+        .unwrap()
+        .clone()
+}
+
+#[test]
+fn choosing_a_columns_binning_changes_its_kl_to_the_librarys_for_that_binning() {
+    use kl_explorer::drift::{Binning, DriftOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    let before = shown(h.state(), "income");
+    assert_eq!(before.bins, "quantile:10");
+    // income is selected (the first row): give it fixed bins, then K = 10 → 10 stays.
+    h.get_by_role_and_label(Role::Button, "fixed").click();
+    settle(&mut h, |app| {
+        app.labs
+            .drift
+            .current()
+            .is_some_and(|c| c.report.columns[0].bins == "fixed:10")
+    });
+    let after = shown(h.state(), "income");
+    let want = library(
+        dir.path(),
+        &DriftOptions {
+            per_column: HashMap::from([("income".to_string(), Binning::Fixed(10))]),
+            ..DriftOptions::default()
+        },
+    );
+    assert_eq!(after.kl_pq.value, want.columns[0].kl_pq.value);
+    assert_ne!(after.kl_pq.value, before.kl_pq.value);
+    // The table shows the new figure; the other columns keep quantile:10.
+    h.get_by_label(&format!("{:.4}", after.kl_pq.value));
+    assert_eq!(shown(h.state(), "age").bins, "quantile:10");
+    assert_eq!(
+        shown(h.state(), "age").kl_pq.value,
+        want.columns[2].kl_pq.value
+    );
+}
+
+#[test]
+fn forcing_a_columns_kind_changes_its_kl_to_the_librarys_for_that_kind() {
+    use kl_explorer::drift::{ColumnKind, DriftOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    // income (selected, the first row) is numeric; as labels, each value its own.
+    let before = shown(h.state(), "income");
+    assert_eq!(before.kind, ColumnKind::Numeric);
+    h.get_by_role_and_label(Role::Button, "categorical").click();
+    settle(&mut h, |app| {
+        app.labs
+            .drift
+            .current()
+            .is_some_and(|c| c.report.columns[0].kind == ColumnKind::Categorical)
+    });
+    let after = shown(h.state(), "income");
+    let want = library(
+        dir.path(),
+        &DriftOptions {
+            kinds: HashMap::from([("income".to_string(), ColumnKind::Categorical)]),
+            ..DriftOptions::default()
+        },
+    );
+    assert_eq!(after.kl_pq, want.columns[0].kl_pq);
+    assert_eq!(after.js.value, want.columns[0].js.value);
+    assert!(after.labels == want.columns[0].labels);
+    assert_ne!(after.kl_pq.value, before.kl_pq.value);
+    assert_eq!(after.labels.len(), want.columns[0].labels.len());
+    assert!(after.labels.len() > 400, "{}", after.labels.len());
+    // The row still selected, its kind shown as chosen.
+    assert_eq!(h.state().labs.drift.selected(), Some(0));
+    assert_eq!(after.kind_reason, "chosen");
 }

@@ -542,14 +542,14 @@ pub(crate) fn drift_column_reporting(
     finish_column(name, binned, options, cancel, progress)
 }
 
-/// The fractions done of several columns at once, their mean on one [`Progress`].
+/// The fractions done of several columns at once, their mean told to `total`.
 pub(crate) struct ColumnsProgress<'a> {
-    total: &'a Progress,
+    total: &'a (dyn Fn(f64) + Sync),
     parts: Vec<std::sync::atomic::AtomicU32>,
 }
 
 impl<'a> ColumnsProgress<'a> {
-    pub(crate) fn new(total: &'a Progress, columns: usize) -> Self {
+    pub(crate) fn new(total: &'a (dyn Fn(f64) + Sync), columns: usize) -> Self {
         ColumnsProgress {
             total,
             parts: (0..columns.max(1))
@@ -572,7 +572,7 @@ impl<'a> ColumnsProgress<'a> {
             .map(|p| f64::from(f32::from_bits(p.load(Relaxed))))
             .sum();
         #[allow(clippy::cast_precision_loss)]
-        self.total.set(sum / self.parts.len() as f64);
+        (self.total)(sum / self.parts.len() as f64);
     }
 }
 
@@ -587,6 +587,21 @@ pub fn drift_tables(
     options: &DriftOptions,
     cancel: &Cancel,
     progress: &Progress,
+) -> Result<DriftReport, Cancelled> {
+    drift_tables_reporting(reference, current, options, cancel, &|f| progress.set(f))
+}
+
+/// [`drift_tables`], telling `progress` the fraction done (the mean over the columns, each
+/// column's own fraction from its permutation test's chunks).
+///
+/// # Errors
+/// As [`drift_tables`].
+pub fn drift_tables_reporting(
+    reference: &Table,
+    current: &Table,
+    options: &DriftOptions,
+    cancel: &Cancel,
+    progress: &(dyn Fn(f64) + Sync),
 ) -> Result<DriftReport, Cancelled> {
     let mut report = DriftReport {
         columns: Vec::new(),

@@ -769,7 +769,8 @@ pub fn drift_files(
             .cloned()
             .collect(),
     };
-    let parts = ColumnsProgress::new(progress, r.names.len());
+    let total = |f: f64| progress.set(f);
+    let parts = ColumnsProgress::new(&total, r.names.len());
     let results: Vec<Option<Result<ColumnDrift, DriftError>>> = r
         .names
         .par_iter()

@@ -6,6 +6,7 @@
 //! lab's own [`Lane`]; the UI thread only draws. An answer is shown only for the request it
 //! answers (files, binning, smoothing, permutations, seed).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use egui_plot::{Legend, Line, Plot, PlotPoints, VLine};
@@ -20,7 +21,9 @@ use crate::cli::drift::read_pair;
 use crate::drift::sensitivity::{
     COMMON_ALPHA, SensitivityPoint, alpha_curve, alpha_grid, bins_curve, rule_marks,
 };
-use crate::drift::{Binning, ColumnDrift, DriftOptions, DriftReport, Side, drift_tables};
+use crate::drift::{
+    Binning, ColumnDrift, ColumnKind, DriftOptions, DriftReport, Side, drift_tables_reporting,
+};
 use crate::io::Source;
 use crate::io::table::{Table, TableErrorKind, Values};
 
@@ -31,8 +34,12 @@ pub struct DriftRequest {
     pub reference: PathBuf,
     /// The current table.
     pub current: PathBuf,
-    /// Binning of numeric columns.
+    /// Binning of numeric columns without their own.
     pub binning: Binning,
+    /// Binnings of named columns, by name.
+    pub per_column: Vec<(String, Binning)>,
+    /// Kinds forced for named columns, by name.
+    pub kinds: Vec<(String, ColumnKind)>,
     /// Pseudo-count, if any.
     pub smoothing: Option<f64>,
     /// Permutations (0: none).
@@ -108,8 +115,77 @@ impl SortKey {
     }
 }
 
+/// The forms of a binning, as the per-column selector offers them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinsForm {
+    /// `quantile:K`.
+    Quantile,
+    /// `fixed:K`.
+    Fixed,
+    /// Sturges' rule.
+    Sturges,
+    /// Doane's rule.
+    Doane,
+    /// Freedman–Diaconis.
+    Fd,
+    /// Explicit edges.
+    Edges,
+}
+
+impl BinsForm {
+    const ALL: [BinsForm; 6] = [
+        BinsForm::Quantile,
+        BinsForm::Fixed,
+        BinsForm::Sturges,
+        BinsForm::Doane,
+        BinsForm::Fd,
+        BinsForm::Edges,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            BinsForm::Quantile => "quantile",
+            BinsForm::Fixed => "fixed",
+            BinsForm::Sturges => "sturges",
+            BinsForm::Doane => "doane",
+            BinsForm::Fd => "fd",
+            BinsForm::Edges => "edges",
+        }
+    }
+}
+
+/// One column's own binning as its controls hold it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ColumnBins {
+    /// The form.
+    pub form: BinsForm,
+    /// K for quantile and fixed.
+    pub k: usize,
+    /// The edges' text (`0, 1.5, 3`) for explicit edges.
+    pub edges: String,
+}
+
+impl ColumnBins {
+    /// The binning, or why the edges are refused.
+    fn binning(&self) -> Result<Binning, String> {
+        let text = match self.form {
+            BinsForm::Quantile => format!("quantile:{}", self.k),
+            BinsForm::Fixed => format!("fixed:{}", self.k),
+            BinsForm::Edges => format!("edges:{}", self.edges),
+            other => other.name().to_string(),
+        };
+        text.parse::<Binning>().map_err(|e| format!("{e}"))
+    }
+}
+
 /// The Drift lab's state.
 pub struct DriftLab {
+    /// Binnings chosen for named columns.
+    per_column: BTreeMap<String, ColumnBins>,
+    /// Kinds chosen for named columns.
+    kinds: BTreeMap<String, ColumnKind>,
+    /// The selected column's name, kept across answers.
+    selected_name: Option<String>,
     reference_text: String,
     current_text: String,
     binning_text: String,
@@ -190,12 +266,17 @@ pub fn compute(
     };
     let options = DriftOptions {
         binning: r.binning.clone(),
+        per_column: r.per_column.iter().cloned().collect(),
+        kinds: r.kinds.iter().cloned().collect(),
         smoothing: r.smoothing,
         permutations: r.permutations,
         seed: r.seed,
-        ..DriftOptions::default()
     };
-    let report = drift_tables(&reference, &current, &options, cancel, progress)?;
+    // Reading ~5 %, the columns (each by its permutation chunks) to 60 %, the curves the rest.
+    progress.set(0.05);
+    let report = drift_tables_reporting(&reference, &current, &options, cancel, &|f| {
+        progress.set(0.05 + 0.55 * f);
+    })?;
     let alpha = r.smoothing.unwrap_or(0.0);
     let mut curves = Vec::with_capacity(report.columns.len());
     let mut files = Vec::with_capacity(report.columns.len());
@@ -203,6 +284,8 @@ pub fn compute(
     let made = std::fs::create_dir_all(&dir).is_ok();
     for (i, c) in report.columns.iter().enumerate() {
         curves.push(curves_of(c, &reference, &current, alpha, cancel)?);
+        #[allow(clippy::cast_precision_loss)]
+        progress.set(0.6 + 0.4 * (i + 1) as f64 / report.columns.len() as f64);
         let paths = (
             dir.join(format!("{i}-reference.csv")),
             dir.join(format!("{i}-current.csv")),
@@ -247,6 +330,9 @@ impl DriftLab {
     pub fn new(ctx: &egui::Context) -> Self {
         let ctx = ctx.clone();
         DriftLab {
+            per_column: BTreeMap::new(),
+            kinds: BTreeMap::new(),
+            selected_name: None,
             reference_text: String::new(),
             current_text: String::new(),
             binning_text: "quantile:10".into(),
@@ -279,10 +365,22 @@ impl DriftLab {
             return Err("choose both tables".into());
         }
         let binning: Binning = self.binning_text.parse().map_err(|e| format!("{e}"))?;
+        let per_column = self
+            .per_column
+            .iter()
+            .map(|(name, b)| {
+                Ok((
+                    name.clone(),
+                    b.binning().map_err(|e| format!("{name}: {e}"))?,
+                ))
+            })
+            .collect::<Result<Vec<_>, String>>()?;
         Ok(DriftRequest {
             reference: PathBuf::from(self.reference_text.trim()),
             current: PathBuf::from(self.current_text.trim()),
             binning,
+            per_column,
+            kinds: self.kinds.iter().map(|(n, k)| (n.clone(), *k)).collect(),
             smoothing: self.smoothing_on.then_some(self.smoothing),
             permutations: self.permutations,
             seed: self.seed,
@@ -294,7 +392,6 @@ impl DriftLab {
         match self.request() {
             Ok(r) => {
                 self.input_error = None;
-                self.selected = None;
                 self.lane.submit(r.clone());
                 self.submitted = Some(r);
             }
@@ -332,6 +429,79 @@ impl DriftLab {
         self.selected
     }
 
+    /// The selected column's kind and binning controls; a change compares again.
+    fn column_controls_ui(&mut self, ui: &mut egui::Ui) {
+        let Some(name) = self.selected_name.clone() else {
+            return;
+        };
+        let mut changed = false;
+        ui.horizontal_wrapped(|ui| {
+            ui.label(format!("Kind of '{name}':"));
+            let mut kind = self.kinds.get(&name).copied();
+            for (value, text) in [
+                (None, "detected"),
+                (Some(ColumnKind::Numeric), "numeric"),
+                (Some(ColumnKind::Categorical), "categorical"),
+            ] {
+                changed |= ui.selectable_value(&mut kind, value, text).changed();
+            }
+            match kind {
+                Some(k) => self.kinds.insert(name.clone(), k),
+                None => self.kinds.remove(&name),
+            };
+            ui.separator();
+            ui.label(format!("Bins of '{name}':"));
+            let mut own = self.per_column.get(&name).cloned();
+            let mut form = own.as_ref().map(|b| b.form);
+            changed |= ui
+                .selectable_value(&mut form, None, "as all columns")
+                .changed();
+            for f in BinsForm::ALL {
+                changed |= ui.selectable_value(&mut form, Some(f), f.name()).changed();
+            }
+            own = form.map(|f| {
+                let mut b = own.unwrap_or(ColumnBins {
+                    form: f,
+                    k: 10,
+                    edges: String::new(),
+                });
+                b.form = f;
+                b
+            });
+            if let Some(b) = own.as_mut() {
+                match b.form {
+                    BinsForm::Quantile | BinsForm::Fixed => {
+                        let l = ui.label("K");
+                        let min = if b.form == BinsForm::Quantile { 2 } else { 1 };
+                        changed |= ui
+                            .add(egui::DragValue::new(&mut b.k).range(min..=1000))
+                            .labelled_by(l.id)
+                            .changed();
+                    }
+                    BinsForm::Edges => {
+                        let l = ui.label("edges");
+                        let r = ui
+                            .add(
+                                egui::TextEdit::singleline(&mut b.edges)
+                                    .hint_text("0, 1.5, 3")
+                                    .desired_width(160.0),
+                            )
+                            .labelled_by(l.id);
+                        changed |= r.lost_focus() && !b.edges.trim().is_empty();
+                    }
+                    _ => {}
+                }
+            }
+            match own {
+                Some(b) => self.per_column.insert(name.clone(), b),
+                None => self.per_column.remove(&name),
+            };
+        });
+        if changed {
+            self.compare();
+        }
+    }
+
     fn controls_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<Command>) {
         egui::Grid::new("drift-files")
             .num_columns(3)
@@ -353,7 +523,7 @@ impl DriftLab {
                 }
             });
         ui.horizontal(|ui| {
-            ui.label("Bins");
+            ui.label("Bins (all columns)");
             ui.add(egui::TextEdit::singleline(&mut self.binning_text).desired_width(110.0))
                 .on_hover_text("quantile:K, fixed:K, sturges, doane, fd or edges:a,b,c");
             let on = ui.checkbox(&mut self.smoothing_on, "Smoothing α");
@@ -439,6 +609,7 @@ impl DriftLab {
                             let picked = self.selected == Some(i);
                             if ui.selectable_label(picked, &c.column).clicked() {
                                 self.selected = Some(i);
+                                self.selected_name = Some(c.column.clone());
                                 if let Some(Some((r, q))) = computed.files.get(i) {
                                     for (which, path) in [(Which::P, r), (Which::Q, q)] {
                                         commands.push(Command::SetSource {
@@ -470,6 +641,7 @@ impl DriftLab {
                         }
                     });
             });
+        self.column_controls_ui(ui);
         if let Some(i) = self.selected
             && let Some(c) = cols.get(i)
         {
@@ -506,12 +678,23 @@ impl DriftLab {
     /// Draws the lab.
     pub fn ui(&mut self, ui: &mut egui::Ui, _input: &LabInput<'_>) -> Vec<Command> {
         if let Some(a) = self.lane.poll() {
-            // The first column's curves show until the user picks another.
-            if a.result
-                .as_ref()
-                .is_ok_and(|c| !c.report.columns.is_empty())
-            {
-                self.selected = Some(0);
+            // The selected column stays selected; else the first column's curves show
+            // until the user picks another.
+            if let Ok(c) = &a.result {
+                let cols = &c.report.columns;
+                let kept = self
+                    .selected_name
+                    .as_ref()
+                    .and_then(|n| cols.iter().position(|d| &d.column == n));
+                self.selected = kept.or((!cols.is_empty()).then_some(0));
+                if kept.is_none()
+                    && !self
+                        .selected_name
+                        .as_ref()
+                        .is_some_and(|n| c.report.refused.iter().any(|(r, _)| r == n))
+                {
+                    self.selected_name = cols.first().map(|d| d.column.clone());
+                }
             }
             self.answer = Some(a);
         }
