@@ -172,15 +172,16 @@ fn js_over_dominant(t: f64) -> (f64, f64) {
         // ½e^−t·(t + 1) < 2⁻⁵³·(½·ln 2): J is ½·ln 2 to the last bit.
         return (0.5 * std::f64::consts::LN_2, 0.0);
     }
-    let em1 = (-t).exp_m1(); // e^−t − 1, good to an ulp of itself
-    let e = 1.0 + em1;
-    let ln_cosh = if t < 2.0 {
-        // cosh u − 1 = 2·sinh²(u/2), u = t/2.
-        let s = (0.25 * t).sinh();
-        (2.0 * s * s).ln_1p()
+    let (em1, ln_cosh) = if t < 2.0 {
+        // With h = e^(−t/2) − 1 (to an ulp of itself): e^−t − 1 = h·(2 + h) and
+        // cosh(t/2) − 1 = h²/(2(1 + h)), neither a difference of near-equal numbers.
+        let h = (-0.5 * t).exp_m1();
+        (h * (2.0 + h), (h * h / (2.0 * (1.0 + h))).ln_1p())
     } else {
-        0.5 * t - std::f64::consts::LN_2 + e.ln_1p()
+        let e = (-t).exp();
+        (e - 1.0, 0.5 * t - std::f64::consts::LN_2 + e.ln_1p())
     };
+    let e = 1.0 + em1;
     (-0.25 * t * em1 - 0.5 * (1.0 + e) * ln_cosh, 0.5 * t * e)
 }
 
