@@ -1,14 +1,17 @@
 //! The symmetric divergences between two normals (or two log-normals: every one of them is
-//! unchanged by the map x → ln x): total variation and Hellinger in closed form, JS by
-//! quadrature split where it bends, without the general path's quantile break points.
+//! unchanged by the map x → ln x): total variation and Hellinger in closed form, JS by a fixed
+//! rule split where the densities cross.
 //!
 //! Numeric contract: TV is a difference of normal masses between the two points where the
 //! densities cross, each mass from `erfc` on the side that keeps its digits; its error is a
 //! few ulps of the masses (absolute, ≤ 1e-15). Squared Hellinger is `−expm1(ln BC)` with the
 //! Bhattacharyya coefficient's log written without cancellation, good to a few ulps of
-//! itself. JS is the adaptive G7/K15 rule of [`super::quad`], QUADPACK's error estimate, on
-//! segments split at both means, at ±1, ±3 and ±8 standard deviations of each, and where the
-//! densities cross.
+//! itself. JS is [`js_fixed`]: G7/K15 on fixed pieces in the dominant normal's own units, with
+//! an integrand that keeps its relative digits for near-identical pairs; its error is the sum
+//! of QUADPACK's G7-against-K15 estimates, the integrand's rounding and the tails beyond ±12σ
+//! (2.5e-33). Where that error is above the tolerance, JS is the adaptive G7/K15 rule of
+//! [`super::quad`] on segments split at both means, at ±1, ±3 and ±8 standard deviations of
+//! each, and where the densities cross ([`js_adaptive`]).
 
 use super::Figure;
 use super::quad::{self, Point, Segment};
