@@ -237,9 +237,33 @@ fn app_frames(c: &mut Criterion) {
     g.finish();
 }
 
+/// Every figure of one normal pair (`compare`), the per-line work of `compute --pairs` less
+/// parsing and printing: JS by the fixed rule of src/divergence/normal_pair.rs, the rest
+/// closed forms. An ordinary pair, a near-identical one, a sharp crossing, a scale ratio of 1e4.
+fn normal_pairs(c: &mut Criterion) {
+    let mut g = c.benchmark_group("normal_pair_compare");
+    for (p, q) in [
+        ("normal(-0.476204, 7.05377)", "normal(0.597724, 0.85369)"),
+        ("normal(0, 1)", "normal(1e-6, 1.000001)"),
+        ("normal(0, 0.2)", "normal(2, 4)"),
+        ("normal(0, 1)", "normal(0, 1e4)"),
+    ] {
+        let (pd, qd) = (parse_spec(p).unwrap(), parse_spec(q).unwrap());
+        let r = compare(&pd, &qd, &Options::default()).unwrap();
+        eprintln!(
+            "{p} ‖ {q}: JS {} ± {:.1e} ({})",
+            r.js.value, r.js.error, r.js.method
+        );
+        g.bench_function(format!("{p} ‖ {q}"), |b| {
+            b.iter(|| compare(black_box(&pd), black_box(&qd), &Options::default()).unwrap())
+        });
+    }
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().measurement_time(Duration::from_secs(3)).warm_up_time(Duration::from_secs(1));
-    targets = closed_forms, quadrature, discrete, histograms, csv_parsing, app_frames
+    targets = closed_forms, normal_pairs, quadrature, discrete, histograms, csv_parsing, app_frames
 }
 criterion_main!(benches);

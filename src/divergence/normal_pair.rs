@@ -1,14 +1,17 @@
 //! The symmetric divergences between two normals (or two log-normals: every one of them is
-//! unchanged by the map x → ln x): total variation and Hellinger in closed form, JS by
-//! quadrature split where it bends, without the general path's quantile break points.
+//! unchanged by the map x → ln x): total variation and Hellinger in closed form, JS by a fixed
+//! rule split where the densities cross.
 //!
 //! Numeric contract: TV is a difference of normal masses between the two points where the
 //! densities cross, each mass from `erfc` on the side that keeps its digits; its error is a
 //! few ulps of the masses (absolute, ≤ 1e-15). Squared Hellinger is `−expm1(ln BC)` with the
 //! Bhattacharyya coefficient's log written without cancellation, good to a few ulps of
-//! itself. JS is the adaptive G7/K15 rule of [`super::quad`], QUADPACK's error estimate, on
-//! segments split at both means, at ±1, ±3 and ±8 standard deviations of each, and where the
-//! densities cross.
+//! itself. JS is [`js_fixed`]: G7/K15 on fixed pieces in the dominant normal's own units, with
+//! an integrand that keeps its relative digits for near-identical pairs; its error is the sum
+//! of QUADPACK's G7-against-K15 estimates, the integrand's rounding and the tails beyond ±12σ
+//! (2.5e-33). Where that error is above the tolerance, JS is the adaptive G7/K15 rule of
+//! [`super::quad`] on segments split at both means, at ±1, ±3 and ±8 standard deviations of
+//! each, and where the densities cross ([`js_adaptive`]).
 
 use super::Figure;
 use super::quad::{self, Point, Segment};
@@ -172,15 +175,16 @@ fn js_over_dominant(t: f64) -> (f64, f64) {
         // ½e^−t·(t + 1) < 2⁻⁵³·(½·ln 2): J is ½·ln 2 to the last bit.
         return (0.5 * std::f64::consts::LN_2, 0.0);
     }
-    let em1 = (-t).exp_m1(); // e^−t − 1, good to an ulp of itself
-    let e = 1.0 + em1;
-    let ln_cosh = if t < 2.0 {
-        // cosh u − 1 = 2·sinh²(u/2), u = t/2.
-        let s = (0.25 * t).sinh();
-        (2.0 * s * s).ln_1p()
+    let (em1, ln_cosh) = if t < 2.0 {
+        // With h = e^(−t/2) − 1 (to an ulp of itself): e^−t − 1 = h·(2 + h) and
+        // cosh(t/2) − 1 = h²/(2(1 + h)), neither a difference of near-equal numbers.
+        let h = (-0.5 * t).exp_m1();
+        (h * (2.0 + h), (h * h / (2.0 * (1.0 + h))).ln_1p())
     } else {
-        0.5 * t - std::f64::consts::LN_2 + e.ln_1p()
+        let e = (-t).exp();
+        (e - 1.0, 0.5 * t - std::f64::consts::LN_2 + e.ln_1p())
     };
+    let e = 1.0 + em1;
     (-0.25 * t * em1 - 0.5 * (1.0 + e) * ln_cosh, 0.5 * t * e)
 }
 
