@@ -324,20 +324,23 @@ pub fn drift_column(
             (None, "labels".to_string(), labels, Vec::new(), a, b)
         }
         ColumnKind::Numeric => {
-            let numbers = |col: &Column| match &col.values {
-                Values::Numbers(v) => Ok(v.clone()),
-                Values::Labels { labels, .. } => Err(DriftError::NotNumeric {
-                    column: name.clone(),
-                    label: col
-                        .first_label
-                        .as_ref()
-                        .map(|(_, l)| l.clone())
-                        .or_else(|| labels.first().cloned())
-                        .unwrap_or_default(),
-                }),
-            };
-            let mut r = numbers(reference)?;
-            let c = numbers(current)?;
+            fn numbers<'a>(col: &'a Column, name: &str) -> Result<&'a [f64], DriftError> {
+                match &col.values {
+                    Values::Numbers(v) => Ok(v),
+                    Values::Labels { labels, .. } => Err(DriftError::NotNumeric {
+                        column: name.to_string(),
+                        label: col
+                            .first_label
+                            .as_ref()
+                            .map(|(_, l)| l.clone())
+                            .or_else(|| labels.first().cloned())
+                            .unwrap_or_default(),
+                    }),
+                }
+            }
+            // The reference is reordered by the selection of its quantiles: a copy.
+            let mut r = numbers(reference, &name)?.to_vec();
+            let c = numbers(current, &name)?;
             let binning = options
                 .per_column
                 .get(&name)
