@@ -352,7 +352,7 @@ pub fn drift_column(
                         (a.min(x), b.max(x))
                     })
             };
-            let ((rlo, rhi), (clo, chi)) = (extremes(&r), extremes(&c));
+            let ((rlo, rhi), (clo, chi)) = (extremes(&r), extremes(c));
             let pooled = (rlo.min(clo), rhi.max(chi));
             let bins = match binning {
                 // The quantile edges need only a few order statistics: selected, not sorted.
@@ -369,7 +369,7 @@ pub fn drift_column(
                     bins.merged_edges
                 ));
             }
-            let (a, b) = (bins.count(&r), bins.count(&c));
+            let (a, b) = (bins.count(&r), bins.count(c));
             (Some(binning), text, bins.labels(), bins.intervals(), a, b)
         }
     };
