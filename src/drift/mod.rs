@@ -496,23 +496,27 @@ pub(crate) fn drift_column_reporting(
             (None, "labels".to_string(), labels, Vec::new(), a, b)
         }
         ColumnKind::Numeric => {
-            let numbers = |col: &Column| match &col.values {
-                Values::Numbers(v) => Ok(v.clone()),
-                Values::Labels { labels, .. } => Err(DriftError::NotNumeric {
-                    column: name.clone(),
-                    label: col
-                        .first_label
-                        .as_ref()
-                        .map(|(_, l)| l.clone())
-                        .or_else(|| labels.first().cloned())
-                        .unwrap_or_default(),
-                }),
-            };
-            let mut r = numbers(reference)?;
-            let c = numbers(current)?;
+            fn numbers<'a>(col: &'a Column, name: &str) -> Result<&'a [f64], DriftError> {
+                match &col.values {
+                    Values::Numbers(v) => Ok(v),
+                    Values::Labels { labels, .. } => Err(DriftError::NotNumeric {
+                        column: name.to_string(),
+                        label: col
+                            .first_label
+                            .as_ref()
+                            .map(|(_, l)| l.clone())
+                            .or_else(|| labels.first().cloned())
+                            .unwrap_or_default(),
+                    }),
+                }
+            }
+            // The reference is reordered by the selection of its quantiles: a copy; the
+            // current side is only counted.
+            let mut r = numbers(reference, &name)?.to_vec();
+            let c = numbers(current, &name)?;
             let binning = binning_of(options, &name);
             let start = (f64::INFINITY, f64::NEG_INFINITY);
-            let ((rlo, rhi), (clo, chi)) = (extremes(&r, start), extremes(&c, start));
+            let ((rlo, rhi), (clo, chi)) = (extremes(&r, start), extremes(c, start));
             let pooled = extremes(&[clo, chi], (rlo, rhi));
             let bins = match binning {
                 // The quantile edges need only a few order statistics: selected, not sorted.
@@ -523,7 +527,7 @@ pub(crate) fn drift_column_reporting(
                 }
             };
             let text = bins_text(&binning, &bins);
-            let (a, b) = (bins.count(&r), bins.count(&c));
+            let (a, b) = (bins.count(&r), bins.count(c));
             (Some(binning), text, bins.labels(), bins.intervals(), a, b)
         }
     };
