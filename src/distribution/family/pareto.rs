@@ -31,6 +31,23 @@ impl ParametricFamily for Pareto {
 
     fn from_params(params: &[f64]) -> Result<Self, ParamError> {
         let [scale, shape] = fixed(&Self::INFO, params)?;
+        // P(X > t) = (xₘ/t)^α: the mass beyond the largest double, where no figure can
+        // follow it (a shape of 1e-80 puts all of it there).
+        let ln_room = f64::MAX.ln() - scale.ln();
+        let ln_tail = -shape * ln_room;
+        if ln_tail > (1e-12f64).ln() {
+            return Err(ParamError::Inconsistent(format!(
+                "shape {} with scale {} puts {} of the mass beyond 1.8e308, the largest double, where no figure can follow it; shape must be at least {} at this scale",
+                super::format_number(shape),
+                super::format_number(scale),
+                if ln_tail >= -0.01 {
+                    "nearly all".to_string()
+                } else {
+                    format!("{:.0e}", ln_tail.exp())
+                },
+                super::format_number((-(1e-12f64).ln() / ln_room * 1e3).ceil() / 1e3),
+            )));
+        }
         Ok(Pareto {
             scale,
             shape,
