@@ -230,6 +230,17 @@ fn mass_beyond(d: &Distribution, x: f64, upper: bool) -> f64 {
         if (upper && x >= hi) || (!upper && x <= lo) {
             return 0.0;
         }
+        if let crate::distribution::family::Family::InverseGamma(g) = c.named() {
+            // P(X > x) = P(Y < rate/x), Y ~ gamma(shape, 1): (rate/x)^shape/Γ(shape + 1) to
+            // first order (statrs' incomplete gamma function panics at rate/x this small).
+            let ln_mass =
+                g.shape * (g.rate / x).ln() - statrs::function::gamma::ln_gamma(g.shape + 1.0);
+            return if upper {
+                ln_mass.exp().clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+        }
         match c.tail(upper) {
             Tail::Power { .. } | Tail::LogSquared => {
                 if upper {
