@@ -175,14 +175,14 @@ pub(super) fn integrate_pair_with_rounding(
     )
 }
 
-/// The points `(segment, u)` where ln p − ln q changes sign: each segment sampled at up to 25
+/// The points `(segment, u)` where ln p − ln q changes sign: each segment sampled at up to 9
 /// evenly spaced points (its ends included) (fewer when there are many segments, at least 4), and each sign change
 /// between neighbours bracketed and bisected in `u` to 2^-40 of the segment. A kink missed
 /// between samples (two crossings closer than the spacing) is still integrated, adaptively,
 /// as before; one found puts the rule's error back in its stated bound (log_normal(0.5, 0.7)
 /// against log_normal(0, 1): TV 1e-7 off with a stated 2.3e-11 across the kink).
 pub(super) fn crossings(p: &Distribution, q: &Distribution, segs: &[Segment]) -> Vec<(usize, f64)> {
-    let n = (4096 / segs.len().max(1)).clamp(4, 24);
+    let n = (1024 / segs.len().max(1)).clamp(4, 8);
     let diff = |s: usize, u: f64| {
         let (pt, _) = segs[s].map(u);
         p.ln_density_offset(pt.anchor, pt.offset) - q.ln_density_offset(pt.anchor, pt.offset)
