@@ -231,7 +231,7 @@ fn terms_kl(p: &Parametric, q: &Parametric) -> Option<(Terms, &'static str)> {
             // −H(P) + ln(σ√(2π)) + E_P[(x − m)²]/(2σ²), with E_P[x] = μ + βγ and
             // Var_P = π²β²/6.
             let (mu, beta, m, s) = (a[0], a[1], b[0], b[1]);
-            let shift = (mu + beta * EULER_GAMMA - m) / s;
+            let shift = ((mu - m) + beta * EULER_GAMMA) / s;
             let w = beta / s;
             (
                 Terms::of(&[

@@ -1,8 +1,10 @@
 //! Two continuous distributions that are not both histograms: KL, entropy and the symmetric
 //! divergences by closed form where one is known, by quadrature otherwise.
 
+use super::integrand::symmetric_terms_rounding;
 use super::normal_pair;
 use super::quad::{self, Point};
+use super::segments::integrate_pair_with_rounding;
 use super::walk::Partial;
 use super::{
     Cell, Figure, Options, closed, hellinger_from_squared, infinite_reason, integrate_pair,
@@ -43,7 +45,7 @@ pub(super) fn kl_continuous(
         opts.max_intervals,
         &opts.cancel,
     );
-    Figure::from_quad(&r, opts.rel_tol)
+    with_dropped_tails_of(Figure::from_quad(&r, opts.rel_tol), &r, p, Some(q))
 }
 
 /// A bound on the rounding error of [`kl_term`]: each log is good to a few ulps of its own
@@ -89,7 +91,7 @@ pub(super) fn entropy_continuous(p: &Distribution, opts: &Options) -> Figure {
             -lp.exp() * lp
         }
     });
-    Figure::from_quad(&r, opts.rel_tol)
+    with_dropped_tails_of(Figure::from_quad(&r, opts.rel_tol), &r, p, None)
 }
 
 pub(super) fn symmetric_continuous(
@@ -117,15 +119,24 @@ pub(super) fn symmetric_continuous(
     let domain = crate::distribution::merge_intervals(domain);
     let bounds = [std::f64::consts::LN_2, 1.0, 1.0];
     let [js, tv, h2] = std::array::from_fn(|i| {
-        let r = integrate_pair(p, q, &domain, opts, |lp, lq| symmetric_terms(lp, lq)[i]);
-        let direct = Figure::from_quad(&r, opts.rel_tol);
+        // TV's integrands, ½|p − q| and min(p, q), have kinks where p and q cross.
+        let kinked = i == 1;
+        let r = integrate_pair_with_rounding(p, q, &domain, opts, kinked, |lp, lq| {
+            (
+                symmetric_terms(lp, lq)[i],
+                symmetric_terms_rounding(lp, lq)[i],
+            )
+        });
+        let direct = with_dropped_tails(Figure::from_quad(&r, opts.rel_tol), &r, p, q);
         // Far from 0 the figure is better taken from the overlap of P and Q (see
         // `overlap_terms`): then neither density needs its whole mass resolved.
         if direct.value.is_finite() && direct.value <= 0.5 * bounds[i] {
             return direct;
         }
-        let r = integrate_pair(p, q, &domain, opts, |lp, lq| overlap_terms(lp, lq)[i]);
-        let overlap = Figure::from_quad(&r, opts.rel_tol);
+        let r = integrate_pair_with_rounding(p, q, &domain, opts, kinked, |lp, lq| {
+            (overlap_terms(lp, lq)[i], overlap_terms_rounding(lp, lq)[i])
+        });
+        let overlap = with_dropped_tails(Figure::from_quad(&r, opts.rel_tol), &r, p, q);
         if overlap.value.is_finite() && overlap.value <= 0.5 * bounds[i] {
             Figure {
                 value: bounds[i] - overlap.value,
@@ -170,4 +181,145 @@ pub(super) fn overlap_terms(lp: f64, lq: f64) -> [f64; 3] {
     let d = lq - lp;
     let js = 0.5 * (lp.exp() * softplus(d) + lq.exp() * softplus(-d));
     [js, lp.min(lq).exp(), (0.5 * (lp + lq)).exp()]
+}
+
+/// Bounds on the rounding errors of [`overlap_terms`], as
+/// [`super::integrand::symmetric_terms_rounding`] bounds the direct ones: `e^l` is good to
+/// ε·e^l·(1 + |l|), and `softplus(d)` through `d` (good to ε·(|ln p| + |ln q|)) moves JS's
+/// part by at most min(p, q) per unit of `d`.
+fn overlap_terms_rounding(lp: f64, lq: f64) -> [f64; 3] {
+    if lp == f64::NEG_INFINITY || lq == f64::NEG_INFINITY {
+        return [0.0; 3];
+    }
+    let eps = 8.0 * f64::EPSILON;
+    let [js, tv, h] = overlap_terms(lp, lq);
+    let logs = 1.0 + lp.abs() + lq.abs();
+    let l_min = lp.min(lq);
+    let l_mid = 0.5 * (lp + lq);
+    [
+        // Each part relative to itself, and d = ln q − ln p moves them by at most min(p, q)
+        // per unit.
+        eps * logs * (js + tv),
+        eps * tv * (1.0 + l_min.abs()),
+        eps * h * (1.0 + l_mid.abs()),
+    ]
+}
+
+/// The mass of P and Q beyond the tail nodes the quadrature dropped (beyond the doubles'
+/// reach, [`quad::QuadResult::dropped_beyond`]): 0 when none was dropped.
+fn masses_beyond(r: &quad::QuadResult, d: &Distribution) -> f64 {
+    let (below, above) = r.dropped_beyond;
+    let mut m = 0.0;
+    if below > f64::NEG_INFINITY {
+        m += mass_beyond(d, below, false);
+    }
+    if above < f64::INFINITY {
+        m += mass_beyond(d, above, true);
+    }
+    m
+}
+
+/// The mass of `d` above `x` (`upper`) or below it, where `|x|` is beyond about 1e302: from
+/// the cdf for power-law and log-normal tails, 0 for tails that fall exponentially or faster
+/// (e^(−c·|x|^k) is 0 in doubles that far out for any shape the families accept; statrs'
+/// incomplete gamma function panics there, so it is not asked).
+fn mass_beyond(d: &Distribution, x: f64, upper: bool) -> f64 {
+    use crate::distribution::Tail;
+    let of = |c: &crate::distribution::Parametric| {
+        let (lo, hi) = c.support();
+        if (upper && x >= hi) || (!upper && x <= lo) {
+            return 0.0;
+        }
+        if let crate::distribution::family::Family::InverseGamma(g) = c.named() {
+            // P(X > x) = P(Y < rate/x), Y ~ gamma(shape, 1): (rate/x)^shape/Γ(shape + 1) to
+            // first order (statrs' incomplete gamma function panics at rate/x this small).
+            let ln_mass =
+                g.shape * (g.rate / x).ln() - statrs::function::gamma::ln_gamma(g.shape + 1.0);
+            return if upper {
+                ln_mass.exp().clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+        }
+        match c.tail(upper) {
+            Tail::Power { .. } | Tail::LogSquared => {
+                if upper {
+                    c.sf(x)
+                } else {
+                    c.cdf(x)
+                }
+            }
+            _ => 0.0,
+        }
+        .clamp(0.0, 1.0)
+    };
+    match d {
+        Distribution::Parametric(c) => of(c),
+        Distribution::Mixture(m) => m
+            .components()
+            .iter()
+            .zip(m.weights())
+            .map(|(c, w)| w * of(c))
+            .sum(),
+        Distribution::Histogram(_) | Distribution::Categories(_) => 0.0,
+    }
+}
+
+/// A symmetric figure's error with the integral beyond the dropped tail nodes counted: every
+/// symmetric integrand, direct or overlap, is at most ½(p + q), so that part is at most half
+/// the masses of P and Q there.
+fn with_dropped_tails(
+    mut f: Figure,
+    r: &quad::QuadResult,
+    p: &Distribution,
+    q: &Distribution,
+) -> Figure {
+    let beyond = 0.5 * (masses_beyond(r, p) + masses_beyond(r, q));
+    if beyond > 0.0 {
+        f.error += beyond;
+        f.method.push_str(&format!(
+            "; {beyond:.1e} of the mass lies beyond the doubles' reach, counted in the error"
+        ));
+    }
+    f
+}
+
+/// KL's or an entropy's error with the integral beyond the dropped tail nodes counted: there
+/// |p·ln(p/q)| and |p·ln p| are bounded by P's mass beyond times the logs' size at the last
+/// node (their magnitudes grow at most logarithmically that far out), doubled.
+fn with_dropped_tails_of(
+    mut f: Figure,
+    r: &quad::QuadResult,
+    p: &Distribution,
+    q: Option<&Distribution>,
+) -> Figure {
+    let (below, above) = r.dropped_beyond;
+    let mut bound = 0.0;
+    for (x, mass) in [
+        (
+            below,
+            (below > f64::NEG_INFINITY).then(|| mass_beyond(p, below, false)),
+        ),
+        (
+            above,
+            (above < f64::INFINITY).then(|| mass_beyond(p, above, true)),
+        ),
+    ] {
+        let Some(mass) = mass.filter(|m| *m > 0.0) else {
+            continue;
+        };
+        let logs = 1.0 + p.ln_density(x).abs() + q.map_or(0.0, |q| q.ln_density(x).abs());
+        bound += 2.0 * mass.clamp(0.0, 1.0) * logs;
+    }
+    if bound > 0.0 {
+        if bound.is_finite() {
+            f.error += bound;
+        } else {
+            f.error = f64::INFINITY;
+        }
+        f.method.push_str(&format!(
+            "; the tail beyond the doubles' reach is counted in the error ({bound:.1e})"
+        ));
+    }
+    f
 }

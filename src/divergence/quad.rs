@@ -186,6 +186,12 @@ pub struct QuadResult {
     pub converged: bool,
     /// Points where the integrand returned NaN (treated as 0).
     pub nan_points: usize,
+    /// Where tail nodes were dropped because they or their Jacobian left the doubles (beyond
+    /// about 1e302): every dropped node of a lower tail lies below `.0`, of an upper tail
+    /// above `.1` (`−inf` and `+inf` when none was). The integral over what lies beyond is
+    /// not in `value` nor in `error`: a caller bounds it from the distributions' tail masses
+    /// there.
+    pub dropped_beyond: (f64, f64),
 }
 
 const XGK: [f64; 8] = [
@@ -249,6 +255,7 @@ struct Integrator<'f, F: FnMut(Point) -> (f64, f64)> {
     evals: usize,
     nan_points: usize,
     infinite: bool,
+    dropped_beyond: (f64, f64),
 }
 
 impl<F: FnMut(Point) -> (f64, f64)> Integrator<'_, F> {
@@ -258,8 +265,18 @@ impl<F: FnMut(Point) -> (f64, f64)> Integrator<'_, F> {
         let (point, jac) = self.segments[segment].map(u);
         if jac == 0.0 || !jac.is_finite() || !point.x().is_finite() {
             // The map has squeezed this node onto the edge, or a tail map has taken it past
-            // the doubles (beyond 1e304 scales, where a density with any tail lighter than
-            // |x|^−1.05 leaves less than 1e-15 of its mass): its weight is 0.
+            // the doubles (beyond 1e302 or so): its weight is 0, and for a tail the caller
+            // is told from where on, to bound the mass it leaves out.
+            let x = point.x().clamp(-f64::MAX, f64::MAX);
+            match self.segments[segment] {
+                Segment::ToInfinity { .. } => {
+                    self.dropped_beyond.1 = self.dropped_beyond.1.min(x);
+                }
+                Segment::FromNegInfinity { .. } => {
+                    self.dropped_beyond.0 = self.dropped_beyond.0.max(x);
+                }
+                _ => {}
+            }
             return (0.0, 0.0);
         }
         let (v, rounding) = (self.f)(point);
@@ -442,18 +459,53 @@ pub fn integrate_with_rounding_until<F: FnMut(Point) -> (f64, f64)>(
     max_intervals: usize,
     cancel: &crate::cancel::Cancel,
 ) -> QuadResult {
+    integrate_split_until(segments, &[], f, rel_tol, abs_tol, max_intervals, cancel)
+}
+
+/// [`integrate_with_rounding_until`] with each segment first split at the given points
+/// `(segment, u)`: where the integrand has a kink that the rule should not straddle (the
+/// crossings of p and q for ½|p − q|, where G7/K15 on an interval across the kink
+/// underestimates its own error). `splits` need not be sorted; points outside (0, 1) are
+/// ignored.
+pub fn integrate_split_until<F: FnMut(Point) -> (f64, f64)>(
+    segments: &[Segment],
+    splits: &[(usize, f64)],
+    f: &mut F,
+    rel_tol: f64,
+    abs_tol: f64,
+    max_intervals: usize,
+    cancel: &crate::cancel::Cancel,
+) -> QuadResult {
     let mut it = Integrator {
         f,
         segments,
         evals: 0,
         nan_points: 0,
         infinite: false,
+        dropped_beyond: (f64::NEG_INFINITY, f64::INFINITY),
     };
     let mut heap = BinaryHeap::new();
     let mut done: Vec<Interval> = Vec::new();
+    let mut cuts: Vec<(usize, f64)> = splits
+        .iter()
+        .copied()
+        .filter(|&(s, u)| s < segments.len() && u > 0.0 && u < 1.0)
+        .collect();
+    cuts.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    let mut next = 0;
     for s in 0..segments.len() {
-        heap.push(it.kronrod(s, 0.0, 1.0));
+        let mut lo = 0.0;
+        while next < cuts.len() && cuts[next].0 == s {
+            let u = cuts[next].1;
+            next += 1;
+            if u > lo {
+                heap.push(it.kronrod(s, lo, u));
+                lo = u;
+            }
+        }
+        heap.push(it.kronrod(s, lo, 1.0));
     }
+    let initial = heap.len();
     let total = |heap: &BinaryHeap<Interval>, done: &[Interval]| -> (f64, f64) {
         let mut v = 0.0;
         let mut e = 0.0;
@@ -470,7 +522,7 @@ pub fn integrate_with_rounding_until<F: FnMut(Point) -> (f64, f64)>(
             break;
         }
         if error <= abs_tol.max(rel_tol * value.abs())
-            || heap.len() + done.len() >= max_intervals + segments.len()
+            || heap.len() + done.len() >= max_intervals + initial
         {
             break;
         }
@@ -505,6 +557,7 @@ pub fn integrate_with_rounding_until<F: FnMut(Point) -> (f64, f64)>(
         intervals: heap.len() + done.len(),
         converged,
         nan_points: it.nan_points,
+        dropped_beyond: it.dropped_beyond,
     }
 }
 

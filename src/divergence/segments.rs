@@ -26,12 +26,17 @@ pub fn build_segments(p: &Distribution, q: &Distribution, domain: &[(f64, f64)])
             pts.push(lo);
         }
         for &b in &breaks {
-            if b > lo && b < hi && pts.last().is_none_or(|l| b - l > tol.max(1e-14 * b.abs())) {
+            if b > lo
+                && b < hi
+                && pts
+                    .last()
+                    .is_none_or(|l| b - l > tol.max(2.0 * f64::EPSILON * b.abs()))
+            {
                 pts.push(b);
             }
         }
         if hi.is_finite() {
-            if pts.len() > 1 && hi - pts[pts.len() - 1] <= tol.max(1e-14 * hi.abs()) {
+            if pts.len() > 1 && hi - pts[pts.len() - 1] <= tol.max(2.0 * f64::EPSILON * hi.abs()) {
                 pts.pop();
             }
             pts.push(hi);
@@ -134,4 +139,90 @@ pub fn integrate_pair(
         opts.max_intervals,
         &opts.cancel,
     )
+}
+
+/// Integrates `g(ln p, ln q) = (value, rounding)` over `domain`: each point's value and a
+/// bound on its rounding error, whose integral joins the stated error. With
+/// `split_at_crossings`, each segment is first split where p and q cross ([`crossings`]), so
+/// that no rule straddles the kink of |p − q| or min(p, q) there.
+pub(super) fn integrate_pair_with_rounding(
+    p: &Distribution,
+    q: &Distribution,
+    domain: &[(f64, f64)],
+    opts: &Options,
+    split_at_crossings: bool,
+    g: impl Fn(f64, f64) -> (f64, f64),
+) -> quad::QuadResult {
+    let segs = build_segments(p, q, domain);
+    let splits = if split_at_crossings {
+        crossings(p, q, &segs)
+    } else {
+        Vec::new()
+    };
+    let mut f = |pt: Point| {
+        let lp = p.ln_density_offset(pt.anchor, pt.offset);
+        let lq = q.ln_density_offset(pt.anchor, pt.offset);
+        g(lp, lq)
+    };
+    quad::integrate_split_until(
+        &segs,
+        &splits,
+        &mut f,
+        opts.rel_tol,
+        1e-300,
+        opts.max_intervals,
+        &opts.cancel,
+    )
+}
+
+/// The points `(segment, u)` where ln p − ln q changes sign: each segment sampled at up to 9
+/// evenly spaced points (its ends included) (fewer when there are many segments, at least 4), and each sign change
+/// between neighbours bracketed and bisected in `u` to 2^-40 of the segment. A kink missed
+/// between samples (two crossings closer than the spacing) is still integrated, adaptively,
+/// as before; one found puts the rule's error back in its stated bound (log_normal(0.5, 0.7)
+/// against log_normal(0, 1): TV 1e-7 off with a stated 2.3e-11 across the kink).
+pub(super) fn crossings(p: &Distribution, q: &Distribution, segs: &[Segment]) -> Vec<(usize, f64)> {
+    let n = (1024 / segs.len().max(1)).clamp(4, 8);
+    let diff = |s: usize, u: f64| {
+        let (pt, _) = segs[s].map(u);
+        p.ln_density_offset(pt.anchor, pt.offset) - q.ln_density_offset(pt.anchor, pt.offset)
+    };
+    let mut out = Vec::new();
+    for s in 0..segs.len() {
+        let mut prev: Option<(f64, bool)> = None;
+        // The ends too (a crossing just inside one was missed from the midpoints alone);
+        // an end the map sends beyond the doubles gives NaN and is skipped.
+        for k in 0..=n {
+            let u = k as f64 / n as f64;
+            let d = diff(s, u);
+            // Both densities 0 (NaN), or equal: no side to take.
+            if d.is_nan() || d == 0.0 {
+                continue;
+            }
+            let above = d > 0.0;
+            if let Some((u0, above0)) = prev
+                && above0 != above
+            {
+                let (mut lo, mut hi) = (u0, u);
+                for _ in 0..40 {
+                    let mid = 0.5 * (lo + hi);
+                    if !(mid > lo && mid < hi) {
+                        break;
+                    }
+                    let dm = diff(s, mid);
+                    if dm.is_nan() {
+                        break;
+                    }
+                    if (dm > 0.0) == above0 {
+                        lo = mid;
+                    } else {
+                        hi = mid;
+                    }
+                }
+                out.push((s, 0.5 * (lo + hi)));
+            }
+            prev = Some((u, above));
+        }
+    }
+    out
 }

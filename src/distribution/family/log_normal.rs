@@ -32,6 +32,32 @@ impl ParametricFamily for LogNormal {
 
     fn from_params(params: &[f64]) -> Result<Self, ParamError> {
         let [location, scale] = fixed(&Self::INFO, params)?;
+        // ln X is normal(location, scale): the mass of X beyond the largest double
+        // (ln X > 709.78) or below the smallest normal one (ln X < −708.40), where the
+        // doubles cannot follow it (log_normal(0, 1e253) has half its mass on each side).
+        let mass = |z: f64, upper: bool| super::erfc_half(z, upper);
+        let above = mass((f64::MAX.ln() - location) / scale, true);
+        let below = mass((f64::MIN_POSITIVE.ln() - location) / scale, false);
+        for (m, place) in [
+            (above, "beyond 1.8e308, the largest double"),
+            (
+                below,
+                "within 2.2e-308 of 0, below the smallest double with full precision",
+            ),
+        ] {
+            if !(m <= 1e-12) {
+                return Err(ParamError::Inconsistent(format!(
+                    "location {} with scale {} puts {} of the mass {place}, where no figure can follow it; ln X must stay within [−708, 709]: location ± 7·scale inside that range",
+                    super::format_number(location),
+                    super::format_number(scale),
+                    if m >= 0.5 {
+                        "nearly all".to_string()
+                    } else {
+                        format!("{m:.0e}")
+                    },
+                )));
+            }
+        }
         Ok(LogNormal {
             location,
             scale,

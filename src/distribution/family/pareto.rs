@@ -31,6 +31,34 @@ impl ParametricFamily for Pareto {
 
     fn from_params(params: &[f64]) -> Result<Self, ParamError> {
         let [scale, shape] = fixed(&Self::INFO, params)?;
+        // The mass lies within about scale/shape of the edge: beyond 1e13, narrower than
+        // double precision resolves next to the edge's own value (pareto(1, 1e300) against
+        // pareto(1, 2e300) gave KL 0 by quadrature).
+        if shape > 1e13 {
+            return Err(ParamError::Inconsistent(format!(
+                "shape {} puts the mass within scale/shape = {} of scale {}, narrower than double precision resolves there; shape must be at most 1e13",
+                super::format_number(shape),
+                super::format_number(scale / shape),
+                super::format_number(scale),
+            )));
+        }
+        // P(X > t) = (xₘ/t)^α: the mass beyond the largest double, where no figure can
+        // follow it (a shape of 1e-80 puts all of it there).
+        let ln_room = f64::MAX.ln() - scale.ln();
+        let ln_tail = -shape * ln_room;
+        if ln_tail > (1e-12f64).ln() {
+            return Err(ParamError::Inconsistent(format!(
+                "shape {} with scale {} puts {} of the mass beyond 1.8e308, the largest double, where no figure can follow it; shape must be at least {} at this scale",
+                super::format_number(shape),
+                super::format_number(scale),
+                if ln_tail >= -0.01 {
+                    "nearly all".to_string()
+                } else {
+                    format!("{:.0e}", ln_tail.exp())
+                },
+                super::format_number((-(1e-12f64).ln() / ln_room * 1e3).ceil() / 1e3),
+            )));
+        }
         Ok(Pareto {
             scale,
             shape,
