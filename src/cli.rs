@@ -58,6 +58,9 @@ pub struct Cli {
     /// The Drift lab's two tables, compared at start: REFERENCE,CURRENT.
     #[arg(long, value_name = "REFERENCE,CURRENT", value_parser = parse_table_pair)]
     pub drift_tables: Option<(PathBuf, PathBuf)>,
+    /// The divergence the window shows beside KL: renyi:α, chi2, neyman_chi2, ...
+    #[arg(long = "divergence", value_name = "NAME[:α]", value_parser = parse_divergence)]
+    pub window_divergence: Option<(String, crate::divergence::renyi::Divergence)>,
 }
 
 fn parse_table_pair(s: &str) -> Result<(PathBuf, PathBuf), String> {

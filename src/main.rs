@@ -37,5 +37,6 @@ fn launch_options(cli: Cli) -> LaunchOptions {
         bits: cli.bits,
         view: cli.view,
         drift: cli.drift_tables,
+        divergence: cli.window_divergence.map(|(_, d)| d),
     }
 }

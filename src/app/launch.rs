@@ -44,6 +44,8 @@ pub struct LaunchOptions {
     pub view: Option<super::state::View>,
     /// The Drift lab's reference and current tables, compared at start.
     pub drift: Option<(PathBuf, PathBuf)>,
+    /// The divergence to show beside KL (`--divergence renyi:2`).
+    pub divergence: Option<crate::divergence::renyi::Divergence>,
 }
 
 /// A `--screenshot` run in progress.
@@ -91,6 +93,9 @@ impl LaunchOptions {
         }
         if let Some(view) = self.view {
             state.view = view;
+        }
+        if let Some(d) = self.divergence {
+            state.divergence = d;
         }
         state
     }

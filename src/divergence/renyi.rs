@@ -15,10 +15,15 @@
 //!   (1−α)q), and ∞ only when they do not. For α > 1 and χ², D is ∞ when P has mass where Q has
 //!   none, or when p^α q^(1−α) is not integrable (a tail or edge of P too heavy for Q's, a
 //!   closed form's parameter condition). Each ∞ has a reason in words.
-//! - A NaN never leaves here.
+//! - For α > 1 the ∞ rule is decided from the parameters of both sides' tails at every end
+//!   and edge ([`asymptote`]), never by quadrature. A NaN leaves only as the refusal "not
+//!   decided", with its reason, when a tail cannot be described (a Gumbel whose location over
+//!   scale overflows e^x); never a finite number in its place.
 
+mod asymptote;
 mod closed;
 pub mod curves;
+mod peak;
 mod sums;
 mod tails;
 
@@ -347,13 +352,74 @@ pub(crate) fn renyi_located(
         let from = (r.value == f64::INFINITY).then_some(InfiniteFrom::Edge(f64::NEG_INFINITY));
         return Ok((r, from));
     }
-    if alpha > 1.0
-        && let Some((reason, end)) = tails::diverging_end(p, q, alpha, names)
-    {
-        return Ok((Figure::infinite(reason), Some(InfiniteFrom::Edge(end))));
+    let mut ties = Vec::new();
+    if alpha > 1.0 {
+        match tails::integrability(p, q, alpha, names) {
+            tails::Integrability::Diverges { reason, from } => {
+                return Ok((Figure::infinite(reason), Some(InfiniteFrom::Edge(from))));
+            }
+            tails::Integrability::NotDecided(why) => return Ok((not_decided(&why), None)),
+            tails::Integrability::Converges { ties: t } => ties = t,
+        }
     }
-    let m = sums::renyi_m_continuous(p, q, alpha, opts);
-    Ok(sums::d_from_m(m, alpha - 1.0, names))
+    let (mut f, from) = renyi_by_quadrature(p, q, alpha, names, opts);
+    if !ties.is_empty() {
+        f.method
+            .push_str(&format!("; integrable because {}", ties.join("; ")));
+    }
+    Ok((f, from))
+}
+
+/// D_α by quadrature of M (the divided difference, continuous through α = 1), split around the
+/// peak of p^α q^(1−α); where ∫ p^α q^(1−α) is far from 1 (1 + (α−1)·M would cancel, or M
+/// overflows, or did not converge) also by the peak-scaled integral itself, keeping the figure
+/// with the smaller stated error.
+fn renyi_by_quadrature(
+    p: &Distribution,
+    q: &Distribution,
+    alpha: f64,
+    names: [&str; 2],
+    opts: &Options,
+) -> (Figure, Option<super::pointwise::InfiniteFrom>) {
+    let t = alpha - 1.0;
+    let histograms = matches!(
+        (p, q),
+        (Distribution::Histogram(_), Distribution::Histogram(_))
+    );
+    let peak = if histograms {
+        peak::Peak::default()
+    } else {
+        peak::find(p, q, alpha, &p.support())
+    };
+    let m = sums::renyi_m_continuous(p, q, alpha, &peak, opts);
+    let integral = 1.0 + t * m.value;
+    let from_m = sums::d_from_m(m, t, names);
+    if histograms || opts.cancel.is_cancelled() {
+        return from_m;
+    }
+    let far_from_one = !(integral >= 0.5 && integral.is_finite());
+    let loose = !(from_m.0.error <= opts.rel_tol * from_m.0.value.abs().max(1.0));
+    if !(far_from_one || loose) {
+        return from_m;
+    }
+    match sums::renyi_from_peak(p, q, alpha, &peak, opts) {
+        // ∞ from M here is rounding (α < 1 is finite where the supports overlap; for α > 1
+        // the tails said it converges): the scaled integral's figure replaces it.
+        Some(f) if !from_m.0.value.is_finite() || !(f.error >= from_m.0.error) => (f, None),
+        _ => from_m,
+    }
+}
+
+/// The refusal when the tails cannot decide convergence: no number, and why.
+fn not_decided(why: &str) -> Figure {
+    Figure {
+        value: f64::NAN,
+        error: f64::NAN,
+        method: "support and tail analysis".into(),
+        reason: Some(format!(
+            "not decided: whether ∫ p^α q^(1−α) converges depends on a tail that cannot be described ({why}), so no number is given rather than a finite one that may be wrong"
+        )),
+    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use super::super::walk::Partial;
 use super::super::{CompareError, Figure, Options, build_segments, discrete, piecewise};
 use super::closed;
 use super::curves::{ln1p_over, renyi_term, renyi_term_ratio};
+use super::peak::Peak;
 use crate::distribution::Distribution;
 
 /// Terms between two looks at the cancel flag.
@@ -23,11 +24,27 @@ fn rounding(t: f64, lp: f64, lq: f64, term: f64) -> f64 {
     8.0 * f64::EPSILON * ((lp.abs() + lq.abs() + 1.0) * weight + term.abs())
 }
 
-/// M for two continuous distributions (not both parametric with a closed form).
+/// P's support split at the peak's points.
+fn split_domain(p: &Distribution, peak: &Peak) -> Vec<(f64, f64)> {
+    let mut out = Vec::new();
+    for (lo, hi) in p.support() {
+        let mut from = lo;
+        for &x in peak.splits.iter().filter(|x| **x > lo && **x < hi) {
+            out.push((from, x));
+            from = x;
+        }
+        out.push((from, hi));
+    }
+    out
+}
+
+/// M for two continuous distributions (not both parametric with a closed form), split
+/// around the peak of p^α q^(1−α).
 pub(super) fn renyi_m_continuous(
     p: &Distribution,
     q: &Distribution,
     alpha: f64,
+    peak: &Peak,
     opts: &Options,
 ) -> Figure {
     let t = alpha - 1.0;
@@ -37,7 +54,7 @@ pub(super) fn renyi_m_continuous(
         })[0]
             .clone();
     }
-    let segs = build_segments(p, q, &p.support());
+    let segs = build_segments(p, q, &split_domain(p, peak));
     let mut f = |pt: Point| {
         let lp = p.ln_density_offset(pt.anchor, pt.offset);
         let lq = q.ln_density_offset(pt.anchor, pt.offset);
@@ -57,6 +74,76 @@ pub(super) fn renyi_m_continuous(
         m.reason = Some("p^α q^(1−α) is infinite where Q's density underflows to 0".into());
     }
     m
+}
+
+/// D_α = (g* + ln J)/(α − 1) with J = ∫ exp(α·ln p + (1 − α)·ln q − g*), g* the peak of the
+/// log-integrand: for when ∫ p^α q^(1−α) is far from 1, where 1 + (α − 1)·M cancels (α < 1:
+/// the integral is e^(−(1−α)·D), below rounding of 1 once D is large) or M overflows (α > 1).
+/// `None` when J is not a positive finite number.
+pub(super) fn renyi_from_peak(
+    p: &Distribution,
+    q: &Distribution,
+    alpha: f64,
+    peak: &Peak,
+    opts: &Options,
+) -> Option<Figure> {
+    let t = alpha - 1.0;
+    let shift = peak.ln_max;
+    if !shift.is_finite() {
+        return None;
+    }
+    let segs = build_segments(p, q, &split_domain(p, peak));
+    let mut f = |pt: Point| {
+        let lp = p.ln_density_offset(pt.anchor, pt.offset);
+        if lp == f64::NEG_INFINITY {
+            return (0.0, 0.0);
+        }
+        let lq = q.ln_density_offset(pt.anchor, pt.offset);
+        if lq == f64::NEG_INFINITY {
+            return if t < 0.0 {
+                (0.0, 0.0)
+            } else {
+                (f64::INFINITY, 0.0)
+            };
+        }
+        let v = (alpha * lp - t * lq - shift).exp();
+        let rounding =
+            8.0 * f64::EPSILON * (alpha * lp.abs() + t.abs() * lq.abs() + shift.abs() + 1.0);
+        (v, rounding * v)
+    };
+    let r = quad::integrate_with_rounding_until(
+        &segs,
+        &mut f,
+        opts.rel_tol,
+        0.0,
+        opts.max_intervals,
+        &opts.cancel,
+    );
+    let j = Figure::from_quad(&r, opts.rel_tol);
+    if !(j.value > 0.0 && j.value.is_finite() && j.error.is_finite()) {
+        return None;
+    }
+    let ln_i = shift + j.value.ln();
+    let value = ln_i / t;
+    // ln J is good to δJ/J (while that is small; beyond, ln J could be anything below).
+    let rel = j.error / j.value;
+    let ln_err = if rel < 0.5 {
+        -(-rel).ln_1p()
+    } else {
+        f64::INFINITY
+    };
+    let error = (ln_err + 8.0 * f64::EPSILON * (shift.abs() + j.value.ln().abs())) / t.abs()
+        + 4.0 * f64::EPSILON * value.abs();
+    Some(non_negative(Figure {
+        value,
+        error,
+        method: format!(
+            "ln(∫ p^α q^(1−α))/(α−1), the integral scaled by its peak e^{} and taken by {}",
+            crate::distribution::family::format_number((shift * 1e3).round() / 1e3),
+            j.method
+        ),
+        reason: None,
+    }))
 }
 
 /// D_α = M·ln(1 + tM)/(tM) from M, with M's error carried through (dD/dM = 1/(1 + tM)).

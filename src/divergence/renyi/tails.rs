@@ -1,10 +1,12 @@
 //! When D_α(P‖Q) is ∞ for α > 1 without a closed form: P's mass where Q has none, or a tail or
-//! support edge where p^α q^(1−α) is not integrable.
+//! support edge where p^α q^(1−α) is not integrable (decided from the parameters by
+//! [`super::asymptote`]).
 
+use crate::distribution::Distribution;
 use crate::distribution::family::format_number;
-use crate::distribution::{Distribution, Tail};
 
 use super::super::uncovered;
+use super::asymptote::{self, Place, Verdict};
 
 /// The total length two supports share.
 pub(super) fn overlap(a: &[(f64, f64)], b: &[(f64, f64)]) -> f64 {
@@ -50,64 +52,103 @@ pub(super) fn gap_reason(
     ))
 }
 
-/// Whether p^α q^(1−α) (α > 1) is integrable at an end that both reach, from the two
-/// tails there: `Some(true)` when it diverges, `Some(false)` when it converges, `None` when
-/// the tails alone do not decide (equal light tails: their constants decide).
-pub fn diverges(alpha: f64, p: Tail, q: Tail) -> Option<bool> {
-    use Tail as T;
-    let t = alpha - 1.0;
-    Some(match (p, q) {
-        // |x − e|^(α·s_p − t·s_q) near an edge: integrable when the power is > −1.
-        (T::Edge { s: sp }, T::Edge { s: sq }) => alpha * sp - t * sq <= -1.0,
-        // q vanishes faster than any power at the edge, so q^(1−α) blows up faster.
-        (T::Edge { .. }, T::EdgeLogSquared | T::EdgeExpInverse) => true,
-        (T::EdgeLogSquared | T::EdgeExpInverse, T::Edge { .. }) => false,
-        (T::EdgeExpInverse, T::EdgeLogSquared) => false,
-        (T::EdgeLogSquared, T::EdgeExpInverse) => true,
-        // |x|^(−α(a_p + 1) + t(a_q + 1)): integrable when α·a_p − t·a_q > 0.
-        (T::Power { alpha: ap }, T::Power { alpha: aq }) => alpha * ap - t * aq <= 0.0,
-        // A power law against a lighter tail: q^(1−α) grows faster than p^α decays.
-        (T::Power { .. }, T::Stretched { .. } | T::LogSquared | T::DoubleExp { .. }) => true,
-        (T::LogSquared, T::Stretched { .. } | T::DoubleExp { .. }) => true,
-        (T::Stretched { k: kp, .. }, T::Stretched { k: kq, .. }) if kp != kq => kq > kp,
-        (T::Stretched { .. }, T::DoubleExp { .. }) => true,
-        (T::DoubleExp { rate: rp }, T::DoubleExp { rate: rq }) if rp != rq => rq > rp,
-        // P's tail is lighter than Q's: p^α q^(1−α) = p·(p/q)^t decays with p.
-        (T::Stretched { .. } | T::DoubleExp { .. }, T::Power { .. } | T::LogSquared) => false,
-        (T::DoubleExp { .. }, T::Stretched { .. }) => false,
-        (T::LogSquared, T::Power { .. }) => false,
-        _ => return None,
-    })
+/// Whether ∫ p^α q^(1−α) (α > 1) converges at every end and edge, from the expansions of
+/// [`super::asymptote`].
+#[derive(Clone, Debug, PartialEq)]
+pub(super) enum Integrability {
+    /// It converges everywhere; `ties` names leading terms that cancelled on the way.
+    Converges {
+        /// Where leading terms cancelled and the next term decided, in words.
+        ties: Vec<String>,
+    },
+    /// It diverges: the sentence, and the smallest x where it does.
+    Diverges {
+        /// Why, in words.
+        reason: String,
+        /// Where the running integral becomes ∞ (sweeping from −∞).
+        from: f64,
+    },
+    /// No place diverges, but a tail could not be described.
+    NotDecided(String),
 }
 
-/// The first end of P's support where p^α q^(1−α) is not integrable (α > 1), with the
-/// sentence. P's support is inside Q's (the caller checked).
-pub(super) fn diverging_end(
+/// The places where p^α q^(1−α) can fail to be integrable: ±∞ where P reaches them, and both
+/// sides of every finite edge of a component of P or Q inside P's support.
+fn places(p: &Distribution, q: &Distribution) -> Vec<Place> {
+    let ps = p.support();
+    let (Some(first), Some(last)) = (ps.first(), ps.last()) else {
+        return Vec::new();
+    };
+    let mut points = Vec::new();
+    asymptote::edges(p, &mut points);
+    asymptote::edges(q, &mut points);
+    for &(lo, hi) in &ps {
+        points.extend([lo, hi].into_iter().filter(|v| v.is_finite()));
+    }
+    points.retain(|e| first.0 <= *e && *e <= last.1);
+    points.sort_by(f64::total_cmp);
+    points.dedup();
+    let mut out = Vec::new();
+    if first.0 == f64::NEG_INFINITY {
+        out.push(Place::MinusInfinity);
+    }
+    for e in points {
+        out.push(Place::Below(e));
+        out.push(Place::Above(e));
+    }
+    if last.1 == f64::INFINITY {
+        out.push(Place::PlusInfinity);
+    }
+    out
+}
+
+/// Decides whether ∫ p^α q^(1−α) (α > 1) converges, place by place, from P's and Q's
+/// parameters. P's support is inside Q's (the caller checked the gaps).
+pub(super) fn integrability(
     p: &Distribution,
     q: &Distribution,
     alpha: f64,
-    [pn, qn]: [&str; 2],
-) -> Option<(String, f64)> {
-    for (lo, hi) in p.support() {
-        for (end, upper) in [(lo, false), (hi, true)] {
-            let (pt, qt) = (p.tail_at(end, upper), q.tail_at(end, upper));
-            if diverges(alpha, pt, qt) == Some(true) {
-                let place = if end.is_infinite() {
-                    format!("as x → {}∞", if upper { "+" } else { "−" })
-                } else {
-                    format!("near x = {}", format_number(end))
-                };
-                return Some((
-                    format!(
-                        "p^α q^(1−α) is not integrable {place} for α = {}: {pn}'s {} is too heavy for {qn}'s {}",
-                        format_number(alpha),
-                        pt.describe(),
-                        qt.describe()
+    names: [&str; 2],
+) -> Integrability {
+    let [pn, qn] = names;
+    let mut ties = Vec::new();
+    let mut unknown = None;
+    for place in places(p, q) {
+        let (ep, eq) = match (
+            asymptote::expansion(p, place),
+            asymptote::expansion(q, place),
+        ) {
+            (Ok(Some(ep)), Ok(Some(eq))) => (ep, eq),
+            (Ok(None), _) => continue,
+            (Ok(Some(_)), Ok(None)) => {
+                return Integrability::Diverges {
+                    reason: format!(
+                        "{pn} has mass {}, where {qn}'s density is 0: q^(1−α) is infinite there for α > 1",
+                        place.describe()
                     ),
-                    end,
-                ));
+                    from: place.x(),
+                };
             }
+            (Err(e), _) | (_, Err(e)) => {
+                unknown.get_or_insert(format!("{} {}", e.0, place.describe()));
+                continue;
+            }
+        };
+        match asymptote::decide(alpha, &ep, &eq, place, names) {
+            Verdict::Diverges(reason) => {
+                return Integrability::Diverges {
+                    reason,
+                    from: place.x(),
+                };
+            }
+            Verdict::Converges { tie: Some(t) } => {
+                ties.push(format!("the {t} cancel {}", place.describe()));
+            }
+            Verdict::Converges { tie: None } => {}
         }
     }
-    None
+    match unknown {
+        Some(why) => Integrability::NotDecided(why),
+        None => Integrability::Converges { ties },
+    }
 }
