@@ -362,7 +362,15 @@ pub(crate) fn renyi_located(
             tails::Integrability::Converges { ties: t } => ties = t,
         }
     }
-    let (mut f, from) = renyi_by_quadrature(p, q, alpha, names, opts);
+    let (mut f, mut from) = renyi_by_quadrature(p, q, alpha, names, opts);
+    if alpha > 1.0 && f.value == f64::INFINITY {
+        // The support and tail analysis found the integral finite, so an ∞ from the
+        // quadrature is a node on a zero of Q inside P's support (where the singularity of
+        // p^α q^(1−α) is integrable) or at a place the analysis does not describe: not a
+        // figure to show as ∞.
+        f = unresolved_zero_of_q(names);
+        from = None;
+    }
     if !ties.is_empty() {
         f.method
             .push_str(&format!("; integrable because {}", ties.join("; ")));
@@ -407,6 +415,20 @@ fn renyi_by_quadrature(
         // the tails said it converges): the scaled integral's figure replaces it.
         Some(f) if !from_m.0.value.is_finite() || !(f.error >= from_m.0.error) => (f, None),
         _ => from_m,
+    }
+}
+
+/// The refusal when the quadrature meets Q's density 0 inside P's support although the tail
+/// and edge analysis found ∫ p^α q^(1−α) finite: no number rather than a false ∞.
+fn unresolved_zero_of_q(names: [&str; 2]) -> Figure {
+    let [p, q] = names;
+    Figure {
+        value: f64::NAN,
+        error: f64::NAN,
+        method: "adaptive Gauss–Kronrod quadrature; not resolved".into(),
+        reason: Some(format!(
+            "not computed: {q}'s density is 0 at a point inside {p}'s support, where p^α q^(1−α) has a singularity that the tail and edge analysis does not rule out as integrable and the quadrature could not resolve, so no number is given rather than ∞ or a finite one that may be wrong"
+        )),
     }
 }
 
