@@ -272,8 +272,8 @@ fn table(report: &Report, p: &Distribution, q: &Distribution) -> String {
             f.error,
             f.method
         ));
-        if let Some(r) = &f.reason {
-            s.push_str(&format!("{:<12} ∞ because {r}\n", ""));
+        if let Some(r) = f.reason_text() {
+            s.push_str(&format!("{:<12} {r}\n", ""));
         }
     }
     s
@@ -295,8 +295,8 @@ fn family_rows(pair: &Pair, unit: Unit) -> String {
             f.error,
             f.method
         ));
-        if let Some(r) = &f.reason {
-            s.push_str(&format!("{:<12} ∞ because {r}\n", ""));
+        if let Some(r) = f.reason_text() {
+            s.push_str(&format!("{:<12} {r}\n", ""));
         }
     }
     s

@@ -242,3 +242,23 @@ fn pairs_mode_carries_the_divergence_on_every_line() {
     assert_eq!(lines[1]["divergence_pq"], "inf");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_refused_figure_prints_its_refusal_not_infinity() {
+    let (code, out, err) = kl(&[
+        "compute",
+        "--p",
+        "uniform(0,2)",
+        "--q",
+        "0.5*triangular(0,1,0.5)+0.5*triangular(1,2,1.5)",
+        "--divergence",
+        "renyi:1.5",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let line = out
+        .lines()
+        .skip_while(|l| !l.starts_with("D_1.5(P‖Q)"))
+        .nth(1)
+        .unwrap();
+    assert!(line.trim_start().starts_with("not computed:"), "{out}");
+}

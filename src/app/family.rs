@@ -78,8 +78,8 @@ impl Kind {
 
 fn hover(f: &Figure) -> String {
     let mut s = format!("{}\nestimated error ± {:.1e}", ui_str(&f.method), f.error);
-    if let Some(r) = &f.reason {
-        s.push_str(&format!("\n∞ because {}", ui_str(r)));
+    if let Some(r) = f.reason_text() {
+        s.push_str(&format!("\n{}", ui_str(&r)));
     }
     s
 }
@@ -163,11 +163,10 @@ fn pair_ui(ui: &mut Ui, pair: &Pair, state: &State, current: bool) {
                 .on_hover_text(hover(f));
             // KL's reasons are in the metrics panel above.
             if let Some(r) = f
-                .reason
-                .as_ref()
+                .reason_text()
                 .filter(|_| pair.divergence != Divergence::Kl)
             {
-                ui.label(RichText::new(format!("∞ because {}.", ui_str(r))).color(WARN_COLOR));
+                ui.label(RichText::new(format!("{}.", ui_str(&r))).color(WARN_COLOR));
             }
         }
     }

@@ -24,8 +24,8 @@ pub fn ui_str(s: &str) -> String {
 
 fn hover(f: &Figure) -> String {
     let mut s = format!("{}\nestimated error ± {:.1e}", ui_str(&f.method), f.error);
-    if let Some(r) = &f.reason {
-        s.push_str(&format!("\n∞ because {}", ui_str(r)));
+    if let Some(r) = f.reason_text() {
+        s.push_str(&format!("\n{}", ui_str(&r)));
     }
     s
 }
@@ -116,8 +116,8 @@ fn figures_ui(ui: &mut Ui, r: &Report, d: &Derived, commands: &mut Vec<Command>)
             .color(PQ_COLOR),
     )
     .on_hover_text(hover(&r.kl_pq));
-    if let Some(reason) = &r.kl_pq.reason {
-        ui.label(RichText::new(format!("∞ because {}.", ui_str(reason))).color(WARN_COLOR));
+    if let Some(reason) = r.kl_pq.reason_text() {
+        ui.label(RichText::new(format!("{}.", ui_str(&reason))).color(WARN_COLOR));
     }
     if is_binned(&d.request.p) || is_binned(&d.request.q) {
         ui.label(match d.request.smoothing {

@@ -35,11 +35,24 @@ pub struct Figure {
     pub error: f64,
     /// How it was computed, in words.
     pub method: String,
-    /// Why the value is infinite, when it is.
+    /// Why the value is infinite, when it is, or why no number is given (the value is then
+    /// NaN: a refusal).
     pub reason: Option<String>,
 }
 
 impl Figure {
+    /// The reason as a sentence for a reader: "∞ because …" for an infinite value, the
+    /// refusal's own words ("not computed: …") for a figure given no number.
+    pub fn reason_text(&self) -> Option<String> {
+        self.reason.as_ref().map(|r| {
+            if self.value.is_nan() {
+                r.clone()
+            } else {
+                format!("∞ because {r}")
+            }
+        })
+    }
+
     pub(super) fn closed(value: f64, formula: &str) -> Self {
         Figure {
             value,
@@ -474,6 +487,23 @@ pub fn format_value(v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reason_reads_as_infinite_only_when_the_value_is() {
+        let mut f = Figure::infinite("Q has no mass on [0, 1]".into());
+        assert_eq!(
+            f.reason_text().as_deref(),
+            Some("∞ because Q has no mass on [0, 1]")
+        );
+        f.value = f64::NAN;
+        f.reason = Some("not computed: the integral is not resolved".into());
+        assert_eq!(
+            f.reason_text().as_deref(),
+            Some("not computed: the integral is not resolved")
+        );
+        f.reason = None;
+        assert_eq!(f.reason_text(), None);
+    }
 
     fn figure(value: f64) -> Figure {
         Figure {
