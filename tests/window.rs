@@ -27,17 +27,36 @@ fn xvfb_available() -> bool {
     found
 }
 
+/// Whether xvfb-run itself failed after the app ran (its exit 5, "problem while cleaning up
+/// temporary directory", seen when several run at once on a loaded machine): the app's own
+/// exit status is then lost, so the run is made again.
+fn xvfb_run_failed(run: &std::process::Output) -> bool {
+    run.status.code() == Some(5)
+        && String::from_utf8_lossy(&run.stderr)
+            .contains("xvfb-run: error: problem while cleaning up")
+}
+
+/// Runs `command` (an xvfb-run invocation), again once if xvfb-run itself failed.
+fn run_under_xvfb(mut command: impl FnMut() -> Command) -> std::process::Output {
+    let run = command().output().unwrap();
+    if xvfb_run_failed(&run) {
+        return command().output().unwrap();
+    }
+    run
+}
+
 fn screenshot(args: &[&str], out: &Path) -> std::process::Output {
-    Command::new("xvfb-run")
-        .args(["-a", "-s", "-screen 0 1600x1000x24"])
-        .arg(env!("CARGO_BIN_EXE_kl-explorer"))
-        .args(args)
-        .arg("--screenshot")
-        .arg(out)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("XDG_DATA_HOME", out.parent().unwrap())
-        .output()
-        .unwrap()
+    run_under_xvfb(|| {
+        let mut c = Command::new("xvfb-run");
+        c.args(["-a", "-s", "-screen 0 1600x1000x24"])
+            .arg(env!("CARGO_BIN_EXE_kl-explorer"))
+            .args(args)
+            .arg("--screenshot")
+            .arg(out)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("XDG_DATA_HOME", out.parent().unwrap());
+        c
+    })
 }
 
 /// Width, height and the variance of the luminance of a PNG.
@@ -310,17 +329,18 @@ fn a_screenshot_name_not_ending_in_png_is_refused_at_once_with_exit_2() {
 /// Runs `kl-explorer FILE --screenshot out` under Xvfb with a hard time limit, so that a
 /// freeze fails the test instead of hanging it.
 fn screenshot_within(limit_secs: u32, file: &Path, out: &Path) -> std::process::Output {
-    Command::new("timeout")
-        .arg(limit_secs.to_string())
-        .args(["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24"])
-        .arg(env!("CARGO_BIN_EXE_kl-explorer"))
-        .arg(file)
-        .arg("--screenshot")
-        .arg(out)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("XDG_DATA_HOME", out.parent().unwrap())
-        .output()
-        .unwrap()
+    run_under_xvfb(|| {
+        let mut c = Command::new("timeout");
+        c.arg(limit_secs.to_string())
+            .args(["xvfb-run", "-a", "-s", "-screen 0 1600x1000x24"])
+            .arg(env!("CARGO_BIN_EXE_kl-explorer"))
+            .arg(file)
+            .arg("--screenshot")
+            .arg(out)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("XDG_DATA_HOME", out.parent().unwrap());
+        c
+    })
 }
 
 #[test]
