@@ -18,13 +18,13 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use super::csv::{read_csv, table_delimiter};
+use super::csv::{column_names, read_csv, table_delimiter};
 use super::{Builder, LabelSet, MISSING_TOKENS, Table, TableError, TableErrorKind};
 use super::{chosen, number_label};
 use crate::cancel::Cancel;
 use crate::io::csv::error::CsvError;
 use crate::io::csv::lines::{Lines, clean_line};
-use crate::io::csv::sniff::{parse_number, split_fields};
+use crate::io::csv::sniff::split_fields;
 use crate::io::csv::{MAX_LINE_BYTES, MAX_ROWS};
 use crate::io::number::{parse_field, parse_prefix};
 
@@ -141,12 +141,7 @@ fn try_blocks<R: Read>(
     let delim = table_delimiter(&sample);
     let first = split_fields(first_text, delim, *first_line).map_err(seq)?;
     let width = first.len();
-    let is_header = first.iter().all(|f| parse_number(f).is_none());
-    let names: Vec<String> = if is_header {
-        first.iter().map(|f| f.to_string()).collect()
-    } else {
-        (1..=width).map(|i| format!("column {i}")).collect()
-    };
+    let (is_header, names) = column_names(&first);
     let cols = chosen(path, &names, select).map_err(|_| Stop::Sequential)?;
     let col_names: Vec<String> = cols.iter().map(|&c| names[c].clone()).collect();
     let plain_delim = delim

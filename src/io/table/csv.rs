@@ -42,12 +42,7 @@ pub(super) fn read_csv<R: Read>(
     let delim = table_delimiter(&sample);
     let first = fields(first_text, delim, *first_line).map_err(csv)?;
     let width = first.len();
-    let is_header = first.iter().all(|f| parse_number(f).is_none());
-    let names: Vec<String> = if is_header {
-        first.iter().map(|f| f.to_string()).collect()
-    } else {
-        (1..=width).map(|i| format!("column {i}")).collect()
-    };
+    let (is_header, names) = column_names(&first);
     let cols = chosen(path, &names, select)?;
     let mut builders: Vec<Builder> = cols
         .iter()
@@ -105,6 +100,18 @@ pub(super) fn read_csv<R: Read>(
 }
 
 /// One field into its column: missing, a finite number, or a label.
+/// Whether the first line is a header (no field of it a number), and the columns' names:
+/// the header's fields, or `column 1`, `column 2`, … when the first line is data.
+pub(super) fn column_names<S: AsRef<str>>(first: &[S]) -> (bool, Vec<String>) {
+    let is_header = first.iter().all(|f| parse_number(f.as_ref()).is_none());
+    let names = if is_header {
+        first.iter().map(|f| f.as_ref().to_string()).collect()
+    } else {
+        (1..=first.len()).map(|i| format!("column {i}")).collect()
+    };
+    (is_header, names)
+}
+
 fn store(b: &mut Builder, field: &str, line: usize) -> Result<(), TableErrorKind> {
     if field.is_empty() || MISSING_TOKENS.contains(&field) {
         b.missing += 1;
