@@ -394,12 +394,17 @@ fn renyi_by_quadrature(
         (p, q),
         (Distribution::Histogram(_), Distribution::Histogram(_))
     );
+    let domain = if histograms {
+        p.support()
+    } else {
+        sums::renyi_domain(p, q, alpha)
+    };
     let peak = if histograms {
         peak::Peak::default()
     } else {
-        peak::find(p, q, alpha, &p.support())
+        peak::find(p, q, alpha, &domain)
     };
-    let m = sums::renyi_m_continuous(p, q, alpha, &peak, opts);
+    let m = sums::renyi_m_continuous(p, q, alpha, &domain, &peak, opts);
     let integral = 1.0 + t * m.value;
     let from_m = sums::d_from_m(m, t, names);
     if histograms || opts.cancel.is_cancelled() {
@@ -410,7 +415,7 @@ fn renyi_by_quadrature(
     if !(far_from_one || loose) {
         return from_m;
     }
-    match sums::renyi_from_peak(p, q, alpha, &peak, opts) {
+    match sums::renyi_from_peak(p, q, alpha, &domain, &peak, opts) {
         // ∞ from M here is rounding (α < 1 is finite where the supports overlap; for α > 1
         // the tails said it converges): the scaled integral's figure replaces it.
         Some(f) if !from_m.0.value.is_finite() || !(f.error >= from_m.0.error) => (f, None),

@@ -21,6 +21,35 @@ use super::curves::{expm1_over, ln1p_over};
 /// Ulps of the terms' magnitudes a closed form is good to.
 const CLOSED_ULPS: f64 = 32.0;
 
+/// Ulps of its terms within which a parameter on the line (σ_α², a shape or a rate) is taken
+/// to be 0: it comes from α and parameters given in decimal (4/3 is not a double), so a value
+/// that small is the boundary where ∫ p^α q^(1−α) stops converging, met by rounding, not a
+/// huge finite figure (normal(0, 2) against normal(1, 1) at α = 4.0/3.0 gave 3e15). At the
+/// boundary itself the integral diverges for every family here (a constant or exponential
+/// integrand for normals, x^−1 or a non-decaying power for the gamma family and beta), as
+/// the tail analysis of [`super::asymptote`] decides with the same margin.
+const BOUNDARY_ULPS: f64 = 64.0;
+
+/// A parameter on the line for the sentence of an ∞: a positive one there is 0 to within its
+/// rounding.
+fn zero_or_below(v: f64) -> String {
+    if v > 0.0 {
+        format!("{} (0 to within rounding)", format_number(v))
+    } else {
+        format_number(v)
+    }
+}
+
+/// Rounding of `v = v1 + t·dv` computed in doubles (t = α − 1 itself rounded).
+fn line_rounding(v1: f64, t: f64, dv: f64) -> f64 {
+    4.0 * f64::EPSILON * (v1.abs() + (t * dv).abs())
+}
+
+/// Whether `v = v1 + t·dv` is positive by more than its rounding.
+fn clearly_positive(v: f64, v1: f64, t: f64, dv: f64) -> bool {
+    v > BOUNDARY_ULPS / 4.0 * line_rounding(v1, t, dv)
+}
+
 /// Shape and rate of a gamma-family member.
 fn as_gamma(d: &Parametric) -> Option<(f64, f64)> {
     let p = d.params();
@@ -32,7 +61,9 @@ fn as_gamma(d: &Parametric) -> Option<(f64, f64)> {
     }
 }
 
-fn figure(terms: &[f64], name: &str) -> Figure {
+/// The figure from its terms; `conditioning` is the error carried from a parameter on the line
+/// that is small next to its rounding (near the boundary the value is ill-conditioned in it).
+fn figure(terms: &[f64], conditioning: f64, name: &str) -> Figure {
     let value: f64 = terms.iter().sum();
     let magnitude: f64 = terms.iter().map(|t| t.abs()).sum();
     let method = format!("closed form ({name})");
@@ -48,7 +79,7 @@ fn figure(terms: &[f64], name: &str) -> Figure {
     }
     Figure {
         value: value.max(0.0),
-        error: CLOSED_ULPS * f64::EPSILON * magnitude.max(f64::MIN_POSITIVE),
+        error: CLOSED_ULPS * f64::EPSILON * magnitude.max(f64::MIN_POSITIVE) + conditioning,
         method,
         reason: None,
     }
@@ -76,7 +107,6 @@ pub(super) fn renyi(p: &Parametric, q: &Parametric, alpha: f64) -> Option<Figure
     use FamilyId as F;
     let (a, b) = (p.params(), q.params());
     let t = alpha - 1.0;
-    let fa = format_number;
     let f = match (p.family(), q.family()) {
         (F::Normal, F::Normal) | (F::LogNormal, F::LogNormal) => {
             let name = if p.family() == F::Normal {
@@ -87,23 +117,26 @@ pub(super) fn renyi(p: &Parametric, q: &Parametric, alpha: f64) -> Option<Figure
             let (m1, s1, m2, s2) = (a[0], a[1], b[0], b[1]);
             // σ_α² = α·σ_Q² + (1 − α)·σ_P² = σ_Q²·(1 − t·r), r = (σ_P² − σ_Q²)/σ_Q².
             let r = (s1 - s2) * (s1 + s2) / (s2 * s2);
-            let var = s2 * s2 * (1.0 - t * r);
-            if !(var > 0.0) {
+            let w = 1.0 - t * r;
+            let var = s2 * s2 * w;
+            if !clearly_positive(w, 1.0, t, r) {
                 return Some(diverges(
                     name,
                     &format!(
                         "α·σ_Q² + (1 − α)·σ_P² = {}",
-                        fa(alpha * s2 * s2 + (1.0 - alpha) * s1 * s1)
+                        zero_or_below(alpha * s2 * s2 + (1.0 - alpha) * s1 * s1)
                     ),
                 ));
             }
             let d = m1 - m2;
+            let shift = alpha * d * d / (2.0 * var);
+            // ∂D/∂w: the log term is −ln(w)/(2t), the shift ∝ 1/w.
+            let conditioning =
+                (0.5 / t.abs().max(f64::MIN_POSITIVE) + shift) * (line_rounding(1.0, t, r) / w);
+            let conditioning = if t == 0.0 { 0.0 } else { conditioning };
             figure(
-                &[
-                    (s2 / s1).ln(),
-                    0.5 * r * ln1p_over(-t * r),
-                    alpha * d * d / (2.0 * var),
-                ],
+                &[(s2 / s1).ln(), 0.5 * r * ln1p_over(-t * r), shift],
+                conditioning,
                 name,
             )
         }
@@ -111,25 +144,43 @@ pub(super) fn renyi(p: &Parametric, q: &Parametric, alpha: f64) -> Option<Figure
             let (x1, y1, x2, y2) = (a[0], a[1], b[0], b[1]);
             let (dx, dy) = (x1 - x2, y1 - y2);
             let (xa, ya) = (x1 + t * dx, y1 + t * dy);
-            if !(xa > 0.0 && ya > 0.0) {
+            if !(clearly_positive(xa, x1, t, dx) && clearly_positive(ya, y1, t, dy)) {
                 return Some(diverges(
                     "beta–beta",
-                    &format!("the shapes on the line are a = {}, b = {}", fa(xa), fa(ya)),
+                    &format!(
+                        "the shapes on the line are a = {}, b = {}",
+                        zero_or_below(xa),
+                        zero_or_below(ya)
+                    ),
                 ));
             }
             let [a1, a2] = ln_gamma_slope(x1, dx, t);
             let [b1, b2] = ln_gamma_slope(y1, dy, t);
             let [c1, c2] = ln_gamma_slope(x1 + y1, dx + dy, t);
             let ln_b = |x: f64, y: f64| ln_gamma(x) + ln_gamma(y) - ln_gamma(x + y);
+            // ∂D/∂a_α = (ψ(a_α) − ψ(a_α + b_α))/t, and the same for b_α.
+            let dig = digamma(xa + ya);
+            let conditioning = if t == 0.0 {
+                0.0
+            } else {
+                ((digamma(xa) - dig).abs() * line_rounding(x1, t, dx)
+                    + (digamma(ya) - dig).abs() * line_rounding(y1, t, dy))
+                    / t.abs()
+            };
             figure(
                 &[a1, a2, b1, b2, -c1, -c2, -ln_b(x1, y1), ln_b(x2, y2)],
+                conditioning,
                 "beta–beta",
             )
         }
         (F::Poisson, F::Poisson) => {
             let (l1, l2) = (a[0], b[0]);
             let r = (l1 / l2).ln();
-            figure(&[l1 * r * expm1_over(t * r), -(l1 - l2)], "poisson–poisson")
+            figure(
+                &[l1 * r * expm1_over(t * r), -(l1 - l2)],
+                0.0,
+                "poisson–poisson",
+            )
         }
         (F::InverseGamma, F::InverseGamma) => {
             gamma_renyi(a[0], a[1], b[0], b[1], t, "inverse-gamma–inverse-gamma")
@@ -146,17 +197,25 @@ pub(super) fn renyi(p: &Parametric, q: &Parametric, alpha: f64) -> Option<Figure
 fn gamma_renyi(a1: f64, b1: f64, a2: f64, b2: f64, t: f64, name: &str) -> Figure {
     let (da, db) = (a1 - a2, b1 - b2);
     let (aa, ba) = (a1 + t * da, b1 + t * db);
-    if !(aa > 0.0 && ba > 0.0) {
+    if !(clearly_positive(aa, a1, t, da) && clearly_positive(ba, b1, t, db)) {
         return diverges(
             name,
             &format!(
                 "the shape and rate on the line are {}, {}",
-                format_number(aa),
-                format_number(ba)
+                zero_or_below(aa),
+                zero_or_below(ba)
             ),
         );
     }
     let [g1, g2] = ln_gamma_slope(a1, da, t);
+    // D holds (ln Γ(a_α) − a_α·ln b_α)/t: ∂D/∂a_α = (ψ(a_α) − ln b_α)/t, ∂D/∂b_α = −a_α/(t·b_α).
+    let conditioning = if t == 0.0 {
+        0.0
+    } else {
+        ((digamma(aa) - ba.ln()).abs() * line_rounding(a1, t, da)
+            + (aa / ba).abs() * line_rounding(b1, t, db))
+            / t.abs()
+    };
     figure(
         &[
             g1,
@@ -167,6 +226,7 @@ fn gamma_renyi(a1: f64, b1: f64, a2: f64, b2: f64, t: f64, name: &str) -> Figure
             a1 * b1.ln(),
             -a2 * b2.ln(),
         ],
+        conditioning,
         name,
     )
 }

@@ -2,7 +2,7 @@
 //! histograms, or as an exact sum for discrete pairs; and D_α = ln(1 + tM)/t from it.
 
 use super::super::pointwise::InfiniteFrom;
-use super::super::quad::{self, Point};
+use super::super::quad::{self, Point, Segment};
 use super::super::report::non_negative;
 use super::super::walk::Partial;
 use super::super::{CompareError, Figure, Options, build_segments, discrete, piecewise};
@@ -10,6 +10,7 @@ use super::closed;
 use super::curves::{ln1p_over, renyi_term, renyi_term_ratio};
 use super::peak::Peak;
 use crate::distribution::Distribution;
+use crate::distribution::tail::Tail;
 
 /// Terms between two looks at the cancel flag.
 const CANCEL_TERMS: i64 = 1 << 16;
@@ -24,10 +25,96 @@ fn rounding(t: f64, lp: f64, lq: f64, term: f64) -> f64 {
     8.0 * f64::EPSILON * ((lp.abs() + lq.abs() + 1.0) * weight + term.abs())
 }
 
-/// P's support split at the peak's points.
-fn split_domain(p: &Distribution, peak: &Peak) -> Vec<(f64, f64)> {
+/// Component edges looked at for a singularity of the integrand inside P's support at most
+/// (each costs a pass over the components).
+const MAX_INTERIOR_EDGES: usize = 256;
+
+/// The exponent s of the density's |x − e|^s at an edge approached from inside (0 for a jump
+/// to a positive value or a density that vanishes faster than any power).
+fn edge_exponent(d: &Distribution, edge: f64, upper: bool) -> f64 {
+    match d.tail_at(edge, upper) {
+        Tail::Edge { s } => s,
+        _ => 0.0,
+    }
+}
+
+/// The power of the map `x = e ± len·u^k` at a support or component edge e that makes the
+/// integrands of M and of ∫ p^α q^(1−α) smooth in u: they behave like |x − e|^s with
+/// s = min(α·s_P + (1 − α)·s_Q, s_P), and u^(k(1+s) − 1) is smooth for k ≥ 2/(1 + s). The
+/// support maps take the power from P's and Q's own singularities (for KL), which leaves
+/// x^(−α/2) of beta(0.5, 1)^α, or the |x − 1|^(1−α) of q^(1−α) where two triangles touch,
+/// singular in u: the rule then subdivides towards the edge until a node lands on it.
+fn renyi_edge_power(p: &Distribution, q: &Distribution, alpha: f64, edge: f64, upper: bool) -> i32 {
+    let sp = edge_exponent(p, edge, upper);
+    let sq = edge_exponent(q, edge, upper);
+    let s = (alpha * sp + (1.0 - alpha) * sq).min(sp);
+    if !(s < -1e-12) {
+        return 1;
+    }
+    let k = 2.0 / (1.0 + s);
+    if k.is_finite() && k > 0.0 {
+        (k.ceil() as i32).clamp(2, 40)
+    } else {
+        40
+    }
+}
+
+/// P's support, split at the edges of components of P or Q inside it where the integrand is
+/// singular (Q's density going to 0 there for α > 1, a singular component of P), so that the
+/// segments next to them are anchored there with a power map.
+pub(super) fn renyi_domain(p: &Distribution, q: &Distribution, alpha: f64) -> Vec<(f64, f64)> {
+    let support = p.support();
+    let mut points = Vec::new();
+    super::asymptote::edges(p, &mut points);
+    super::asymptote::edges(q, &mut points);
+    points.sort_by(f64::total_cmp);
+    points.dedup();
+    points.retain(|e| support.iter().any(|&(lo, hi)| lo < *e && *e < hi));
+    if points.len() > MAX_INTERIOR_EDGES {
+        return support;
+    }
+    points.retain(|&e| {
+        renyi_edge_power(p, q, alpha, e, true) > 1 || renyi_edge_power(p, q, alpha, e, false) > 1
+    });
     let mut out = Vec::new();
-    for (lo, hi) in p.support() {
+    for (lo, hi) in support {
+        let mut from = lo;
+        for &x in points.iter().filter(|x| **x > lo && **x < hi) {
+            out.push((from, x));
+            from = x;
+        }
+        out.push((from, hi));
+    }
+    out
+}
+
+/// The quadrature segments over `domain`, with the power maps at edges raised to what the
+/// Rényi integrand needs ([`renyi_edge_power`]).
+fn renyi_segments(
+    p: &Distribution,
+    q: &Distribution,
+    alpha: f64,
+    domain: &[(f64, f64)],
+) -> Vec<Segment> {
+    let mut segs = build_segments(p, q, domain);
+    for s in &mut segs {
+        match s {
+            Segment::FromLower { edge, power, .. } => {
+                *power = (*power).max(renyi_edge_power(p, q, alpha, *edge, false));
+            }
+            Segment::FromUpper { edge, power, .. } => {
+                *power = (*power).max(renyi_edge_power(p, q, alpha, *edge, true));
+            }
+            _ => {}
+        }
+    }
+    segs
+}
+
+/// The domain split at the peak's points.
+fn split_domain(domain: &[(f64, f64)], peak: &Peak) -> Vec<(f64, f64)> {
+    let mut out = Vec::new();
+    for &(lo, hi) in domain {
         let mut from = lo;
         for &x in peak.splits.iter().filter(|x| **x > lo && **x < hi) {
             out.push((from, x));
@@ -44,6 +131,7 @@ pub(super) fn renyi_m_continuous(
     p: &Distribution,
     q: &Distribution,
     alpha: f64,
+    domain: &[(f64, f64)],
     peak: &Peak,
     opts: &Options,
 ) -> Figure {
@@ -54,7 +142,7 @@ pub(super) fn renyi_m_continuous(
         })[0]
             .clone();
     }
-    let segs = build_segments(p, q, &split_domain(p, peak));
+    let segs = renyi_segments(p, q, alpha, &split_domain(domain, peak));
     let mut f = |pt: Point| {
         let lp = p.ln_density_offset(pt.anchor, pt.offset);
         let lq = q.ln_density_offset(pt.anchor, pt.offset);
@@ -84,6 +172,7 @@ pub(super) fn renyi_from_peak(
     p: &Distribution,
     q: &Distribution,
     alpha: f64,
+    domain: &[(f64, f64)],
     peak: &Peak,
     opts: &Options,
 ) -> Option<Figure> {
@@ -92,7 +181,7 @@ pub(super) fn renyi_from_peak(
     if !shift.is_finite() {
         return None;
     }
-    let segs = build_segments(p, q, &split_domain(p, peak));
+    let segs = renyi_segments(p, q, alpha, &split_domain(domain, peak));
     let mut f = |pt: Point| {
         let lp = p.ln_density_offset(pt.anchor, pt.offset);
         if lp == f64::NEG_INFINITY {
