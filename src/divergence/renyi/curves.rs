@@ -49,11 +49,19 @@ fn term_from(t: f64, p: f64, lp: f64, l: f64) -> f64 {
 }
 
 /// The Rényi integrand (p^α q^(1−α) − p)/(α − 1) from log-densities, t = α − 1: 0 where
-/// p = 0; where q = 0 < p, p/(1 − α) for α < 1 and ∞ for α > 1.
+/// p = 0; where q = 0 < p, p/(1 − α) for α < 1 and ∞ for α > 1. Where p underflows but
+/// p^α q^(1−α) does not (ln p < −745 with q far smaller, as in the tail of P where a peak of
+/// the integrand lies for α > 1), the term is p^α q^(1−α)/t from its log: dropping it there
+/// lost 6e-4 of exponential(1) against a gamma mixture at α = 2 and 3e-4 of a normal against
+/// a normal mixture at α = 1.33, with errors stated at 1e-11.
 pub(crate) fn renyi_term(t: f64, lp: f64, lq: f64) -> f64 {
     let p = lp.exp();
-    if p == 0.0 {
+    if lp == f64::NEG_INFINITY {
         0.0
+    } else if p == 0.0 && lq > f64::NEG_INFINITY {
+        (lp + t * (lp - lq)).exp() / t
+    } else if p == 0.0 {
+        if t < 0.0 { 0.0 } else { f64::INFINITY }
     } else if lq == f64::NEG_INFINITY {
         if t < 0.0 { p / -t } else { f64::INFINITY }
     } else {

@@ -49,7 +49,14 @@ fn g_at(p: &Distribution, q: &Distribution, alpha: f64, x: f64) -> f64 {
             f64::INFINITY
         };
     }
-    alpha * lp + (1.0 - alpha) * lq
+    let g = alpha * lp + (1.0 - alpha) * lq;
+    // Where the leading terms of ln p and ln q cancel far out, g is their rounding: no peak.
+    let rounding = 8.0 * f64::EPSILON * (alpha * lp.abs() + (1.0 - alpha).abs() * lq.abs());
+    if rounding >= 1e-2 {
+        f64::NEG_INFINITY
+    } else {
+        g
+    }
 }
 
 fn breaks(d: &Distribution, lo: f64, hi: f64, out: &mut Vec<f64>) {

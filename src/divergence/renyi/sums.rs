@@ -111,6 +111,118 @@ fn renyi_segments(
     segs
 }
 
+/// Relative rounding of p^α q^(1−α) from its log, α·ln p − (α − 1)·ln q, beyond which the
+/// quadrature stops: where the leading terms of ln p and ln q cancel (exponential(1) against
+/// a gamma mixture at α = 2: −2x + 2x), each is good to ε·x only, and far out the difference
+/// is noise that exp turns into anything from 0 to ∞.
+const MAX_LOG_ROUNDING: f64 = 1e-2;
+
+/// Where the quadrature of ∫ p^α q^(1−α) (α > 1) stops towards an infinite end because of
+/// [`MAX_LOG_ROUNDING`], and the integral left beyond, from the power law the integrand
+/// follows there (the tail analysis found it integrable: e^g ~ |x|^c with c < −1).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) struct RoundingCut {
+    /// No node below this is evaluated.
+    pub lo: f64,
+    /// No node above this is evaluated.
+    pub hi: f64,
+    /// ∫ p^α q^(1−α) beyond the cuts, estimated.
+    pub rest: f64,
+    /// A bound on its error (the whole estimate, or ∞ when the decay is not a power < −1).
+    pub rest_error: f64,
+}
+
+impl RoundingCut {
+    /// No cut.
+    pub(super) const NONE: RoundingCut = RoundingCut {
+        lo: f64::NEG_INFINITY,
+        hi: f64::INFINITY,
+        rest: 0.0,
+        rest_error: 0.0,
+    };
+
+    fn excludes(&self, x: f64) -> bool {
+        x < self.lo || x > self.hi
+    }
+}
+
+/// The log-integrand and its rounding at x.
+fn log_integrand(p: &Distribution, q: &Distribution, alpha: f64, x: f64) -> (f64, f64) {
+    let (lp, lq) = (p.ln_density(x), q.ln_density(x));
+    let t = alpha - 1.0;
+    (
+        alpha * lp - t * lq,
+        8.0 * f64::EPSILON * (alpha * lp.abs() + t.abs() * lq.abs() + 1.0),
+    )
+}
+
+/// The cuts for `domain` (α > 1): doubling out from the last finite point towards each
+/// infinite end until the log-integrand's rounding reaches [`MAX_LOG_ROUNDING`]; the rest
+/// beyond is e^g(X)·|X|/(−c − 1), c the power the integrand falls with between X/4 and X,
+/// stated with an error as large as itself.
+pub(super) fn rounding_cut(
+    p: &Distribution,
+    q: &Distribution,
+    alpha: f64,
+    domain: &[(f64, f64)],
+) -> RoundingCut {
+    let mut cut = RoundingCut::NONE;
+    let (Some(first), Some(last)) = (domain.first(), domain.last()) else {
+        return cut;
+    };
+    if !(alpha > 1.0) {
+        return cut;
+    }
+    let scale = p.scale().max(q.scale());
+    for upper in [false, true] {
+        let (end, start) = if upper {
+            (last.1, last.0)
+        } else {
+            (first.0, first.1)
+        };
+        if end.is_finite() {
+            continue;
+        }
+        let start = if start.is_finite() { start } else { 0.0 };
+        let dir = if upper { 1.0 } else { -1.0 };
+        let mut h = scale;
+        let mut found = None;
+        for _ in 0..2100 {
+            let x = start + dir * h;
+            if !x.is_finite() {
+                break;
+            }
+            if log_integrand(p, q, alpha, x).1 >= MAX_LOG_ROUNDING {
+                found = Some(x);
+                break;
+            }
+            h *= 2.0;
+        }
+        let Some(x) = found else { continue };
+        let (g, _) = log_integrand(p, q, alpha, x);
+        let (g4, _) = log_integrand(p, q, alpha, start + dir * h / 4.0);
+        let ln_x = x.abs().ln();
+        let c = (g - g4) / (x.abs().ln() - (h / 4.0 + start * dir).abs().ln());
+        let ln_rest = g + ln_x;
+        let (rest, error) = if ln_rest < -745.0 {
+            (0.0, 0.0)
+        } else if c < -1.05 {
+            let r = ln_rest.exp() / (-c - 1.0);
+            (r, r)
+        } else {
+            (0.0, f64::INFINITY)
+        };
+        cut.rest += rest;
+        cut.rest_error += error;
+        if upper {
+            cut.hi = x;
+        } else {
+            cut.lo = x;
+        }
+    }
+    cut
+}
+
 /// The domain split at the peak's points.
 fn split_domain(domain: &[(f64, f64)], peak: &Peak) -> Vec<(f64, f64)> {
     let mut out = Vec::new();
@@ -143,7 +255,11 @@ pub(super) fn renyi_m_continuous(
             .clone();
     }
     let segs = renyi_segments(p, q, alpha, &split_domain(domain, peak));
+    let cut = rounding_cut(p, q, alpha, domain);
     let mut f = |pt: Point| {
+        if cut.excludes(pt.x()) {
+            return (0.0, 0.0);
+        }
         let lp = p.ln_density_offset(pt.anchor, pt.offset);
         let lq = q.ln_density_offset(pt.anchor, pt.offset);
         let term = renyi_term(t, lp, lq);
@@ -158,6 +274,14 @@ pub(super) fn renyi_m_continuous(
         &opts.cancel,
     );
     let mut m = Figure::from_quad(&r, opts.rel_tol);
+    if cut.rest_error > 0.0 && m.value.is_finite() {
+        m.value += cut.rest / t;
+        m.error += cut.rest_error / t;
+        m.method.push_str(&format!(
+            "; stopped where the log-integrand's rounding reaches {MAX_LOG_ROUNDING} (beyond {}), the rest from its power-law decay",
+            crate::distribution::family::format_number(if cut.hi.is_finite() { cut.hi } else { cut.lo })
+        ));
+    }
     if m.value == f64::INFINITY {
         m.reason = Some("p^α q^(1−α) is infinite where Q's density underflows to 0".into());
     }
@@ -182,7 +306,11 @@ pub(super) fn renyi_from_peak(
         return None;
     }
     let segs = renyi_segments(p, q, alpha, &split_domain(domain, peak));
+    let cut = rounding_cut(p, q, alpha, domain);
     let mut f = |pt: Point| {
+        if cut.excludes(pt.x()) {
+            return (0.0, 0.0);
+        }
         let lp = p.ln_density_offset(pt.anchor, pt.offset);
         if lp == f64::NEG_INFINITY {
             return (0.0, 0.0);
@@ -208,7 +336,9 @@ pub(super) fn renyi_from_peak(
         opts.max_intervals,
         &opts.cancel,
     );
-    let j = Figure::from_quad(&r, opts.rel_tol);
+    let mut j = Figure::from_quad(&r, opts.rel_tol);
+    j.value += cut.rest * (-shift).exp();
+    j.error += cut.rest_error * (-shift).exp();
     if !(j.value > 0.0 && j.value.is_finite() && j.error.is_finite()) {
         return None;
     }
