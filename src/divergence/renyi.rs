@@ -423,8 +423,11 @@ fn renyi_by_quadrature(
     }
 }
 
-/// The refusal when the quadrature meets Q's density 0 inside P's support although the tail
-/// and edge analysis found ∫ p^α q^(1−α) finite: no number rather than a false ∞.
+/// The refusal when the quadrature meets an infinite p^α q^(1−α) inside P's support although
+/// the tail and edge analysis found ∫ p^α q^(1−α) finite: Q's density 0 (or underflowing) at a
+/// node, or an integral beyond the doubles (just below where it diverges, e.g. normal(0, 2)
+/// against a normal(1, 1) given as a mixture at α = 1.3333333, where it is e^(1e7)): no number
+/// rather than a false ∞.
 fn unresolved_zero_of_q(names: [&str; 2]) -> Figure {
     let [p, q] = names;
     Figure {
@@ -432,7 +435,7 @@ fn unresolved_zero_of_q(names: [&str; 2]) -> Figure {
         error: f64::NAN,
         method: "adaptive Gauss–Kronrod quadrature; not resolved".into(),
         reason: Some(format!(
-            "not computed: {q}'s density is 0 at a point inside {p}'s support, where p^α q^(1−α) has a singularity that the tail and edge analysis does not rule out as integrable and the quadrature could not resolve, so no number is given rather than ∞ or a finite one that may be wrong"
+            "not computed: the quadrature met an infinite p^α q^(1−α) inside {p}'s support ({q}'s density 0 or underflowing at a node, or ∫ p^α q^(1−α) beyond the largest double) where the tail and edge analysis finds the integral finite, so no number is given rather than ∞ or a finite one that may be wrong"
         )),
     }
 }
