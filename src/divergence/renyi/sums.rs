@@ -185,19 +185,35 @@ pub(super) fn rounding_cut(
         }
         let start = if start.is_finite() { start } else { 0.0 };
         let dir = if upper { 1.0 } else { -1.0 };
-        let mut h = scale;
-        let mut found = None;
-        for _ in 0..2100 {
-            let x = start + dir * h;
-            if !x.is_finite() {
-                break;
-            }
-            if log_integrand(p, q, alpha, x).1 >= MAX_LOG_ROUNDING {
-                found = Some(x);
-                break;
-            }
-            h *= 2.0;
+        // x_k = start ± scale·2^k: the rounding grows with |x| far out (|ln p| does), so the
+        // first k where it reaches the limit is found by bisection over k, in about 11
+        // evaluations; none when it stays below even at the last finite x_k (a power-law
+        // tail, whose logs stay below a few thousand).
+        let at = |k: i32| start + dir * scale * 2f64.powi(k);
+        let mut top = 0;
+        while top < 2100 && at(top + 1).is_finite() {
+            top += 1;
         }
+        let too_rough = |k: i32| log_integrand(p, q, alpha, at(k)).1 >= MAX_LOG_ROUNDING;
+        let found = if too_rough(top) {
+            let (mut lo, mut hi) = (0, top);
+            if too_rough(0) {
+                hi = 0;
+            }
+            while hi - lo > 1 {
+                let mid = (lo + hi) / 2;
+                if too_rough(mid) {
+                    hi = mid;
+                } else {
+                    lo = mid;
+                }
+            }
+            Some(hi)
+        } else {
+            None
+        };
+        let h = found.map_or(0.0, |k| scale * 2f64.powi(k));
+        let found = found.map(at);
         let Some(x) = found else { continue };
         let (g, _) = log_integrand(p, q, alpha, x);
         let (g4, _) = log_integrand(p, q, alpha, start + dir * h / 4.0);
