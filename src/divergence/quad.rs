@@ -194,6 +194,15 @@ pub struct QuadResult {
     pub dropped_beyond: (f64, f64),
 }
 
+/// The 15 Gauss–Kronrod nodes of one rule on a whole segment, as `u ∈ (0, 1)`.
+pub fn kronrod_nodes() -> [f64; 15] {
+    std::array::from_fn(|i| match i {
+        0..7 => 0.5 * (1.0 - XGK[i]),
+        7 => 0.5,
+        _ => 0.5 * (1.0 + XGK[i - 8]),
+    })
+}
+
 const XGK: [f64; 8] = [
     0.991_455_371_120_812_6,
     0.949_107_912_342_758_5,
