@@ -162,6 +162,62 @@ fn one_word(s: &[u8]) -> Option<(f64, usize)> {
     Some((if negative { -value } else { value }, start + len as usize))
 }
 
+/// The 8 bytes of `s` from `at`, first byte lowest.
+#[inline(always)]
+fn word_at(s: &[u8], at: usize) -> Option<u64> {
+    let b: [u8; 8] = s.get(at..at.checked_add(8)?)?.try_into().ok()?;
+    Some(u64::from_le_bytes(b))
+}
+
+/// The commonest numbers in a file in fewer operations than [`parse_prefix`]: at `s[at..]`,
+/// an optional `-`, then 1 to 8 bytes of digits with at most one dot (at least one digit),
+/// then a byte that is none of a digit, `.`, `e`, `E`, `+`. Returns the value and the bytes
+/// taken, exactly what [`parse_prefix`] returns for the same bytes (the same bits: the same
+/// exact division of Clinger's fast path); `None` for anything else, and when fewer than 9
+/// bytes follow `at`, so that the caller can try [`parse_prefix`].
+///
+/// Both candidate words (with and without the sign) are loaded at once and the dot is taken
+/// out with masks, so that the next number's start waits on as short a chain as possible.
+#[inline(always)]
+pub fn parse_short(s: &[u8], at: usize) -> Option<(f64, usize)> {
+    let w0 = word_at(s, at)?;
+    let w1 = word_at(s, at.checked_add(1)?)?;
+    let negative = (w0 & 0xFF) == u64::from(b'-');
+    let w = if negative { w1 } else { w0 };
+    let sign = usize::from(negative);
+    let dots = equal_flags(w, b'.');
+    // Bytes up to the first that is neither a digit nor a dot: 0 to 8.
+    let len = ((digit_flags(w) | dots) ^ HIGH).trailing_zeros() / 8;
+    let after = *s.get(at + sign + len as usize)?;
+    if after.is_ascii_digit() || after == b'.' || after | 0x20 == b'e' || after == b'+' {
+        return None;
+    }
+    let dots = dots & u64::MAX.checked_shr(64 - 8 * len).unwrap_or(0);
+    if dots & dots.wrapping_sub(1) != 0 {
+        return None;
+    }
+    let has_dot = u32::from(dots != 0);
+    let count = len - has_dot;
+    if count == 0 {
+        return None;
+    }
+    // Below the dot (all of the word when there is none) as they are, above it moved down
+    // one byte: the digits without the dot, first digit lowest.
+    let below = (dots >> 7).wrapping_sub(1);
+    let digits = (w & below) | ((w >> 8) & !below);
+    let after_dot = if has_dot == 1 {
+        len - 1 - dots.trailing_zeros() / 8
+    } else {
+        0
+    };
+    // At most 8 digits and 10^-7: Clinger's exact case (dividing by 10^0 = 1 is exact).
+    let mantissa = eight_digits(digits.wrapping_sub(0x30 * ONES) << (8 * (8 - count)));
+    let value = mantissa as f64 / POW10[after_dot as usize];
+    // The sign bit set is the negation (the value is +0 or more).
+    let value = f64::from_bits(value.to_bits() | (u64::from(negative) << 63));
+    Some((value, sign + len as usize))
+}
+
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGH: u64 = 0x80 * ONES;
 
@@ -401,6 +457,46 @@ mod tests {
     }
 
     #[test]
+    fn parse_short_reads_the_commonest_numbers_and_declines_the_rest() {
+        use super::parse_short;
+        for (s, want) in [
+            (&b"-4.999999,-4.999998"[..], (-4.999_999_f64, 9)),
+            (b"4.999999,1x", (4.999999, 8)),
+            (b"1001\n-4.99", (1001.0, 4)),
+            (b"12345678 9", (12_345_678.0, 8)),
+            (b"-.0000001,", (-1e-7, 9)),
+            (b"-0,1234567", (-0.0, 2)),
+            (b"0.000,1234", (0.0, 5)),
+            (b"7.,0000000", (7.0, 2)),
+            (b"3x45678901", (3.0, 1)),
+        ] {
+            let got = parse_short(s, 0).map(|(v, n)| (v.to_bits(), n));
+            assert_eq!(
+                got,
+                Some((want.0.to_bits(), want.1)),
+                "{:?}",
+                String::from_utf8_lossy(s)
+            );
+        }
+        for s in [
+            &b"1e-06,1e-05"[..],
+            b"+1.5,123456",
+            b"123456789,0",
+            b"1.23456789,",
+            b"1.2.3,45678",
+            b"-,12345678",
+            b".,12345678",
+            b"--1,234567",
+            b"inf,123456",
+            b"1.5,1234",
+        ] {
+            assert_eq!(parse_short(s, 0), None, "{:?}", String::from_utf8_lossy(s));
+        }
+        // At an offset, as in a line.
+        assert_eq!(parse_short(b"1.5,-2.25,7\n1234", 4), Some((-2.25, 5)));
+    }
+
+    #[test]
     fn parse_field_is_str_parse() {
         for s in [
             "1.5",
@@ -436,6 +532,9 @@ mod tests {
         assert_eq!(parse_prefix(b",1"), None);
     }
 
+    /// What may follow a number in a file.
+    const TAILS: [&[u8]; 5] = [b"", b",", b"\n", b",123456789", b"\n-1.5,2"];
+
     proptest::proptest! {
         #[test]
         fn round_trips_every_double(bits in proptest::prelude::any::<u64>()) {
@@ -467,6 +566,29 @@ mod tests {
             if let Some((v, n)) = super::one_word(&s) {
                 let general = super::general(&s).map(|(v, n)| (v.to_bits(), n));
                 proptest::prop_assert_eq!(Some((v.to_bits(), n)), general, "{:?}", s);
+            }
+        }
+
+        #[test]
+        fn parse_short_agrees_with_parse_prefix(
+            bytes in proptest::collection::vec(
+                proptest::prop_oneof![
+                    4 => b'0'..=b'9',
+                    1 => proptest::sample::select(&b"-+.eE, \n\t\r"[..]),
+                    1 => proptest::prelude::any::<u8>(),
+                ],
+                0..14,
+            ),
+            tail in proptest::sample::select(&TAILS[..]),
+        ) {
+            let mut s = bytes.clone();
+            s.extend_from_slice(tail);
+            if let Some((v, n)) = super::parse_short(&s, 0) {
+                let want = parse_prefix(&s).map(|(v, n)| (v.to_bits(), n));
+                proptest::prop_assert_eq!(Some((v.to_bits(), n)), want, "{:?}", s);
+                let text = std::str::from_utf8(&s[..n]).ok();
+                let std = text.and_then(|t| t.parse::<f64>().ok()).map(f64::to_bits);
+                proptest::prop_assert_eq!(Some(v.to_bits()), std, "{:?}", s);
             }
         }
 
