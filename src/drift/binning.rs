@@ -277,24 +277,14 @@ impl Bins {
 /// value's bin is how many edges are ≤ it (what the binary search of [`Bins::bin_of`] finds on
 /// increasing edges). So bin b holds the values ≥ edge b−1 but not ≥ edge b: for each edge,
 /// a block of values at a time (kept in the first-level cache), the values ≥ it are
-/// counted, a sum of comparisons the compiler does two or four at once, with no branch,
+/// counted, a sum of comparisons the compiler does two at a time, with no branch,
 /// no dependent load and no table of tallies.
 fn count_open(edges: &[f64], values: &[f64]) -> Vec<u64> {
     const BLOCK: usize = 2048;
     let mut at_or_above = vec![0u64; edges.len()];
     for block in values.chunks(BLOCK) {
         for (n, &e) in at_or_above.iter_mut().zip(edges) {
-            let mut lanes = [0u64; 4];
-            let mut quads = block.chunks_exact(4);
-            for q in &mut quads {
-                for (l, &x) in lanes.iter_mut().zip(q) {
-                    *l += u64::from(e <= x);
-                }
-            }
-            for &x in quads.remainder() {
-                lanes[0] += u64::from(e <= x);
-            }
-            *n += lanes.iter().sum::<u64>();
+            *n += block.iter().map(|&x| u64::from(e <= x)).sum::<u64>();
         }
     }
     let total = values.len() as u64;
