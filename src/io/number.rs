@@ -162,38 +162,62 @@ fn one_word(s: &[u8]) -> Option<(f64, usize)> {
     Some((if negative { -value } else { value }, start + len as usize))
 }
 
-/// The 8 bytes of `s` from `at`, first byte lowest.
-#[inline(always)]
-fn word_at(s: &[u8], at: usize) -> Option<u64> {
-    let b: [u8; 8] = s.get(at..at.checked_add(8)?)?.try_into().ok()?;
-    Some(u64::from_le_bytes(b))
-}
-
 /// The commonest numbers in a file in fewer operations than [`parse_prefix`]: at `s[at..]`,
 /// an optional `-`, then 1 to 8 bytes of digits with at most one dot (at least one digit),
 /// then a byte that is none of a digit, `.`, `e`, `E`, `+`. Returns the value and the bytes
 /// taken, exactly what [`parse_prefix`] returns for the same bytes (the same bits: the same
-/// exact division of Clinger's fast path); `None` for anything else, and when fewer than 9
+/// exact division of Clinger's fast path); `None` for anything else, and when fewer than 10
 /// bytes follow `at`, so that the caller can try [`parse_prefix`].
 ///
 /// Both candidate words (with and without the sign) are loaded at once and the dot is taken
 /// out with masks, so that the next number's start waits on as short a chain as possible.
+/// (The files' reader uses [`parse_short_before`]; this free-standing form is the tests'.)
+#[cfg(test)]
 #[inline(always)]
 pub fn parse_short(s: &[u8], at: usize) -> Option<(f64, usize)> {
-    let w0 = word_at(s, at)?;
-    let w1 = word_at(s, at.checked_add(1)?)?;
+    short_number(s, at, |after| {
+        !(after.is_ascii_digit() || after == b'.' || after | 0x20 == b'e' || after == b'+')
+    })
+}
+
+/// [`parse_short`] for a number that must be followed by the byte `end` (a delimiter or
+/// `\n`), in fewer operations: the one test of that byte replaces both the test that the
+/// number ends there and the caller's test for its delimiter. `end` must be none of a
+/// digit, `.`, `e`, `E`, `+`, `-` (else a longer number could be cut short); then the result
+/// is [`parse_short`]'s whenever the byte after the number is `end`, and `None` otherwise.
+#[inline(always)]
+pub fn parse_short_before(s: &[u8], at: usize, end: u8) -> Option<(f64, usize)> {
+    debug_assert!(!end.is_ascii_digit() && !b".eE+-".contains(&end));
+    short_number(s, at, |after| after == end)
+}
+
+/// The shared body of [`parse_short`] and [`parse_short_before`]: `ends(byte)` says whether
+/// the byte after the digits may end the number.
+#[inline(always)]
+fn short_number(s: &[u8], at: usize, ends: impl Fn(u8) -> bool) -> Option<(f64, usize)> {
+    // One bounds check for every byte read below (at most a sign, 8 bytes and the end).
+    let bytes: &[u8; 10] = s.get(at..at.checked_add(10)?)?.try_into().ok()?;
+    let word = |from: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&bytes[from..from + 8]);
+        u64::from_le_bytes(w)
+    };
+    let (w0, w1) = (word(0), word(1));
     let negative = (w0 & 0xFF) == u64::from(b'-');
     // Signs are random in data: a branch here would be mispredicted half of the time.
     let w = std::hint::select_unpredictable(negative, w1, w0);
     let sign = usize::from(negative);
     let dots = equal_flags(w, b'.');
-    // Bytes up to the first that is neither a digit nor a dot: 0 to 8.
-    let len = ((digit_flags(w) | dots) ^ HIGH).trailing_zeros() / 8;
-    let after = *s.get(at + sign + len as usize)?;
-    if after.is_ascii_digit() || after == b'.' || after | 0x20 == b'e' || after == b'+' {
+    // The top bit of the first byte that is neither a digit nor a dot, and above it; none
+    // when all 8 are.
+    let stops = (digit_flags(w) | dots) ^ HIGH;
+    // Bytes up to the first stop: 0 to 8.
+    let len = stops.trailing_zeros() / 8;
+    if !ends(bytes[sign + len as usize]) {
         return None;
     }
-    let dots = dots & u64::MAX.checked_shr(64 - 8 * len).unwrap_or(0);
+    // The dots before the first stop (all bits up to its lowest set one; all when none).
+    let dots = dots & (stops ^ stops.wrapping_sub(1));
     if dots & dots.wrapping_sub(1) != 0 {
         return None;
     }
@@ -206,14 +230,12 @@ pub fn parse_short(s: &[u8], at: usize) -> Option<(f64, usize)> {
     // one byte: the digits without the dot, first digit lowest.
     let below = (dots >> 7).wrapping_sub(1);
     let digits = (w & below) | ((w >> 8) & !below);
-    let after_dot = if has_dot == 1 {
-        len - 1 - dots.trailing_zeros() / 8
-    } else {
-        0
-    };
+    // Digits after the dot: len - 1 - its place; 0 without one (its place reads as 8).
+    let after_dot = len.saturating_sub(1 + dots.trailing_zeros() / 8);
     // At most 8 digits and 10^-7: Clinger's exact case (dividing by 10^0 = 1 is exact).
     let mantissa = eight_digits(digits.wrapping_sub(0x30 * ONES) << (8 * (8 - count)));
-    let value = mantissa as f64 / POW10[after_dot as usize];
+    // Below 10^8, so exact as a u32, whose conversion is one instruction (a u64's is several).
+    let value = f64::from(mantissa as u32) / POW10[after_dot as usize];
     // The sign bit set is the negation (the value is +0 or more).
     let value = f64::from_bits(value.to_bits() | (u64::from(negative) << 63));
     Some((value, sign + len as usize))
@@ -591,6 +613,28 @@ mod tests {
                 let std = text.and_then(|t| t.parse::<f64>().ok()).map(f64::to_bits);
                 proptest::prop_assert_eq!(Some(v.to_bits()), std, "{:?}", s);
             }
+        }
+
+        #[test]
+        fn parse_short_before_is_parse_short_followed_by_its_end(
+            bytes in proptest::collection::vec(
+                proptest::prop_oneof![
+                    4 => b'0'..=b'9',
+                    1 => proptest::sample::select(&b"-+.eE,; \n\t\r"[..]),
+                    1 => proptest::prelude::any::<u8>(),
+                ],
+                0..14,
+            ),
+            tail in proptest::sample::select(&TAILS[..]),
+            end in proptest::sample::select(&b",;\t \n|"[..]),
+        ) {
+            let mut s = bytes.clone();
+            s.extend_from_slice(tail);
+            let want = super::parse_short(&s, 0)
+                .filter(|&(_, n)| s.get(n) == Some(&end))
+                .map(|(v, n)| (v.to_bits(), n));
+            let got = super::parse_short_before(&s, 0, end).map(|(v, n)| (v.to_bits(), n));
+            proptest::prop_assert_eq!(got, want, "{:?} before {:?}", s, end as char);
         }
 
         #[test]

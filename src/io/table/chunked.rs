@@ -26,7 +26,7 @@ use crate::io::csv::error::CsvError;
 use crate::io::csv::lines::{Lines, clean_line};
 use crate::io::csv::sniff::split_fields;
 use crate::io::csv::{MAX_LINE_BYTES, MAX_ROWS};
-use crate::io::number::{parse_field, parse_prefix, parse_short};
+use crate::io::number::{parse_field, parse_prefix, parse_short_before};
 
 /// Bytes read at a time (a block's last partial line waits for the next block).
 pub(super) const BLOCK_BYTES: usize = 1 << 20;
@@ -440,18 +440,13 @@ fn short_line(bytes: &[u8], pos: usize, d: u8, got: &mut [f64]) -> Option<usize>
     let (last, init) = got.split_last_mut()?;
     let mut at = pos;
     for v in init {
-        let (x, used) = parse_short(bytes, at)?;
+        let (x, used) = parse_short_before(bytes, at, d)?;
         *v = x;
-        at += used;
-        if *bytes.get(at)? != d {
-            return None;
-        }
-        at += 1;
+        at += used + 1;
     }
-    let (x, used) = parse_short(bytes, at)?;
+    let (x, used) = parse_short_before(bytes, at, b'\n')?;
     *last = x;
-    at += used;
-    (*bytes.get(at)? == b'\n').then_some(at + 1)
+    Some(at + used + 1)
 }
 
 /// What [`plain_line`] made of a line.
