@@ -510,24 +510,26 @@ pub(crate) fn drift_column_reporting(
                     }),
                 }
             }
-            // The reference is reordered by the selection of its quantiles: a copy; the
-            // current side is only counted.
-            let mut r = numbers(reference, &name)?.to_vec();
+            let r = numbers(reference, &name)?;
             let c = numbers(current, &name)?;
             let binning = binning_of(options, &name);
-            let start = (f64::INFINITY, f64::NEG_INFINITY);
-            let ((rlo, rhi), (clo, chi)) = (extremes(&r, start), extremes(c, start));
-            let pooled = extremes(&[clo, chi], (rlo, rhi));
             let bins = match binning {
-                // The quantile edges need only a few order statistics: selected, not sorted.
-                Binning::Quantile(k) => binning::quantile_bins(k, &mut r),
+                // The quantile edges need only a few order statistics: selected among the
+                // values of a few buckets, the column neither copied nor reordered.
+                Binning::Quantile(k) => binning::quantile_bins_of(k, r),
                 _ => {
-                    r.sort_unstable_by(f64::total_cmp);
-                    make_bins(&binning, &r, pooled)
+                    // The rules read the sorted reference: a copy; the current side is
+                    // only counted.
+                    let start = (f64::INFINITY, f64::NEG_INFINITY);
+                    let ((rlo, rhi), (clo, chi)) = (extremes(r, start), extremes(c, start));
+                    let pooled = extremes(&[clo, chi], (rlo, rhi));
+                    let mut sorted = r.to_vec();
+                    sorted.sort_unstable_by(f64::total_cmp);
+                    make_bins(&binning, &sorted, pooled)
                 }
             };
             let text = bins_text(&binning, &bins);
-            let (a, b) = (bins.count(&r), bins.count(c));
+            let (a, b) = (bins.count(r), bins.count(c));
             (Some(binning), text, bins.labels(), bins.intervals(), a, b)
         }
     };

@@ -26,7 +26,7 @@ use crate::io::csv::error::CsvError;
 use crate::io::csv::lines::{Lines, clean_line};
 use crate::io::csv::sniff::split_fields;
 use crate::io::csv::{MAX_LINE_BYTES, MAX_ROWS};
-use crate::io::number::{parse_field, parse_prefix};
+use crate::io::number::{parse_field, parse_prefix, parse_short_before};
 
 /// Bytes read at a time (a block's last partial line waits for the next block).
 pub(super) const BLOCK_BYTES: usize = 1 << 20;
@@ -78,6 +78,9 @@ struct Shape<'a> {
     /// Per file column, its index among the chosen ones or [`NOT_USED`]; empty when the
     /// one-pass number path does not apply.
     slot_of: Vec<u8>,
+    /// Whether [`short_line`] may read lines: every column chosen and a delimiter that no
+    /// number contains.
+    short: bool,
 }
 
 /// Reads the CSV table that `open` gives (each call from the start; `size_hint` its size in
@@ -159,12 +162,16 @@ fn try_blocks<R: Read>(
     } else {
         Vec::new()
     };
+    let short = !slot_of.is_empty()
+        && cols.len() == width
+        && plain_delim.is_some_and(|d| !d.is_ascii_alphanumeric() && !b".+-".contains(&d));
     let shape = Shape {
         delim,
         width,
         cols: &cols,
         plain_delim,
         slot_of,
+        short,
     };
 
     // The table's columns, reserved for the rows the file's size suggests (untouched
@@ -303,6 +310,18 @@ fn parse_piece(
         if line.is_multiple_of(CANCEL_LINES) && cancel.check().is_err() {
             return Err(Stop::Cancelled);
         }
+        if numeric
+            && shape.short
+            && let Some(d) = shape.plain_delim
+            && let Some(next) = short_line(bytes, pos, d, &mut got[..shape.width])
+        {
+            for (b, &v) in part.builders.iter_mut().zip(&got) {
+                b.numbers.push(v);
+            }
+            part.rows += 1;
+            pos = next;
+            continue;
+        }
         let rest = &bytes[pos..];
         if let Some(d) = shape.plain_delim {
             if numeric && let Some(used) = numeric_line(rest, d, &shape.slot_of, &mut got) {
@@ -408,6 +427,26 @@ fn numeric_line(s: &[u8], d: u8, slot_of: &[u8], got: &mut [f64; MAX_FAST_WIDTH]
     };
     // The line must not be one the reader trims to nothing or refuses as too long.
     (used <= MAX_LINE_BYTES && i > 0).then_some(used)
+}
+
+/// The commonest line at `bytes[pos..]`, read with the fewest operations: every field a
+/// number that [`parse_short`] reads (so the same value as [`numeric_line`] and
+/// `str::parse`), one byte `d` between fields, `\n` after the last; all columns chosen.
+/// Fills `got` (one value per column) and returns where the next line starts; `None` for
+/// anything else (a missing cell, an exponent, a long number, `\r\n`, the end of the piece
+/// without `\n`), which leaves the line to [`numeric_line`] and the general path.
+#[inline]
+fn short_line(bytes: &[u8], pos: usize, d: u8, got: &mut [f64]) -> Option<usize> {
+    let (last, init) = got.split_last_mut()?;
+    let mut at = pos;
+    for v in init {
+        let (x, used) = parse_short_before(bytes, at, d)?;
+        *v = x;
+        at += used + 1;
+    }
+    let (x, used) = parse_short_before(bytes, at, b'\n')?;
+    *last = x;
+    Some(at + used + 1)
 }
 
 /// What [`plain_line`] made of a line.
