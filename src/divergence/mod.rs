@@ -23,6 +23,7 @@ pub mod pointwise;
 pub mod quad;
 pub mod renyi;
 mod report;
+pub mod running;
 mod segments;
 pub mod smoothing;
 mod support;

@@ -17,7 +17,7 @@
 use crate::cancel::{Cancel, Cancelled};
 use crate::distribution::{Distribution, Kind, tail};
 
-use super::{Options, infinite_reason, kl_below, kl_term, uncovered};
+use super::{Options, infinite_reason, kl_below, kl_term, running, uncovered};
 
 /// Where the running integral of KL(A‖B) becomes infinite, sweeping x from −∞ to +∞.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -193,6 +193,28 @@ pub fn curves(
     }
     xs.sort_by(f64::total_cmp);
     xs.dedup();
+    // Points closer than `tiny` (the uniform grid's rounding next to an edge, 0.9999999999999999
+    // beside 1) make cells of an ulp, whose quadrature nodes round onto the edge where a
+    // density may be infinite: keep one of them, the edge when one of them is an edge.
+    let mut edges: Vec<f64> = Vec::new();
+    for d in [p, q] {
+        for (a, b) in d.support() {
+            edges.extend([a, b]);
+        }
+    }
+    let tiny = 1e-12 * (hi - lo);
+    let mut thinned: Vec<f64> = Vec::with_capacity(xs.len());
+    for x in xs {
+        match thinned.last_mut() {
+            Some(last) if x - *last < tiny => {
+                if edges.contains(&x) {
+                    *last = x;
+                }
+            }
+            _ => thinned.push(x),
+        }
+    }
+    let mut xs = thinned;
     // Refine where p or q bends: bisect while the midpoint is far from the chord.
     let eval = |x: f64| (p.ln_density(x).exp(), q.ln_density(x).exp());
     let mut vals: Vec<(f64, f64)> = Vec::with_capacity(xs.len());
@@ -253,16 +275,31 @@ pub fn curves(
         c.d_qp.push(kl_term(lq, lp));
     }
     cancel.check()?;
-    // Running integrals: the part left of the view, then trapezoids between samples; +∞ from
-    // where KL becomes infinite.
+    // Running integrals: the part left of the view, then each cell's integral
+    // ([`running::cell_integrals`]); +∞ from where KL becomes infinite.
     let opts = Options {
         rel_tol: 1e-8,
         max_intervals: 400,
         ..Options::default()
     };
-    for (a, b, out, d, from) in [
-        (p, q, &mut c.run_pq, &c.d_pq, c.infinite_from_pq),
-        (q, p, &mut c.run_qp, &c.d_qp, c.infinite_from_qp),
+    let (mid_p, mid_q) = running::midpoints(p, q, &c.x, cancel)?;
+    for (a, b, out, d, from, mid) in [
+        (
+            p,
+            q,
+            &mut c.run_pq,
+            &c.d_pq,
+            c.infinite_from_pq,
+            (&mid_p, &mid_q),
+        ),
+        (
+            q,
+            p,
+            &mut c.run_qp,
+            &c.d_qp,
+            c.infinite_from_qp,
+            (&mid_q, &mid_p),
+        ),
     ] {
         let covers = |x: f64| from.is_some_and(|f| f.covers(x));
         let mut acc = if covers(lo) {
@@ -275,16 +312,24 @@ pub fn curves(
             cancel.check()?;
             if below.is_nan() { f64::INFINITY } else { below }
         };
-        out.push(if covers(c.x[0]) { f64::INFINITY } else { acc });
-        for i in 1..c.x.len() {
-            let (y0, y1) = (d[i - 1], d[i]);
-            if covers(c.x[i]) {
+        let x = &c.x;
+        let cells = running::cell_integrals(
+            a,
+            b,
+            x,
+            d,
+            (mid.0, mid.1),
+            kl_term,
+            |i| covers(x[i + 1]),
+            cancel,
+        )?;
+        out.push(if covers(x[0]) { f64::INFINITY } else { acc });
+        for i in 1..x.len() {
+            if covers(x[i]) {
                 acc = f64::INFINITY;
-            } else if y0.is_finite() && y1.is_finite() {
-                acc += 0.5 * (y0 + y1) * (c.x[i] - c.x[i - 1]);
+            } else {
+                acc += cells[i - 1];
             }
-            // else: a single infinite sample (q = 0 at a shared support edge, where the
-            // singularity is integrable) adds nothing.
             out.push(acc);
         }
     }

@@ -12,6 +12,7 @@ use crate::cancel::Cancelled;
 use crate::distribution::{Distribution, merge_intervals};
 
 use super::super::pointwise::{Curves, InfiniteFrom};
+use super::super::running::{cell_integrals, midpoints};
 use super::super::{CompareError, Options, integrate_pair, kl_term, symmetric_terms};
 use super::{Divergence, renyi_located};
 
@@ -230,29 +231,63 @@ pub fn family_curves(
         .value)
     };
     let starts = [below(p, q)?, below(q, p)?];
-    for (run, d, from, start) in [
-        (&mut c.run_pq, &c.d_pq, from_pq, starts[0]),
-        (&mut c.run_qp, &c.d_qp, from_qp, starts[1]),
+    let (mid_p, mid_q) = if c.discrete {
+        (Vec::new(), Vec::new())
+    } else {
+        midpoints(p, q, &c.x, &opts.cancel)?
+    };
+    let g = move |lp: f64, lq: f64| integrand(divergence, lp, lq);
+    for (a, b, run, d, from, start, mid) in [
+        (
+            p,
+            q,
+            &mut c.run_pq,
+            &c.d_pq,
+            from_pq,
+            starts[0],
+            (&mid_p, &mid_q),
+        ),
+        (
+            q,
+            p,
+            &mut c.run_qp,
+            &c.d_qp,
+            from_qp,
+            starts[1],
+            (&mid_q, &mid_p),
+        ),
     ] {
         let covers = |x: f64| from.is_some_and(|f| f.covers(x));
+        let x = &c.x;
+        let cells = if c.discrete {
+            Vec::new()
+        } else {
+            cell_integrals(
+                a,
+                b,
+                x,
+                d,
+                (mid.0, mid.1),
+                g,
+                |i| covers(x[i + 1]),
+                &opts.cancel,
+            )?
+        };
         run.clear();
-        let mut acc = if covers(x0) || start.is_nan() {
+        let mut acc = if covers(x[0]) || start.is_nan() {
             f64::INFINITY
         } else {
             start
         };
-        for i in 0..c.x.len() {
+        for i in 0..x.len() {
             if c.discrete {
                 if i > 0 || start.is_finite() {
                     acc += d[i];
                 }
             } else if i > 0 {
-                let (y0, y1) = (d[i - 1], d[i]);
-                if y0.is_finite() && y1.is_finite() {
-                    acc += 0.5 * (y0 + y1) * (c.x[i] - c.x[i - 1]);
-                }
+                acc += cells[i - 1];
             }
-            run.push(if covers(c.x[i]) {
+            run.push(if covers(x[i]) {
                 f64::INFINITY
             } else {
                 running_value(divergence, acc)
