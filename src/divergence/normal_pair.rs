@@ -528,6 +528,7 @@ mod tests {
     /// of the switch at t = 2 and up to the saturation at 45: within the 16 ulps of J that
     /// the rule's rounding bound charges (the textbook form lost 41 ulps at t = 33.87).
     #[test]
+    #[allow(clippy::excessive_precision)] // mpmath's 20 digits as it printed them
     fn js_integrand_over_the_dominant_density_is_within_its_rounding_bound_of_mpmath() {
         let reference = [
             (1e-8, 1.249_999_993_750_000_015_6e-17),

@@ -721,7 +721,7 @@ mod tests {
             let mut x = figure(values[i % values.len()]);
             x.error = values[(i + 3) % values.len()];
             x.method = format!("rule \"{i}\" \\ with\ttab — ∞ \u{1}");
-            if i % 2 == 0 {
+            if i.is_multiple_of(2) {
                 x.reason = Some(format!("reason {i}: \"quoted\" ‖"));
             }
             x
