@@ -302,15 +302,15 @@ fn family_rows(pair: &Pair, unit: Unit) -> String {
     s
 }
 
-/// One computed pair: the report, its JSON, and the chosen divergence's figures. `side_by_side`
-/// loads P and Q on two threads (two large files); `--pairs` already spreads its lines over the
-/// cores and loads in place.
-fn compute_pair(
+/// P and Q loaded (and smoothed, when asked) and every figure between them, in nats.
+/// `side_by_side` loads P and Q on two threads (two large files); `--pairs` already spreads
+/// its lines over the cores and loads in place.
+fn pair_figures(
     p_text: &str,
     q_text: &str,
     args: &ComputeArgs,
     side_by_side: bool,
-) -> Result<(Report, Distribution, Distribution, Value, Option<Pair>), String> {
+) -> Result<(Report, Distribution, Distribution), String> {
     let control = LoadControl::default();
     let (p_source, q_source) = (Source::from_text(p_text), Source::from_text(q_text));
     let both_files = !matches!(p_source, Source::Spec(_)) && !matches!(q_source, Source::Spec(_));
@@ -323,15 +323,34 @@ fn compute_pair(
     } else {
         (p_source.load(&control), Ok(q_source.load(&control)))
     };
-    let p = std::sync::Arc::new(p.map_err(|e| format!("P: {e}"))?);
-    let q = std::sync::Arc::new(
-        q.map_err(|_| "Q: the loading thread failed".to_string())?
-            .map_err(|e| format!("Q: {e}"))?,
-    );
-    let p = smoothed(&p, args.smoothing).as_ref().clone();
-    let q = smoothed(&q, args.smoothing).as_ref().clone();
-    let unit = if args.bits { Unit::Bits } else { Unit::Nats };
+    let p = p.map_err(|e| format!("P: {e}"))?;
+    let q = q
+        .map_err(|_| "Q: the loading thread failed".to_string())?
+        .map_err(|e| format!("Q: {e}"))?;
+    let (p, q) = match args.smoothing {
+        Some(_) => {
+            let smooth = |d: Distribution| smoothed(&std::sync::Arc::new(d), args.smoothing);
+            (smooth(p).as_ref().clone(), smooth(q).as_ref().clone())
+        }
+        None => (p, q),
+    };
     let nats = divergence::compare(&p, &q, &Options::default()).map_err(|e| e.to_string())?;
+    Ok((nats, p, q))
+}
+
+fn unit_of(args: &ComputeArgs) -> Unit {
+    if args.bits { Unit::Bits } else { Unit::Nats }
+}
+
+/// One computed pair: the report, its JSON, and the chosen divergence's figures.
+fn compute_pair(
+    p_text: &str,
+    q_text: &str,
+    args: &ComputeArgs,
+    side_by_side: bool,
+) -> Result<(Report, Distribution, Distribution, Value, Option<Pair>), String> {
+    let (nats, p, q) = pair_figures(p_text, q_text, args, side_by_side)?;
+    let unit = unit_of(args);
     let report = nats.in_unit(unit);
     let mut v = report_json(&report, &p.to_spec(), &q.to_spec());
     let mut family = None;
@@ -427,6 +446,9 @@ fn read_pairs_file(path: &std::path::Path) -> Result<Vec<u8>, String> {
 /// and every core has lines to take.
 const PAIRS_CHUNK: usize = 4096;
 
+/// Lines of a chunk that one task computes into one buffer, in order.
+const PAIRS_PIECE: usize = 64;
+
 fn run_pairs(
     path: &std::path::Path,
     args: &ComputeArgs,
@@ -443,66 +465,102 @@ fn run_pairs(
     };
     let lines: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
     let mut failed = false;
-    let mut text = String::new();
     for (c, chunk) in lines.chunks(PAIRS_CHUNK).enumerate() {
         // Each line is computed on its own and the results are written in input order, so
-        // the output is the same whatever the number of threads.
-        let results: Vec<Option<(String, bool)>> = chunk
-            .par_iter()
+        // the output is the same whatever the number of threads; each run of
+        // PAIRS_PIECE lines shares one buffer.
+        let pieces: Vec<(Vec<u8>, bool)> = chunk
+            .par_chunks(PAIRS_PIECE)
             .enumerate()
-            .map(|(i, raw)| pair_line(c * PAIRS_CHUNK + i + 1, raw, args))
+            .map(|(k, piece)| {
+                let mut text = Vec::new();
+                let mut bad = false;
+                for (i, raw) in piece.iter().enumerate() {
+                    let n = c * PAIRS_CHUNK + k * PAIRS_PIECE + i + 1;
+                    bad |= pair_line(n, raw, args, &mut text);
+                }
+                (text, bad)
+            })
             .collect();
-        text.clear();
-        for (line, bad) in results.into_iter().flatten() {
+        for (text, bad) in pieces {
             failed |= bad;
-            text.push_str(&line);
-        }
-        if out.write_all(text.as_bytes()).is_err() {
-            // The reader has gone (a closed pipe): nothing more can be said to it.
-            return 1;
+            if out.write_all(&text).is_err() {
+                // The reader has gone (a closed pipe): nothing more can be said to it.
+                return 1;
+            }
         }
     }
     i32::from(failed)
 }
 
-/// The output line (with its newline) for input line `n`, and whether it is an error; `None`
-/// for a blank or `#` line.
-fn pair_line(n: usize, raw: &[u8], args: &ComputeArgs) -> Option<(String, bool)> {
-    let error = |e: &str| {
+/// Appends the output line (with its newline) for input line `n` to `out`, nothing for a
+/// blank or `#` line; returns whether the line is an error.
+fn pair_line(n: usize, raw: &[u8], args: &ComputeArgs, out: &mut Vec<u8>) -> bool {
+    let mut error = |e: &str| {
         let line = if args.json {
             format!("{}\n", json!({"line": n, "error": e}))
         } else {
             format!("line {n}\terror: {e}\n")
         };
-        Some((line, true))
+        out.extend_from_slice(line.as_bytes());
+        true
     };
     let Ok(line) = std::str::from_utf8(raw) else {
         return error("this line is not valid UTF-8 text; save the file as UTF-8");
     };
     let line = line.trim_end_matches('\r');
     if line.trim().is_empty() || line.trim_start().starts_with('#') {
-        return None;
+        return false;
     }
     let Some((p, q)) = line.split_once('\t') else {
         return error("expected P<TAB>Q");
     };
-    match compute_pair(p.trim(), q.trim(), args, false) {
-        Ok((report, _, _, mut v, _)) => Some((
-            if args.json {
+    let (p, q) = (p.trim(), q.trim());
+    // Without the extra keys of --divergence, --grid and --smoothing, the line's JSON is
+    // written straight from the report: the same bytes as printing its `Value`.
+    let plain = args.divergence.is_none() && args.grid.is_none() && args.smoothing.is_none();
+    if plain {
+        return match pair_figures(p, q, args, false) {
+            Ok((nats, pd, qd)) => {
+                let report = nats.in_unit(unit_of(args));
+                let (p, q) = (pd.to_spec(), qd.to_spec());
+                if args.json {
+                    report.write_json(&p, &q, Some(n), out);
+                    out.push(b'\n');
+                } else {
+                    out.extend_from_slice(text_line(n, &report, &p, &q).as_bytes());
+                }
+                false
+            }
+            Err(e) => error(&e),
+        };
+    }
+    match compute_pair(p, q, args, false) {
+        Ok((report, _, _, mut v, _)) => {
+            let line = if args.json {
                 v["line"] = json!(n);
                 format!("{v}\n")
             } else {
-                format!(
-                    "line {n}\t{}\t{}\tKL(P‖Q) = {}\tKL(Q‖P) = {} {}\n",
+                text_line(
+                    n,
+                    &report,
                     v["p"].as_str().unwrap_or(""),
                     v["q"].as_str().unwrap_or(""),
-                    fmt_value(report.kl_pq.value),
-                    fmt_value(report.kl_qp.value),
-                    report.unit.name()
                 )
-            },
-            false,
-        )),
+            };
+            out.extend_from_slice(line.as_bytes());
+            false
+        }
         Err(e) => error(&e),
     }
+}
+
+/// The text output's line for input line `n`: the specs and KL both ways.
+fn text_line(n: usize, report: &Report, p: &str, q: &str) -> String {
+    format!(
+        "line {n}\t{p}\t{q}\tKL(P‖Q) = {}\tKL(Q‖P) = {} {}\n",
+        fmt_value(report.kl_pq.value),
+        fmt_value(report.kl_qp.value),
+        report.unit.name()
+    )
 }

@@ -363,6 +363,20 @@ fn estimate(resk: f64, resg: f64, resabs: f64, resasc: f64, half: f64) -> (f64, 
     (value, error.max(floor), floor)
 }
 
+/// The 15 nodes of the G7/K15 rule on `[lo, hi]`, in the order [`kronrod_sums`] takes their
+/// values: the pairs center ∓ half·x_j for j = 0..7, then the center.
+pub fn kronrod_nodes(lo: f64, hi: f64) -> [f64; 15] {
+    let center = 0.5 * (lo + hi);
+    let half = 0.5 * (hi - lo);
+    let mut nodes = [center; 15];
+    for j in 0..7 {
+        let dx = half * XGK[j];
+        nodes[2 * j] = center - dx;
+        nodes[2 * j + 1] = center + dx;
+    }
+    nodes
+}
+
 /// One G7/K15 rule on `[lo, hi]` for `N` integrands at once (the same 15 nodes serve all):
 /// each integral's value, error estimate and the absolute integral (`∫|f|`). No mapping and
 /// no adaptivity: for intervals on which every integrand is smooth; a caller that finds an
@@ -373,16 +387,24 @@ pub fn kronrod_many<const N: usize>(
     hi: f64,
     mut f: impl FnMut(f64) -> [f64; N],
 ) -> [(f64, f64, f64); N] {
-    let center = 0.5 * (lo + hi);
-    let half = 0.5 * (hi - lo);
-    let fc = f(center);
+    let x = kronrod_nodes(lo, hi);
     let mut nodes = [[0.0; N]; 15];
-    nodes[14] = fc;
-    for j in 0..7 {
-        let dx = half * XGK[j];
-        nodes[2 * j] = f(center - dx);
-        nodes[2 * j + 1] = f(center + dx);
+    nodes[14] = f(x[14]);
+    for k in 0..14 {
+        nodes[k] = f(x[k]);
     }
+    kronrod_sums(lo, hi, &nodes)
+}
+
+/// [`kronrod_many`] from the integrands' values at [`kronrod_nodes`]`(lo, hi)`, for a caller
+/// that has some of them already (tabulated, or shared with another integral).
+pub fn kronrod_sums<const N: usize>(
+    lo: f64,
+    hi: f64,
+    nodes: &[[f64; N]; 15],
+) -> [(f64, f64, f64); N] {
+    let half = 0.5 * (hi - lo);
+    let fc = nodes[14];
     std::array::from_fn(|i| {
         let mut resk = fc[i] * WGK[7];
         let mut resg = fc[i] * WG[3];

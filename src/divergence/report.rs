@@ -456,6 +456,95 @@ impl Report {
     }
 }
 
+impl Report {
+    /// Appends to `out` what `serde_json` prints for [`Report::to_json`] (with `"line": n`
+    /// added when `line` is given), byte for byte, without building the `Value`: the keys in
+    /// the sorted order of serde_json's map, numbers as [`json_number`] gives them. For
+    /// `compute --pairs`, where building and printing a `Value` per line cost as much as the
+    /// figures.
+    pub fn write_json(&self, p: &str, q: &str, line: Option<usize>, out: &mut Vec<u8>) {
+        out.push(b'{');
+        let mut first = true;
+        let mut key = |out: &mut Vec<u8>, k: &str| {
+            if !first {
+                out.push(b',');
+            }
+            first = false;
+            out.push(b'"');
+            out.extend_from_slice(k.as_bytes());
+            out.extend_from_slice(b"\":");
+        };
+        let number = |out: &mut Vec<u8>, v: f64| write_json_number(v, out);
+        let text = |out: &mut Vec<u8>, v: &str| write_json_str(v, out);
+        key(out, "cross_entropy_pq");
+        number(out, self.cross_entropy_pq.value);
+        key(out, "cross_entropy_qp");
+        number(out, self.cross_entropy_qp.value);
+        key(out, "entropy_p");
+        number(out, self.entropy_p.value);
+        key(out, "entropy_q");
+        number(out, self.entropy_q.value);
+        key(out, "error_pq");
+        number(out, self.kl_pq.error);
+        key(out, "error_qp");
+        number(out, self.kl_qp.error);
+        key(out, "hellinger");
+        number(out, self.hellinger.value);
+        key(out, "jeffreys");
+        number(out, self.jeffreys.value);
+        key(out, "js");
+        number(out, self.js.value);
+        key(out, "kl_pq");
+        number(out, self.kl_pq.value);
+        key(out, "kl_qp");
+        number(out, self.kl_qp.value);
+        if let Some(n) = line {
+            key(out, "line");
+            // An integer prints as serde_json prints a u64: its decimal digits.
+            out.extend_from_slice(n.to_string().as_bytes());
+        }
+        key(out, "method_pq");
+        text(out, &self.kl_pq.method);
+        key(out, "method_qp");
+        text(out, &self.kl_qp.method);
+        key(out, "p");
+        text(out, p);
+        key(out, "q");
+        text(out, q);
+        if let Some(r) = &self.kl_pq.reason {
+            key(out, "reason_pq");
+            text(out, r);
+        }
+        if let Some(r) = &self.kl_qp.reason {
+            key(out, "reason_qp");
+            text(out, r);
+        }
+        key(out, "tv");
+        number(out, self.tv.value);
+        key(out, "unit");
+        text(out, self.unit.name());
+        out.push(b'}');
+    }
+}
+
+/// Appends [`json_number`]'s value as serde_json prints it.
+fn write_json_number(v: f64, out: &mut Vec<u8>) {
+    if v.is_nan() {
+        out.extend_from_slice(b"null");
+    } else if v.is_infinite() {
+        out.extend_from_slice(if v > 0.0 { b"\"inf\"" } else { b"\"-inf\"" });
+    } else {
+        // serde_json prints a finite f64 the same way inside a `Value` and alone; writing
+        // to a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *out, &v);
+    }
+}
+
+/// Appends a JSON string, escaped as serde_json escapes it.
+fn write_json_str(v: &str, out: &mut Vec<u8>) {
+    let _ = serde_json::to_writer(&mut *out, v);
+}
+
 /// A number for JSON: `"inf"` or `"-inf"` for infinities, `null` for NaN, the number itself
 /// otherwise.
 pub fn json_number(v: f64) -> serde_json::Value {
@@ -609,5 +698,66 @@ mod tests {
         assert_eq!(format_value(f64::NAN), "undefined");
         assert_eq!(json_number(f64::NEG_INFINITY), "-inf");
         assert_eq!(json_number(f64::NAN), serde_json::Value::Null);
+    }
+
+    /// The direct writer prints what serde_json prints for `to_json` plus `"line"`, byte for
+    /// byte: finite, infinite, NaN and negative-zero values, reasons, both units, and texts
+    /// that need escaping (quotes, a backslash, a control character, non-ASCII).
+    #[test]
+    fn write_json_prints_what_serde_json_prints_for_to_json() {
+        let f = |i: usize| {
+            let values = [
+                0.1 + 0.2,
+                1e-300,
+                -0.0,
+                f64::INFINITY,
+                f64::NAN,
+                12345.678901234567,
+                f64::NEG_INFINITY,
+                5e-324,
+                1.0,
+                f64::MAX,
+            ];
+            let mut x = figure(values[i % values.len()]);
+            x.error = values[(i + 3) % values.len()];
+            x.method = format!("rule \"{i}\" \\ with\ttab — ∞ \u{1}");
+            if i.is_multiple_of(2) {
+                x.reason = Some(format!("reason {i}: \"quoted\" ‖"));
+            }
+            x
+        };
+        for k in 0..10 {
+            let mut r = assemble(
+                f(k),
+                f(k + 1),
+                f(k + 2),
+                f(k + 3),
+                [f(k + 4), f(k + 5), f(k + 6)],
+            );
+            // `assemble` keeps KL non-negative; set every figure as it comes.
+            r.kl_pq = f(k + 7);
+            r.kl_qp = f(k + 8);
+            if k % 3 == 1 {
+                r.kl_qp.reason = None;
+            }
+            let r = if k % 2 == 0 { r } else { r.in_unit(Unit::Bits) };
+            let (p, q) = ("normal(0, 1)", "mix \"a\"\n‖");
+            let mut want = r.to_json(p, q);
+            want["line"] = serde_json::json!(k * 1000 + 7);
+            let mut got = Vec::new();
+            r.write_json(p, q, Some(k * 1000 + 7), &mut got);
+            assert_eq!(
+                String::from_utf8(got).unwrap(),
+                want.to_string(),
+                "case {k}"
+            );
+            let mut got = Vec::new();
+            r.write_json(p, q, None, &mut got);
+            assert_eq!(
+                String::from_utf8(got).unwrap(),
+                r.to_json(p, q).to_string(),
+                "case {k} without a line"
+            );
+        }
     }
 }

@@ -213,17 +213,85 @@ pub fn format_number(v: f64) -> String {
     if v == v.trunc() && v.abs() < 1e15 {
         return format!("{}", v as i64);
     }
-    let short = format!("{v:.6}");
-    let trimmed = short.trim_end_matches('0').trim_end_matches('.');
-    let plain = if trimmed.parse::<f64>().ok() == Some(v) {
-        trimmed.to_string()
-    } else {
+    // Below 2³² an ulp is under 1e-6, so the shortest digits that read back as v (`{v}`) are
+    // the 6-decimal form trimmed when that form reads back as v, and have more than 6
+    // decimals when it does not: `{v}` alone is the plain form (one formatting instead of
+    // three and a parse; a test checks it against the long way).
+    let plain = if v.abs() < 4_294_967_296.0 {
         format!("{v}")
+    } else {
+        plain_number(v)
     };
     let scientific = format!("{v:e}");
     if scientific.len() < plain.len() {
         scientific
     } else {
         plain
+    }
+}
+
+/// The plain form of [`format_number`]: 6 decimals with trailing zeros trimmed when that reads
+/// back as `v`, the shortest digits that do otherwise.
+fn plain_number(v: f64) -> String {
+    let short = format!("{v:.6}");
+    let trimmed = short.trim_end_matches('0').trim_end_matches('.');
+    if trimmed.parse::<f64>().ok() == Some(v) {
+        trimmed.to_string()
+    } else {
+        format!("{v}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The short cut below 2³² gives what the 6-decimal-then-shortest rule gives, on numbers
+    /// written with 1 to 17 significant digits, on sums of a few powers of two, and on random
+    /// doubles of every magnitude up to 2³², both signs.
+    #[test]
+    fn format_number_below_two_to_the_32_matches_the_six_decimal_rule() {
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut checked = 0;
+        for i in 0..300_000u64 {
+            let r = next();
+            let v = match i % 3 {
+                0 => {
+                    // A decimal with `digits` significant digits at a random magnitude.
+                    let digits = 1 + (r % 17) as i32;
+                    let exp = (r >> 8) % 20;
+                    let mantissa = (r >> 16) % 10u64.pow(digits as u32);
+                    mantissa as f64 * 10f64.powi(exp as i32 - 12)
+                }
+                1 => {
+                    // k / 2^m: few binary digits, near the 2³² edge too.
+                    let m = (r % 40) as i32;
+                    ((r >> 8) % (1 << 40)) as f64 / 2f64.powi(m)
+                }
+                _ => f64::from_bits(r) % 4_294_967_296.0,
+            };
+            let v = if r & (1 << 63) != 0 { -v } else { v };
+            if !v.is_finite() || v.abs() >= 4_294_967_296.0 || v == v.trunc() {
+                continue;
+            }
+            let long_way = {
+                let plain = plain_number(v);
+                let scientific = format!("{v:e}");
+                if scientific.len() < plain.len() {
+                    scientific
+                } else {
+                    plain
+                }
+            };
+            assert_eq!(format_number(v), long_way, "{v:e}");
+            checked += 1;
+        }
+        assert!(checked > 150_000, "{checked}");
     }
 }
