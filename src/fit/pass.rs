@@ -554,7 +554,8 @@ fn edge_crossing(problem: &Problem, top: &[f64]) -> Option<EdgeCrossing> {
     let der = problem.derivatives(top)?;
     let mut best: Option<(f64, EdgeCrossing)> = None;
     for (i, g) in der.gradient.iter().enumerate() {
-        if *g == 0.0 {
+        // Only scales, shapes and freedoms have edges (a location running away is not one).
+        if *g == 0.0 || family.coordinates().get(i) != Some(&super::Coordinate::Log) {
             continue;
         }
         let to_infinity = *g < 0.0;
