@@ -1,6 +1,7 @@
 //! Fitting: the 200 × 200 landscape of a normal Q against the bimodal mixture in both
 //! directions, and single fits from a start (issue 14: the landscape within 1 s on 2 cores,
-//! a fit under 50 ms), the reverse basins and the search for every stationary point.
+//! a fit under 50 ms), the reverse basins and the search for every stationary point, and
+//! for a student_t with its freedom fitted, the search with the passes between its minima.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // benches panic on failure by design
 
@@ -8,8 +9,8 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use kl_explorer::cancel::{Cancel, Progress};
 use kl_explorer::distribution::parse_spec;
 use kl_explorer::fit::{
-    Direction, Grid, Problem, QFamily, basins, fit_from, initial_theta, landscape, search,
-    search_box,
+    Direction, Grid, Problem, QFamily, basins, fit_from, initial_theta, landscape, pass_between,
+    search, search_box,
 };
 
 fn bench(c: &mut Criterion) {
@@ -76,6 +77,30 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_function("search_reverse_every_stationary_point", |b| {
         b.iter(|| search(&rev).unwrap().optima.len());
+    });
+    // Three parameters: the minima from the lattice's starts, then the string between them
+    // and Newton from its tops (issue 14: the passes of a student_t with free freedom).
+    let rev_t = Problem::new(p.clone(), QFamily::StudentT, Direction::Reverse);
+    g.bench_function("search_reverse_student_t_free_freedom_with_passes", |b| {
+        b.iter(|| {
+            let s = search(&rev_t).unwrap();
+            assert_eq!(s.passes.len(), 1);
+            s.optima.len()
+        });
+    });
+    let minima: Vec<Vec<f64>> = search(&rev_t)
+        .unwrap()
+        .minima()
+        .map(|m| m.theta.clone())
+        .collect();
+    g.bench_function("pass_between_student_t_reverse_minima", |b| {
+        b.iter(|| {
+            pass_between(&rev_t, &minima[0], &minima[1])
+                .unwrap()
+                .unwrap()
+                .crossings
+                .len()
+        });
     });
     g.finish();
 }

@@ -260,3 +260,145 @@ fn every_family_fitted_to_one_of_its_members_recovers_it_both_ways() {
         }
     }
 }
+
+/// Central differences of the engine's KL (not the vector rule the search uses): the
+/// gradient and the Hessian at θ, step `h`.
+fn engine_derivatives(problem: &Problem, theta: &[f64], h: f64) -> (Vec<f64>, Vec<f64>) {
+    let d = theta.len();
+    let f = |t: &[f64]| problem.kl(t).value;
+    let shifted = |pairs: &[(usize, f64)]| {
+        let mut t = theta.to_vec();
+        for (i, s) in pairs {
+            t[*i] += s;
+        }
+        t
+    };
+    let g: Vec<f64> = (0..d)
+        .map(|i| (f(&shifted(&[(i, h)])) - f(&shifted(&[(i, -h)]))) / (2.0 * h))
+        .collect();
+    let mut hess = vec![0.0; d * d];
+    for i in 0..d {
+        for j in 0..d {
+            hess[i * d + j] = (f(&shifted(&[(i, h), (j, h)]))
+                - f(&shifted(&[(i, h), (j, -h)]))
+                - f(&shifted(&[(i, -h), (j, h)]))
+                + f(&shifted(&[(i, -h), (j, -h)])))
+                / (4.0 * h * h);
+        }
+    }
+    (g, hess)
+}
+
+fn eigenvalues(h: &[f64], d: usize) -> Vec<f64> {
+    let mut l = kl_explorer::fit::symmetric_eigen(h, d).0;
+    l.sort_by(f64::total_cmp);
+    l
+}
+
+/// A student_t Q with its freedom fitted, reverse, to the bimodal mixture: two minima (one
+/// per mode, freedom ≈ 10.76), and between them no interior saddle: the lowest path runs to
+/// freedom → ∞ and crosses at the normal family's saddles N(±1.8404962, 2.1038226), KL
+/// 0.9719779 (the reference of the two-parameter test above). Each point is checked by
+/// central differences of the engine's KL, independently of the analytic derivatives.
+#[test]
+fn student_t_reverse_to_the_bimodal_mixture_has_two_minima_and_passes_at_the_normal_edge() {
+    use kl_explorer::fit::Crossing;
+    let problem = Problem::new(d(BIMODAL), QFamily::StudentT, Direction::Reverse);
+    let s = search(&problem).unwrap();
+    let minima: Vec<_> = s.minima().collect();
+    assert_eq!(minima.len(), 2, "{:?}", s.optima);
+    assert!(minima[0].q.params()[0] * minima[1].q.params()[0] < 0.0);
+    for m in &minima {
+        let (g, h) = engine_derivatives(&problem, &m.theta, 1e-4);
+        assert!(
+            g.iter().all(|x| x.abs() < 1e-6),
+            "gradient {g:?} at {:?}",
+            m.q
+        );
+        let l = eigenvalues(&h, 3);
+        assert!(
+            l[0] > 0.0,
+            "Hessian eigenvalues {l:?} at a minimum {:?}",
+            m.q
+        );
+        // The search's analytic eigenvalues agree with the differences.
+        for (a, b) in l.iter().zip(&m.eigenvalues) {
+            close(*b, *a, 1e-4 * a.abs().max(1.0), "eigenvalue");
+        }
+        close(m.q.params()[2].ln(), 10.756_31f64.ln(), 1e-3, "ln freedom");
+    }
+    assert!(
+        !s.optima.iter().any(|o| o.kind != StationaryKind::Minimum),
+        "an interior saddle or maximum: {:?}",
+        s.optima
+    );
+    assert_eq!(s.passes.len(), 1);
+    let pass = &s.passes[0];
+    assert!(pass.settled, "{pass:?}");
+    // Two humps, one each side of the middle, both on the edge freedom → ∞.
+    assert_eq!(pass.crossings.len(), 2, "{}", pass.sentence());
+    let normal = Problem::new(d(BIMODAL), QFamily::Normal, Direction::Reverse);
+    let mut signs = Vec::new();
+    for c in &pass.crossings {
+        let Crossing::Edge(e) = c else {
+            panic!("not an edge crossing: {}", c.sentence())
+        };
+        assert_eq!(e.param, "freedom");
+        assert!(e.to_infinity);
+        assert!(c.sentence().contains("freedom → ∞"), "{}", c.sentence());
+        let limit = e.limit.as_ref().expect("the normal's saddle");
+        close(limit.q.params()[0].abs(), 1.840_496_2, 5e-8, "pass mean");
+        close(limit.q.params()[1], 2.103_822_6, 5e-8, "pass std_dev");
+        close(limit.kl.value, 0.971_977_9, 5e-8, "pass KL");
+        signs.push(limit.q.params()[0].signum());
+        // The normal's saddle, by differences of the engine: ∇ ≈ 0, one eigenvalue of each sign.
+        let (g, h) = engine_derivatives(&normal, &limit.theta, 1e-4);
+        assert!(g.iter().all(|x| x.abs() < 1e-6), "gradient {g:?}");
+        let l = eigenvalues(&h, 2);
+        assert!(l[0] < 0.0 && l[1] > 0.0, "{l:?}");
+        // In the student_t family at that location and scale, KL falls as the freedom grows,
+        // towards the normal's: the pass is not attained by any student_t.
+        let at = |nu: f64| problem.kl(&[limit.theta[0], limit.theta[1], nu.ln()]).value;
+        let ks: Vec<f64> = [30.0, 300.0, 3000.0, 1e5].iter().map(|n| at(*n)).collect();
+        assert!(ks.windows(2).all(|w| w[1] < w[0]), "{ks:?}");
+        assert!(
+            ks[3] > limit.kl.value && ks[3] - limit.kl.value < 1e-4,
+            "{ks:?}"
+        );
+    }
+    assert!(
+        signs[0] * signs[1] < 0.0,
+        "both passes, one each side: {signs:?}"
+    );
+}
+
+/// The string method, on its own, between the normal family's two narrow reverse minima:
+/// the path crosses at the two saddles the grid search finds, to 1e-8.
+#[test]
+fn the_string_between_the_normal_reverse_minima_crosses_at_both_saddles() {
+    use kl_explorer::fit::{Crossing, pass_between};
+    let problem = Problem::new(d(BIMODAL), QFamily::Normal, Direction::Reverse);
+    let ls = 1.023_368_559_659_035_5f64.ln();
+    let pass = pass_between(
+        &problem,
+        &[-2.984_305_987_848_048, ls],
+        &[2.984_305_987_848_048, ls],
+    )
+    .unwrap()
+    .unwrap();
+    assert!(pass.settled);
+    assert_eq!(pass.crossings.len(), 2, "{}", pass.sentence());
+    for c in &pass.crossings {
+        let Crossing::Saddle(s) = c else {
+            panic!("{}", c.sentence())
+        };
+        close(
+            s.q.params()[0].abs(),
+            1.840_496_239_675_8,
+            1e-8,
+            "saddle mean",
+        );
+        close(s.q.params()[1], 2.103_822_639_035_4, 1e-8, "saddle std_dev");
+        assert!(s.eigenvalues[0] < 0.0 && s.eigenvalues[1] > 0.0);
+    }
+}

@@ -142,3 +142,41 @@ fn bad_input_exits_2_and_an_everywhere_infinite_family_exits_1_with_the_reason()
     assert_eq!(code, 1);
     assert!(err.contains("x < 0"), "{err}");
 }
+
+#[test]
+fn a_free_freedom_student_t_lists_its_minima_and_says_the_passes_are_at_the_edge() {
+    let (code, out, err) = fit(&[
+        "--p",
+        "0.5*normal(-3,1) + 0.5*normal(3,1)",
+        "--family",
+        "student_t",
+        "--direction",
+        "reverse",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let kinds: Vec<&str> = v["optima"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["minimum", "minimum"], "{v}");
+    let passes = v["passes"].as_array().unwrap();
+    assert_eq!(passes.len(), 1, "{v}");
+    let crossings = passes[0]["crossings"].as_array().unwrap();
+    assert_eq!(crossings.len(), 2, "{v}");
+    for c in crossings {
+        assert_eq!(c["kind"], "edge");
+        assert_eq!(c["param"], "freedom");
+        assert!(c["words"].as_str().unwrap().contains("freedom → ∞"), "{c}");
+        assert_eq!(c["limit"]["kind"], "saddle");
+        let mean = c["limit"]["params"][0].as_f64().unwrap();
+        assert!((mean.abs() - 1.840_496_2).abs() < 5e-8, "{c}");
+        assert!(
+            (c["kl"].as_f64().unwrap() - 0.971_977_9).abs() < 5e-8,
+            "{c}"
+        );
+    }
+}

@@ -197,3 +197,57 @@ fn dragging_the_start_across_the_map_moves_the_optimum_to_the_other_mode() {
         "{start:?}"
     );
 }
+
+/// Choosing the student_t with its freedom fitted (three parameters): the map becomes the
+/// slice at the best minimum's freedom, and draws where the lowest path between the two
+/// reverse minima crosses: at the edge freedom → ∞, at the normal family's saddles
+/// N(±1.8404962, 2.1038226), said in words. The normal family draws no passes (its saddles
+/// come from the grid search).
+#[test]
+fn choosing_a_free_freedom_student_t_draws_its_passes_at_the_normal_edge_saddles() {
+    use egui::accesskit::Role;
+    use kl_explorer::fit::QFamily;
+    let mut h = harness();
+    settle(&mut h);
+    assert!(h.state().lab.as_ref().unwrap().drawn_passes().is_empty());
+    h.get_by_role(Role::ComboBox).click();
+    h.run_steps(2);
+    h.get_by_label("student_t").click();
+    h.run_steps(2);
+    let answered = |h: &Harness<'static, State>| {
+        h.state()
+            .lab
+            .as_ref()
+            .unwrap()
+            .answer()
+            .is_some_and(|a| a.request.family == QFamily::StudentT)
+    };
+    for _ in 0..20_000 {
+        if answered(&h) {
+            break;
+        }
+        h.step();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(answered(&h), "no answer for the student_t");
+    h.run_steps(3);
+    let pts = h.state().lab.as_ref().unwrap().drawn_passes().to_vec();
+    assert_eq!(pts.len(), 2, "{pts:?}");
+    assert!(pts[0][0] * pts[1][0] < 0.0, "{pts:?}");
+    for p in &pts {
+        assert!((p[0].abs() - 1.840_496_2).abs() < 5e-8, "{pts:?}");
+        assert!((p[1] - 2.103_822_6f64.ln()).abs() < 5e-8, "{pts:?}");
+    }
+    assert_eq!(
+        h.query_all_by_label_contains(
+            "no interior saddle: the path's highest point is at the edge of the family, freedom -> ∞"
+        )
+        .count(),
+        1,
+        "one pass, said in words"
+    );
+    assert!(
+        h.query_by_label_contains("at ln freedom = 2.3755")
+            .is_some()
+    );
+}

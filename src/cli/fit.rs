@@ -1,5 +1,6 @@
 //! `kl-explorer fit`: fit Q in a family to P by minimising KL in one direction, and list every
-//! stationary point the multi-start search finds.
+//! stationary point the multi-start search finds (with three parameters, the passes between
+//! each pair of minima: saddles, or the edge of the family, in words).
 
 use std::io::Write;
 
@@ -76,7 +77,57 @@ pub fn fit_json(problem: &Problem, f: &Fit, search: &Search, start: &[f64]) -> V
     if !search.edges.is_empty() {
         v["edges"] = Value::Array(search.edges.iter().map(|e| json!(e.sentence())).collect());
     }
+    if !search.passes.is_empty() {
+        v["passes"] = Value::Array(search.passes.iter().map(pass_json).collect());
+    }
     v
+}
+
+/// One pass: its ends, each crossing (`saddle`, `edge` with the limit's saddle, or
+/// `unresolved`) and the pass in words.
+fn pass_json(p: &fit::Pass) -> Value {
+    let crossings: Vec<Value> = p
+        .crossings
+        .iter()
+        .map(|c| match c {
+            fit::Crossing::Saddle(s) => json!({
+                "kind": "saddle",
+                "q": s.q.to_spec(),
+                "params": params_json(s.q.params()),
+                "kl": json_number(s.kl.value),
+                "words": c.sentence(),
+            }),
+            fit::Crossing::Edge(e) => {
+                let mut v = json!({
+                    "kind": "edge",
+                    "param": e.param,
+                    "to_infinity": e.to_infinity,
+                    "kl": json_number(c.kl().unwrap_or(e.kl.value)),
+                    "words": c.sentence(),
+                });
+                if let Some(l) = &e.limit {
+                    v["limit"] = json!({
+                        "q": l.q.to_spec(),
+                        "params": params_json(l.q.params()),
+                        "kl": json_number(l.kl.value),
+                        "kind": l.kind.name(),
+                    });
+                }
+                v
+            }
+            fit::Crossing::Unresolved(_) => json!({
+                "kind": "unresolved",
+                "words": c.sentence(),
+            }),
+        })
+        .collect();
+    json!({
+        "between": [p.ends[0].to_spec(), p.ends[1].to_spec()],
+        "crossings": crossings,
+        "string_steps": p.steps,
+        "settled": p.settled,
+        "words": p.sentence(),
+    })
 }
 
 fn text(problem: &Problem, f: &Fit, search: &Search) -> String {
@@ -111,6 +162,9 @@ fn text(problem: &Problem, f: &Fit, search: &Search) -> String {
     }
     for e in &search.edges {
         s.push_str(&format!("  edge: {}\n", e.sentence()));
+    }
+    for p in &search.passes {
+        s.push_str(&format!("  pass: {}\n", p.sentence()));
     }
     s
 }

@@ -18,6 +18,7 @@ pub mod family;
 pub mod landscape;
 pub mod newton;
 pub mod objective;
+pub mod pass;
 pub mod score;
 pub mod search;
 
@@ -25,6 +26,7 @@ pub use family::{Coordinate, QFamily};
 pub use landscape::{Basins, Grid, Landscape, basins, landscape};
 pub use newton::{Run, minimise, stationary, symmetric_eigen};
 pub use objective::{Derivatives, Direction, Problem};
+pub use pass::{Crossing, EdgeCrossing, Pass, pass_between};
 pub use search::{Search, Stationary, StationaryKind, search};
 
 use crate::distribution::{Distribution, Parametric};

@@ -4,7 +4,10 @@
 //! evaluator); every grid node that is
 //! a discrete minimum, maximum or saddle (four or more sign changes of f − f(node) around its
 //! eight neighbours) starts Newton on ∇KL = 0, and every discrete minimum (and the box's
-//! centre) also starts the minimiser. Three parameters: the minimiser from 8 starts on a 2 × 2 × 2 lattice (minima only).
+//! centre) also starts the minimiser. Three parameters: the minimiser from 8 starts on a
+//! 2 × 2 × 2 lattice finds the minima, and for each pair of them the string method
+//! ([`super::pass`]) finds where the lowest path between them crosses: a saddle (Newton on
+//! ∇KL = 0 from the path's top, added to the optima) or an edge of the family, in words.
 //! Points closer than 10⁻⁵ in θ are one. The kind is the signs of the Hessian's eigenvalues.
 
 use rayon::prelude::*;
@@ -12,6 +15,7 @@ use rayon::prelude::*;
 use super::landscape::{Grid, landscape};
 use super::newton::{minimise, stationary, symmetric_eigen};
 use super::objective::Problem;
+use super::pass::{Crossing, Pass, pass_between};
 use super::{Edge, MAX_ITER, fit_of_run, initial_theta, search_box};
 use crate::cancel::{Cancelled, Progress};
 use crate::distribution::Parametric;
@@ -76,6 +80,9 @@ pub struct Stationary {
 pub struct Search {
     /// Stationary points, by KL ascending.
     pub optima: Vec<Stationary>,
+    /// Beyond two coordinates: for each pair of minima, where the lowest path between them
+    /// crosses (a saddle, or the edge of the family), by the string method ([`super::pass`]).
+    pub passes: Vec<Pass>,
     /// Minimisations that ran to an edge of the family.
     pub edges: Vec<Edge>,
     /// Set when KL is ∞ for every Q tried: the reason.
@@ -99,6 +106,13 @@ impl Search {
 }
 
 const GRID: usize = 28;
+
+/// Points closer than 10⁻⁵ (relative) in every coordinate of θ are one.
+fn same_point(a: &[f64], b: &[f64]) -> bool {
+    a.iter()
+        .zip(b)
+        .all(|(x, y)| (x - y).abs() < 1e-5 * (1.0 + x.abs()))
+}
 
 fn lattice(bx: &[(f64, f64)], n: usize, k: usize) -> Vec<f64> {
     let mut rest = k;
@@ -188,6 +202,7 @@ pub fn search(problem: &Problem) -> Result<Search, Cancelled> {
     if let Some(reason) = infinite {
         return Ok(Search {
             optima: Vec::new(),
+            passes: Vec::new(),
             edges: Vec::new(),
             infinite: Some(reason),
         });
@@ -227,14 +242,7 @@ pub fn search(problem: &Problem) -> Result<Search, Cancelled> {
         let Some(der) = run.last.as_ref() else {
             continue;
         };
-        if !run.converged
-            || optima.iter().any(|o| {
-                o.theta
-                    .iter()
-                    .zip(&run.theta)
-                    .all(|(a, b)| (a - b).abs() < 1e-5 * (1.0 + a.abs()))
-            })
-        {
+        if !run.converged || optima.iter().any(|o| same_point(&o.theta, &run.theta)) {
             continue;
         }
         let (mut eigenvalues, _) = symmetric_eigen(&der.hessian, d);
@@ -251,9 +259,35 @@ pub fn search(problem: &Problem) -> Result<Search, Cancelled> {
             eigenvalues,
         });
     }
+    // Beyond two coordinates the lattice's starts find minima only: the saddles are where
+    // the lowest path between each pair of minima crosses.
+    let mut passes = Vec::new();
+    if d > 2 {
+        let minima: Vec<Vec<f64>> = optima
+            .iter()
+            .filter(|o| o.kind == StationaryKind::Minimum)
+            .map(|o| o.theta.clone())
+            .collect();
+        for i in 0..minima.len() {
+            for j in i + 1..minima.len() {
+                let Some(pass) = pass_between(problem, &minima[i], &minima[j])? else {
+                    continue;
+                };
+                for c in &pass.crossings {
+                    if let Crossing::Saddle(s) = c
+                        && !optima.iter().any(|o| same_point(&o.theta, &s.theta))
+                    {
+                        optima.push(s.clone());
+                    }
+                }
+                passes.push(pass);
+            }
+        }
+    }
     optima.sort_by(|a, b| a.kl.value.total_cmp(&b.kl.value));
     Ok(Search {
         optima,
+        passes,
         edges,
         infinite: None,
     })

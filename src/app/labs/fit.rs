@@ -19,7 +19,7 @@ use crate::app::command::Origin;
 use crate::app::state::Which;
 use crate::app::worker::Lane;
 use crate::distribution::Distribution;
-use crate::fit::{self, Direction, Fit, QFamily, Search, StationaryKind};
+use crate::fit::{self, Crossing, Direction, Fit, QFamily, Search, StationaryKind};
 use crate::io::Source;
 
 mod images;
@@ -47,6 +47,7 @@ pub struct FitLab {
     path: Option<PathAnswer>,
     texture: Option<(TextureHandle, TextureHandle)>,
     map_transform: Option<PlotTransform>,
+    drawn_passes: Vec<[f64; 2]>,
 }
 
 impl FitLab {
@@ -65,6 +66,7 @@ impl FitLab {
             path: None,
             texture: None,
             map_transform: None,
+            drawn_passes: Vec::new(),
         }
     }
 
@@ -83,6 +85,13 @@ impl FitLab {
         self.map_transform
             .as_ref()
             .map(|t| t.position_from_point(&PlotPoint::new(theta[0], theta[1])))
+    }
+
+    /// Where the map drew, in its two coordinates, the crossings of the lowest paths between
+    /// minima (three parameters): interior saddles, and passes at the edge of the family at
+    /// the location and scale of the limit's saddle (last frame).
+    pub fn drawn_passes(&self) -> &[[f64; 2]] {
+        &self.drawn_passes
     }
 
     fn wanted_path(&self, input: &LabInput<'_>) -> Option<PathRequest> {
@@ -300,8 +309,21 @@ impl FitLab {
             Direction::Forward => &answer.forward,
             Direction::Reverse => &answer.reverse,
         };
+        // Beyond two parameters the map is a slice at the best minimum's other coordinates.
+        let slice: String = answer
+            .rest
+            .iter()
+            .enumerate()
+            .map(|(k, v)| {
+                format!(
+                    " at {} = {:.4} (the best minimum's)",
+                    answer.request.family.coordinate_label(k + 2),
+                    v
+                )
+            })
+            .collect();
         ui.label(format!(
-            "{} over {} × {} ({}×{}; {}{})",
+            "{} over {} × {}{slice} ({}×{}; {}{})",
             answer.request.direction.formula().replace('‖', "||"),
             answer.request.family.coordinate_label(0),
             answer.request.family.coordinate_label(1),
@@ -385,6 +407,46 @@ impl FitLab {
                         );
                     }
                 }
+                // The lowest paths between minima (three parameters), projected on the map's
+                // two coordinates, and where they cross; a saddle at another freedom than the
+                // slice's, or the edge's limit, is drawn at its location and scale.
+                for pass in &search.passes {
+                    let pts: Vec<[f64; 2]> = pass.path.iter().map(|t| [t[0], t[1]]).collect();
+                    pu.line(
+                        Line::new("lowest path between minima", pts)
+                            .color(Color32::from_rgb(240, 228, 66))
+                            .style(egui_plot::LineStyle::dashed_dense())
+                            .width(1.5),
+                    );
+                }
+                let mut edge_names: Vec<String> = Vec::new();
+                let mut edge_pts: Vec<Vec<[f64; 2]>> = Vec::new();
+                for c in search.passes.iter().flat_map(|p| &p.crossings) {
+                    let (Crossing::Edge(e), Some(at)) = (c, c.map_point()) else {
+                        continue;
+                    };
+                    let name = format!(
+                        "pass at the edge ({} → {})",
+                        e.param,
+                        if e.to_infinity { "∞" } else { "0" }
+                    );
+                    match edge_names.iter().position(|n| *n == name) {
+                        Some(k) => edge_pts[k].push(at),
+                        None => {
+                            edge_names.push(name);
+                            edge_pts.push(vec![at]);
+                        }
+                    }
+                }
+                for (name, pts) in edge_names.iter().zip(edge_pts) {
+                    pu.points(
+                        Points::new(screen_text(name), pts)
+                            .shape(MarkerShape::Diamond)
+                            .radius(7.0)
+                            .color(Color32::from_rgb(240, 228, 66))
+                            .filled(false),
+                    );
+                }
                 if let Some(f) = path {
                     let pts: Vec<[f64; 2]> = f.path.iter().map(|t| [t[0], t[1]]).collect();
                     pu.line(
@@ -409,6 +471,15 @@ impl FitLab {
             });
         let r = &response.response;
         self.map_transform = Some(response.transform);
+        self.drawn_passes = search
+            .passes
+            .iter()
+            .flat_map(|p| &p.crossings)
+            .filter_map(Crossing::map_point)
+            .collect();
+        for pass in &search.passes {
+            ui.label(format!("Pass: {}", screen_text(&pass.sentence())));
+        }
         if (r.clicked() || r.dragged())
             && let Some(pos) = r.interact_pointer_pos()
         {
@@ -431,7 +502,7 @@ impl FitLab {
                 crate::divergence::format_value(f.kl.value)
             ));
             if let Some(e) = &f.edge {
-                ui.label(e.sentence());
+                ui.label(screen_text(&e.sentence()));
             }
         } else {
             ui.label("Click or drag on the map, or type a start, to run the optimiser from there.");
@@ -516,7 +587,7 @@ fn metrics_ui(ui: &mut egui::Ui, answer: &FitAnswer) -> Vec<Command> {
             continue;
         }
         for e in &search.edges {
-            ui.label(e.sentence());
+            ui.label(screen_text(&e.sentence()));
         }
         egui::Grid::new(("fit-optima", dir.name()))
             .striped(true)
@@ -545,6 +616,11 @@ fn metrics_ui(ui: &mut egui::Ui, answer: &FitAnswer) -> Vec<Command> {
             });
     }
     commands
+}
+
+/// Library text for the screen (egui's default fonts have no '→', '‖' or '∇').
+fn screen_text(s: &str) -> String {
+    crate::app::metrics::ui_str(s).replace('∇', "grad ")
 }
 
 /// Short display of a Q: parameters to 7 significant digits.
