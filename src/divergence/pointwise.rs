@@ -316,8 +316,7 @@ pub fn curves(
         let cells = running::cell_integrals(
             a,
             b,
-            x,
-            d,
+            (x, d),
             (mid.0, mid.1),
             kl_term,
             |i| covers(x[i + 1]),

@@ -195,7 +195,7 @@ pub struct QuadResult {
 }
 
 /// The 15 Gauss–Kronrod nodes of one rule on a whole segment, as `u ∈ (0, 1)`.
-pub fn kronrod_nodes() -> [f64; 15] {
+pub fn kronrod_unit_nodes() -> [f64; 15] {
     std::array::from_fn(|i| match i {
         0..7 => 0.5 * (1.0 - XGK[i]),
         7 => 0.5,

@@ -45,8 +45,8 @@ pub fn midpoints(
     Ok((lp, lq))
 }
 
-/// The integral of `g(ln a, ln b)` over each cell of `x`, from the integrand `y` at the
-/// samples and `mid` = (ln a, ln b) at the cells' midpoints ([`midpoints`], in the same
+/// The integral of `g(ln a, ln b)` over each cell of `x`, from `samples` = (x, the
+/// integrand at x) and `mid` = (ln a, ln b) at the cells' midpoints ([`midpoints`], in the same
 /// orientation as `g`'s arguments). Cells for which `skip(i)` holds (where the caller's
 /// running value is ∞ anyway) are not integrated and are 0.
 ///
@@ -55,13 +55,13 @@ pub fn midpoints(
 pub fn cell_integrals(
     a: &Distribution,
     b: &Distribution,
-    x: &[f64],
-    y: &[f64],
+    samples: (&[f64], &[f64]),
     mid: (&[f64], &[f64]),
     g: impl Fn(f64, f64) -> f64 + Copy,
     skip: impl Fn(usize) -> bool,
     cancel: &Cancel,
 ) -> Result<Vec<f64>, Cancelled> {
+    let (x, y) = samples;
     let n = x.len().saturating_sub(1);
     let mut cells = Vec::with_capacity(n);
     // (how far Simpson is from the trapezoid, cell); ∞ when a sample is not finite.

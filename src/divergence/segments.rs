@@ -128,7 +128,7 @@ fn sees_tail(segs: &[Segment], x: f64, dir: f64, efold: f64) -> bool {
         if !(at_start || at_end) {
             continue;
         }
-        let resolving = quad::kronrod_nodes()
+        let resolving = quad::kronrod_unit_nodes()
             .iter()
             .filter(|&&u| {
                 let (pt, _) = seg.map(if at_start { u } else { 1.0 - u });

@@ -265,8 +265,7 @@ pub fn family_curves(
             cell_integrals(
                 a,
                 b,
-                x,
-                d,
+                (x, d),
                 (mid.0, mid.1),
                 g,
                 |i| covers(x[i + 1]),
