@@ -599,9 +599,11 @@ fn a_tail_cut_beyond_the_doubles_is_within_its_stated_error_which_stays_tight() 
     };
     let s = 1e295_f64;
     let kl_cases = [
-        // (KL(cauchy ‖ student_t(1.5)) is left out: at every scale, 1 included, the
-        // quadrature is 2.6e-11 off with a stated 3.6e-12, a gap in its own error estimate
-        // and not in the tail; mpmath gives 0.037900263978935.)
+        (
+            "cauchy(0, 1e295)",
+            "student_t(0, 1e295, 1.5)",
+            0.037_900_263_978_935_01,
+        ),
         (
             "student_t(0, 1e295, 1.5)",
             "cauchy(0, 1e295)",
@@ -612,12 +614,15 @@ fn a_tail_cut_beyond_the_doubles_is_within_its_stated_error_which_stays_tight() 
             "student_t(0, 1e295, 3)",
             0.168_423_250_031_838_9,
         ),
-        // (log_normal(0, 90) against log_normal(1, 89) is left out too: its quadrature runs
+        // ln 0.8 + 0.25: 4.7e-13 of its mass lies beyond 1.8e308, bounded in the error.
+        (
+            "pareto(1, 0.04)",
+            "pareto(1, 0.05)",
+            0.026_856_448_685_790_244,
+        ),
+        // (log_normal(0, 90) against log_normal(1, 89) is left out: its quadrature runs
         // out of intervals and is 4.9e-13 off with a stated 2.6e-13; its tail beyond the
         // doubles contributes 1.9e-15.)
-        // (pareto(1, 0.04) against pareto(1, 0.05), ln 0.8 + 0.25, is left out as well: it
-        // leaves 4.7e-13 of its mass beyond 1.8e308, now bounded (6.7e-12), but the rule
-        // below that is a further 2.3e-12 off with a stated 7e-14.)
     ];
     for (p, q, want) in kl_cases {
         let kl = compare(&d(p), &d(q), &quadrature).unwrap().kl_pq;
@@ -643,4 +648,30 @@ fn a_tail_cut_beyond_the_doubles_is_within_its_stated_error_which_stays_tight() 
         assert!(off <= h.error, "H({p}): {h:?} against {want}");
         assert!(h.error <= 1e-6 * want, "H({p}): {h:?}");
     }
+}
+
+#[test]
+fn an_inverse_gamma_with_its_mass_beyond_the_doubles_is_refused_naming_its_shape() {
+    // P(X > 1.8e308) ≈ (rate/1.8e308)^shape / Γ(shape + 1): above 1e-12 for shape < 0.039.
+    let e = parse_spec("inverse_gamma(1e-142, 1)")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("shape") && e.contains("1.8e308") && e.contains("0.039"),
+        "{e}"
+    );
+    assert!(parse_spec("inverse_gamma(0.04, 1)").is_ok());
+    // A Cauchy of scale 3.7e-68 against it: q's log-density from logs (x / scale overflowed
+    // beyond 6.6e240, which made the tail bound ∞).
+    let r = compare(
+        &d("inverse_gamma(1, 1)"),
+        &d("cauchy(0, 3.660442895281145e-68)"),
+        &Options::default(),
+    )
+    .unwrap();
+    assert!(
+        r.kl_pq.error.is_finite() && r.kl_pq.error < 1e-9,
+        "{:?}",
+        r.kl_pq
+    );
 }

@@ -54,10 +54,13 @@ impl ParametricFamily for Cauchy {
     }
 
     fn ln_pdf(&self, at: Point) -> f64 {
-        let z = (at.from(self.location) / self.scale).abs();
+        let d = at.from(self.location).abs();
+        let z = d / self.scale;
+        // ln z from the logs where z is large: d / scale overflows to ∞ for a tiny scale
+        // (3.7e-68) at a finite d, which made q's density 0 there and the tail bound ∞.
         self.ln_norm
             - if z > 1e150 {
-                2.0 * z.ln()
+                2.0 * (d.ln() - self.scale.ln())
             } else {
                 (z * z).ln_1p()
             }

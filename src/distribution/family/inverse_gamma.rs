@@ -33,6 +33,24 @@ impl ParametricFamily for InverseGamma {
 
     fn from_params(params: &[f64]) -> Result<Self, ParamError> {
         let [shape, rate] = fixed(&Self::INFO, params)?;
+        // P(X > t) = P(gamma(shape, rate) < 1/t) ≈ (rate/t)^shape / Γ(shape + 1) for t far
+        // beyond the bulk: the mass beyond the largest double, where no figure can follow it
+        // (a shape of 1e-142 puts nearly all of it there: KL 0 ± ∞ against a Cauchy).
+        let ln_z = (rate.ln() - f64::MAX.ln()).min(0.0);
+        let ln_tail = shape * ln_z - ln_gamma(shape + 1.0);
+        if ln_tail > (1e-12f64).ln() {
+            return Err(ParamError::Inconsistent(format!(
+                "shape {} with rate {} puts {} of the mass beyond 1.8e308, the largest double, where no figure can follow it; shape must be at least {} at this rate",
+                super::format_number(shape),
+                super::format_number(rate),
+                if ln_tail >= -0.01 {
+                    "nearly all".to_string()
+                } else {
+                    format!("{:.0e}", ln_tail.exp())
+                },
+                super::format_number((-(1e-12f64).ln() / -ln_z * 1e3).ceil() / 1e3),
+            )));
+        }
         Ok(InverseGamma {
             shape,
             rate,

@@ -73,9 +73,11 @@ impl ParametricFamily for StudentT {
 
     fn ln_pdf(&self, at: Point) -> f64 {
         let nu = self.freedom;
-        let z = (at.from(self.location) / self.scale).abs();
+        let d = at.from(self.location).abs();
+        let z = d / self.scale;
+        // As Cauchy's: ln z from the logs, so a tiny scale does not overflow z at a finite d.
         let l = if z > 1e150 {
-            2.0 * z.ln() - nu.ln()
+            2.0 * (d.ln() - self.scale.ln()) - nu.ln()
         } else {
             (z * z / nu).ln_1p()
         };
