@@ -38,18 +38,8 @@ impl ParametricFamily for InverseGamma {
         // (a shape of 1e-142 puts nearly all of it there: KL 0 ± ∞ against a Cauchy).
         let ln_z = (rate.ln() - f64::MAX.ln()).min(0.0);
         let ln_tail = shape * ln_z - ln_gamma(shape + 1.0);
-        if ln_tail > (1e-12f64).ln() {
-            return Err(ParamError::Inconsistent(format!(
-                "shape {} with rate {} puts {} of the mass beyond 1.8e308, the largest double, where no figure can follow it; shape must be at least {} at this rate",
-                super::format_number(shape),
-                super::format_number(rate),
-                if ln_tail >= -0.01 {
-                    "nearly all".to_string()
-                } else {
-                    format!("{:.0e}", ln_tail.exp())
-                },
-                super::format_number((-(1e-12f64).ln() / -ln_z * 1e3).ceil() / 1e3),
-            )));
+        if let Some(e) = super::params::mass_beyond_doubles(shape, ("rate", rate), ln_tail, -ln_z) {
+            return Err(e);
         }
         Ok(InverseGamma {
             shape,

@@ -242,6 +242,34 @@ fn plain_number(v: f64) -> String {
     }
 }
 
+/// The refusal of a power-law tail that puts more than 1e-12 of the mass beyond 1.8e308, the
+/// largest double, where no figure can follow it (pareto, inverse_gamma). `ln_tail` is the
+/// log of that mass; `ln_room` is how far, in ln x units per unit of shape, the tail has to
+/// fall before it leaves the doubles; `other` names the parameter that sets it.
+pub(crate) fn mass_beyond_doubles(
+    shape: f64,
+    other: (&str, f64),
+    ln_tail: f64,
+    ln_room: f64,
+) -> Option<ParamError> {
+    let limit = (1e-12f64).ln();
+    (ln_tail > limit).then(|| {
+        ParamError::Inconsistent(format!(
+            "shape {} with {} {} puts {} of the mass beyond 1.8e308, the largest double, where no figure can follow it; shape must be at least {} at this {}",
+            format_number(shape),
+            other.0,
+            format_number(other.1),
+            if ln_tail >= -0.01 {
+                "nearly all".to_string()
+            } else {
+                format!("{:.0e}", ln_tail.exp())
+            },
+            format_number((-limit / ln_room * 1e3).ceil() / 1e3),
+            other.0,
+        ))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

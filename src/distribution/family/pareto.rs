@@ -46,18 +46,10 @@ impl ParametricFamily for Pareto {
         // follow it (a shape of 1e-80 puts all of it there).
         let ln_room = f64::MAX.ln() - scale.ln();
         let ln_tail = -shape * ln_room;
-        if ln_tail > (1e-12f64).ln() {
-            return Err(ParamError::Inconsistent(format!(
-                "shape {} with scale {} puts {} of the mass beyond 1.8e308, the largest double, where no figure can follow it; shape must be at least {} at this scale",
-                super::format_number(shape),
-                super::format_number(scale),
-                if ln_tail >= -0.01 {
-                    "nearly all".to_string()
-                } else {
-                    format!("{:.0e}", ln_tail.exp())
-                },
-                super::format_number((-(1e-12f64).ln() / ln_room * 1e3).ceil() / 1e3),
-            )));
+        if let Some(e) =
+            super::params::mass_beyond_doubles(shape, ("scale", scale), ln_tail, ln_room)
+        {
+            return Err(e);
         }
         Ok(Pareto {
             scale,
