@@ -329,13 +329,8 @@ fn with_dropped_tails_of(
 /// piece ends checks the monotonicity the argument needs: a rise gives an infinite bound.
 ///
 /// Beyond the last double `x_K` (the families refuse parameters that leave more than 1e-12
-/// of the mass there) the densities cannot be evaluated: there the bound uses their
-/// log-slopes at `x_K`, σ = −d ln p/d ln x over the last piece (or over [x_K/2, x_K] when
-/// the nodes were dropped only beyond x_K/2): |ln p − ln q| grows from its
-/// value at `x_K` by at most |σ_p − σ_q| per unit of ln(x/x_K), and ln(x/x_K) averages
-/// 1/(σ_p − 1) over P's tail there (a power law x^−σ); both doubled, for log-normal tails,
-/// whose slopes still grow. This last part is asymptotic, not proven, and is at most
-/// 1e-12 × (the log-ratio at x_K + a few).
+/// of the mass there) the densities cannot be evaluated: there the bound comes from each
+/// family's formula, as an envelope of its log-slope ([`super::beyond`], proven the same way).
 fn dropped_tail_bound(p: &Distribution, q: Option<&Distribution>, x: f64, upper: bool) -> f64 {
     let logs = |t: f64| (p.ln_density(t), q.map_or(0.0, |q| q.ln_density(t)));
     // The bound on |ln p − ln q| (or |ln p|) over a piece whose ends have these logs.
@@ -350,7 +345,6 @@ fn dropped_tail_bound(p: &Distribution, q: Option<&Distribution>, x: f64, upper:
     let mut a = x;
     let mut la = logs(a);
     let mut sa = mass_beyond(p, a, upper);
-    let mut slopes = (f64::NAN, f64::NAN);
     loop {
         let b = 2.0 * a;
         if !b.is_finite() {
@@ -366,39 +360,8 @@ fn dropped_tail_bound(p: &Distribution, q: Option<&Distribution>, x: f64, upper:
         if piece > 0.0 {
             bound += piece * corner(la, lb);
         }
-        slopes = (
-            (la.0 - lb.0) / std::f64::consts::LN_2,
-            (la.1 - lb.1) / std::f64::consts::LN_2,
-        );
         (a, la, sa) = (b, lb, sb);
     }
-    if sa > 0.0 {
-        if slopes.0.is_nan() {
-            // No piece fitted in the doubles (the nodes were dropped only near the largest
-            // double): the slopes over [a/2, a], where the tails are monotone too.
-            let lh = logs(0.5 * a);
-            if !(la.0 <= lh.0 && la.1 <= lh.1) {
-                return f64::INFINITY;
-            }
-            slopes = (
-                (lh.0 - la.0) / std::f64::consts::LN_2,
-                (lh.1 - la.1) / std::f64::consts::LN_2,
-            );
-        }
-        let (sp, sq) = slopes;
-        // P's tail beyond a: a power law x^−sp has E[ln(x/a)] = 1/(sp − 1).
-        let mean_log = 1.0 / (sp - 1.0);
-        let growth = if q.is_some() { (sp - sq).abs() } else { sp };
-        let rest = if q.is_some() {
-            (la.0 - la.1).abs()
-        } else {
-            la.0.abs()
-        };
-        let beyond = sa * 2.0 * (rest + growth * mean_log);
-        if !(beyond >= 0.0) || !(sp > 1.0) {
-            return f64::INFINITY;
-        }
-        bound += beyond;
-    }
-    bound
+    // Beyond the last double, the families' log-slope envelopes ([`super::beyond`]).
+    bound + super::beyond::bound_beyond(p, q, a, upper, la, sa)
 }

@@ -11,6 +11,7 @@
 //! - Comparing a discrete distribution with a continuous one is an error
 //!   ([`CompareError::KindMismatch`]); every pair of one kind is computed.
 
+mod beyond;
 mod binned;
 pub mod bins;
 pub mod closed;

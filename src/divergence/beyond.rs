@@ -1,0 +1,282 @@
+//! A proven bound on KL's and the entropy's integrand beyond the last double a tail reaches.
+//!
+//! Beyond `X`, the last point `x·2ᵏ` that is a double, no density can be evaluated, yet a
+//! power-law or log-normal tail may leave up to 1e-12 of its mass there (the families refuse
+//! more). What the quadrature cannot see is bounded from each family's formula instead.
+//!
+//! The argument. Write `u = ln(x/X) ≥ 0` for `x` beyond `X`, and `s(x) = −d ln f/d ln|x|` for
+//! the log-slope of a density `f`. Each family below gives an envelope valid for every `x`
+//! beyond `X`: `s_lo ≤ s(x) ≤ s_hi + 2k·u`. Integrating the slope,
+//!
+//! ```text
+//! −s_hi·u − k·u²  ≤  ln f(x) − ln f(X)  ≤  −s_lo·u.
+//! ```
+//!
+//! A mixture's log-slope is its components' slopes averaged with the weights `wᵢfᵢ/f`, so the
+//! mixture's envelope is the lowest `s_lo`, the highest `s_hi` and the highest `k` of its
+//! components. Then, for P and Q with envelopes `(a, b, k)` and `(c, d, l)`,
+//!
+//! ```text
+//! |ln p(x) − ln q(x)| ≤ A + B·u + C·u²,   A = |ln p(X) − ln q(X)|,
+//! B = max(b − c, d − a, 0),   C = max(k, l),
+//! ```
+//!
+//! (for the entropy `|ln p(x)| ≤ |ln p(X)| + b·u + k·u²`), and with `p(x) ≤ p(X)·e^(−a·u)` and
+//! `dx = |X|·e^u du`, the moments of P's tail are at most
+//! `∫ p·uʲ dx ≤ p(X)·|X|·j!/(a − 1)^(j+1)` (needs `a > 1`, which every accepted tail meets).
+//! The integral beyond `X` is at most `A·S + B·M₁ + C·M₂`, `S` the mass beyond `X` from the
+//! cdf.
+//!
+//! Components whose tails fall exponentially or faster (normal, gamma, …) are left out of
+//! the envelopes: beyond 1e307 their density and mass are 0 in doubles (below 2⁻¹⁰⁷⁴), so they
+//! change neither `p(X)` nor the integral there by a representable amount.
+
+use crate::distribution::family::Family;
+use crate::distribution::{Distribution, Parametric};
+
+/// A log-slope envelope beyond a point: `s_lo ≤ −d ln f/d ln|x| ≤ s_hi + 2k·ln(x/X)`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Envelope {
+    pub s_lo: f64,
+    pub s_hi: f64,
+    pub k: f64,
+}
+
+impl Envelope {
+    fn widen(self, o: Envelope) -> Envelope {
+        Envelope {
+            s_lo: self.s_lo.min(o.s_lo),
+            s_hi: self.s_hi.max(o.s_hi),
+            k: self.k.max(o.k),
+        }
+    }
+}
+
+/// One family's envelope beyond `x` (above it when `upper`): `None` when the family's tail
+/// falls exponentially or faster (nothing of it is left beyond `x` in doubles) or when its
+/// support ends before `x`; `Some` with `s_lo = 0` when no useful envelope holds (the bound
+/// is then infinite, not wrong).
+fn component(c: &Parametric, x: f64, upper: bool) -> Option<Envelope> {
+    let (lo, hi) = c.support();
+    if (upper && x >= hi) || (!upper && x <= lo) {
+        return None;
+    }
+    let fixed = |s: f64| Envelope {
+        s_lo: s,
+        s_hi: s,
+        k: 0.0,
+    };
+    // student_t and Cauchy: with z = (x − μ)/γ and m = μ/γ, s = (ν+1)·z(z+m)/(ν+z²), so
+    // s/(ν+1) − 1 = (m·z − ν)/(z² + ν), at most |m|/z + ν/z² in size, which falls with z.
+    // |m|/z = |μ|/|x − μ| (γ cancels, so a tiny scale does not overflow m).
+    let t_like = |location: f64, scale: f64, nu: f64| {
+        let d = if upper { x - location } else { location - x };
+        if !(d > 0.0) {
+            return fixed(0.0);
+        }
+        let r = scale / d;
+        let eps = location.abs() / d + nu * r * r;
+        Envelope {
+            s_lo: ((nu + 1.0) * (1.0 - eps)).max(0.0),
+            s_hi: (nu + 1.0) * (1.0 + eps),
+            k: 0.0,
+        }
+    };
+    match c.named() {
+        Family::StudentT(t) => Some(t_like(t.location, t.scale, t.freedom)),
+        Family::Cauchy(t) => Some(t_like(t.location, t.scale, 1.0)),
+        // The remaining heavy tails are on (0, ∞): only the upper one reaches that far.
+        _ if !upper => None,
+        // p ∝ x^−(α+1).
+        Family::Pareto(p) => Some(fixed(p.shape + 1.0)),
+        // p ∝ x^−(α+1)·e^(−β/x): s = α + 1 − β/x, between α + 1 − β/X and α + 1.
+        Family::InverseGamma(g) => Some(Envelope {
+            s_lo: g.shape + 1.0 - g.rate / x,
+            s_hi: g.shape + 1.0,
+            k: 0.0,
+        }),
+        // ln p = −ln x − (ln x − μ)²/2σ² + c: s = 1 + (ln x − μ)/σ², which grows by 1/σ² per
+        // unit of u.
+        Family::LogNormal(l) => Some(Envelope {
+            s_lo: 1.0 + (x.ln() - l.location) / (l.scale * l.scale),
+            s_hi: 1.0 + (x.ln() - l.location) / (l.scale * l.scale),
+            k: 0.5 / (l.scale * l.scale),
+        }),
+        _ => None,
+    }
+}
+
+/// The envelope of a distribution beyond `x`; `None` when nothing of it reaches beyond.
+pub(crate) fn envelope(d: &Distribution, x: f64, upper: bool) -> Option<Envelope> {
+    match d {
+        Distribution::Parametric(c) => component(c, x, upper),
+        Distribution::Mixture(m) => m
+            .components()
+            .iter()
+            .zip(m.weights())
+            .filter(|(_, w)| **w > 0.0)
+            .filter_map(|(c, _)| component(c, x, upper))
+            .reduce(Envelope::widen),
+        Distribution::Histogram(_) | Distribution::Categories(_) => None,
+    }
+}
+
+/// The bound on `∫ p·|ln p − ln q|` (or `∫ p·|ln p|` without `q`) beyond `x`, given the
+/// log-densities at `x` (`lp`, `lq`; `lq` unused without `q`) and P's mass beyond `x` (see the
+/// module's argument). `∞` when an envelope is missing or does not decay fast enough.
+pub(crate) fn bound_beyond(
+    p: &Distribution,
+    q: Option<&Distribution>,
+    x: f64,
+    upper: bool,
+    (lp, lq): (f64, f64),
+    mass: f64,
+) -> f64 {
+    if !(mass > 0.0) {
+        return 0.0;
+    }
+    let Some(ep) = envelope(p, x, upper) else {
+        return f64::INFINITY;
+    };
+    if !(ep.s_lo > 1.0) || !lp.is_finite() {
+        return f64::INFINITY;
+    }
+    let (a, b, c) = match q {
+        Some(q) => {
+            let Some(eq) = envelope(q, x, upper) else {
+                return f64::INFINITY;
+            };
+            (
+                (lp - lq).abs(),
+                (ep.s_hi - eq.s_lo).max(eq.s_hi - ep.s_lo).max(0.0),
+                ep.k.max(eq.k),
+            )
+        }
+        None => (lp.abs(), ep.s_hi, ep.k),
+    };
+    // p(X)·|X|, from the logs (p(X) alone may be below the smallest double).
+    let scale = (lp + x.abs().ln()).exp();
+    let g = ep.s_lo - 1.0;
+    let m1 = scale / (g * g);
+    let m2 = 2.0 * scale / (g * g * g);
+    let bound = a * mass + b * m1 + c * m2;
+    // The log-densities at X and the mass carry rounding: a relative margin far above it.
+    let bound = bound * (1.0 + 1e-9);
+    if bound >= 0.0 { bound } else { f64::INFINITY }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::distribution::parse_spec;
+
+    fn d(s: &str) -> Distribution {
+        parse_spec(s).unwrap()
+    }
+
+    /// X = 2^1023, the largest power of two, as in the reference script.
+    fn last_double() -> f64 {
+        2f64.powi(1023)
+    }
+
+    #[test]
+    fn a_pareto_pair_is_bounded_by_its_exact_tail_integral() {
+        // p = α x^−(α+1) and q = β x^−(β+1) on (1, ∞): ln p − ln q = ln(α/β) + (β − α) ln x,
+        // positive and rising beyond X for α = 0.04, β = 0.05, so the tail integral is
+        // S·(ln(α/β) + (β − α)(ln X + 1/α)), S = X^−α. The envelope is exact for power laws.
+        let x = last_double();
+        let (p, q) = (d("pareto(1, 0.04)"), d("pareto(1, 0.05)"));
+        let (alpha, beta) = (0.04f64, 0.05f64);
+        let s = (-alpha * x.ln()).exp();
+        let exact = s * ((alpha / beta).ln() + (beta - alpha) * (x.ln() + 1.0 / alpha));
+        let logs = (p.ln_density(x), q.ln_density(x));
+        let b = bound_beyond(&p, Some(&q), x, true, logs, s);
+        assert!(
+            b >= exact && b <= exact * (1.0 + 1e-8),
+            "{b:e} against {exact:e}"
+        );
+        // And the entropy: −ln p = −ln α + (α + 1) ln x, so ∫ p·|ln p| = S·(−ln α + (α+1)(ln X + 1/α)).
+        let exact = s * (-alpha.ln() + (alpha + 1.0) * (x.ln() + 1.0 / alpha));
+        let b = bound_beyond(&p, None, x, true, logs, s);
+        assert!(
+            b >= exact && b <= exact * (1.0 + 1e-8),
+            "{b:e} against {exact:e}"
+        );
+    }
+
+    #[test]
+    fn heavy_tails_are_bounded_above_their_mpmath_tail_integrals() {
+        // tests/reference/beyond_doubles.py: ∫ from X = 2^1023 to ∞ of p·|ln p − ln q| (and
+        // p·|ln p|), by mpmath at 40 digits in u = ln(x/X), and P's mass beyond X.
+        for &(p, q, mass, kl_tail, entropy_tail) in REFERENCE {
+            let x = last_double();
+            let (p, q) = (d(p), d(q));
+            let logs = (p.ln_density(x), q.ln_density(x));
+            let b = bound_beyond(&p, Some(&q), x, true, logs, mass);
+            assert!(
+                b >= kl_tail && b <= 4.0 * kl_tail,
+                "{} ‖ {}: bound {b:e} against {kl_tail:e}",
+                p.to_spec(),
+                q.to_spec()
+            );
+            let b = bound_beyond(&p, None, x, true, logs, mass);
+            assert!(
+                b >= entropy_tail && b <= 4.0 * entropy_tail,
+                "{}: bound {b:e} against {entropy_tail:e}",
+                p.to_spec()
+            );
+        }
+    }
+
+    #[test]
+    fn a_light_q_beyond_the_doubles_gives_an_infinite_bound_not_a_wrong_one() {
+        let x = last_double();
+        let (p, q) = (d("cauchy(0, 1e290)"), d("normal(0, 1)"));
+        let logs = (p.ln_density(x), q.ln_density(x));
+        assert_eq!(
+            bound_beyond(&p, Some(&q), x, true, logs, 1e-18),
+            f64::INFINITY
+        );
+    }
+
+    /// (P, Q, P's mass beyond X, ∫ p·|ln p − ln q|, ∫ p·|ln p|), from
+    /// tests/reference/beyond_doubles.py.
+    #[allow(clippy::excessive_precision)] // mpmath's 17 digits, as printed
+    const REFERENCE: &[(&str, &str, f64, f64, f64)] = &[
+        (
+            "cauchy(0, 1e290)",
+            "student_t(0, 1e290, 1.5)",
+            3.5413150332597763e-19,
+            7.2933501340763266e-18,
+            2.668643587691134e-16,
+        ),
+        (
+            "student_t(1e300, 1e295, 3)",
+            "cauchy(0, 1e295)",
+            1.5183939399290688e-39,
+            8.8035684310293036e-38,
+            1.2127514683450838e-36,
+        ),
+        (
+            "inverse_gamma(0.05, 1)",
+            "pareto(1, 0.06)",
+            4.1112876437831832e-16,
+            2.9335793568797649e-15,
+            3.1595776852378686e-13,
+        ),
+        (
+            "log_normal(0, 90)",
+            "log_normal(1, 89)",
+            1.6530580929631975e-15,
+            1.0275772706195657e-15,
+            1.2523775186634286e-12,
+        ),
+        (
+            "0.5*cauchy(0, 1e290) + 0.5*pareto(1, 0.05)",
+            "student_t(0, 1e291, 2)",
+            2.002948686605861e-16,
+            1.5602846975766512e-14,
+            1.5406969704456995e-13,
+        ),
+    ];
+}
