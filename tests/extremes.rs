@@ -620,9 +620,13 @@ fn a_tail_cut_beyond_the_doubles_is_within_its_stated_error_which_stays_tight() 
             "pareto(1, 0.05)",
             0.026_856_448_685_790_244,
         ),
-        // (log_normal(0, 90) against log_normal(1, 89) is left out: its quadrature runs
-        // out of intervals and is 4.9e-13 off with a stated 2.6e-13; its tail beyond the
-        // doubles contributes 1.9e-15.)
+        // ln(89/90) + (90² + 1)/(2·89²) − ½ (mpmath): its tail from 1e275 on was once
+        // mapped with a scale of 2e26 and 4.9e-13 off with a stated 2.6e-13.
+        (
+            "log_normal(0, 90)",
+            "log_normal(1, 89)",
+            1.889_011_440_790_386_5e-4,
+        ),
     ];
     for (p, q, want) in kl_cases {
         let kl = compare(&d(p), &d(q), &quadrature).unwrap().kl_pq;
@@ -674,4 +678,94 @@ fn an_inverse_gamma_with_its_mass_beyond_the_doubles_is_refused_naming_its_shape
         "{:?}",
         r.kl_pq
     );
+}
+
+/// A family, its location at 0 and its other parameters as written in a spec.
+type Located = (&'static str, f64, &'static str);
+
+/// (P, Q, [KL(P‖Q), KL(Q‖P), JS, TV, Hellinger]) at location 0, from
+/// tests/reference/shifted_pairs.py (mpmath, 30 digits, two rules agreeing to 7e-16 or better); P's
+/// location is 0 and Q's as written, each then moved by the same amount.
+const SHIFTED_REFERENCE: &[(Located, Located, [f64; 5])] = &[
+    // The property test's case: at 1e15 TV was 2e-9 off the pair at 0, with 9e-13 stated.
+    (
+        ("normal", 0.0, "2.4964711184761863"),
+        ("laplace", 0.125, "1.9255022228688745"),
+        [
+            0.050_294_937_069_482_19,
+            0.081_623_897_172_946_6,
+            0.013_595_033_667_914_216,
+            0.125_728_441_451_629_26,
+            0.119_862_290_075_906_6,
+        ],
+    ),
+    (
+        ("normal", 0.0, "1"),
+        ("cauchy", 0.5, "1.3"),
+        [
+            0.427_027_616_175_835_23,
+            f64::INFINITY,
+            0.128_438_436_322_003_3,
+            0.357_700_175_122_856_73,
+            0.403_095_715_458_492_4,
+        ],
+    ),
+    (
+        ("student_t", 0.0, "1.7, 3.5"),
+        ("laplace", -0.25, "1.1"),
+        [
+            0.158_096_182_474_377_73,
+            0.118_999_322_943_247_79,
+            0.031_066_212_306_930_49,
+            0.198_462_427_232_449_86,
+            0.179_288_918_691_249_38,
+        ],
+    ),
+    (
+        ("cauchy", 0.0, "0.7"),
+        ("laplace", -0.375, "2"),
+        [
+            f64::INFINITY,
+            0.216_409_220_520_128_87,
+            0.054_049_967_758_956_97,
+            0.273_412_139_339_693_5,
+            0.240_712_102_638_904_77,
+        ],
+    ),
+];
+
+#[test]
+fn pairs_moved_to_1e12_and_1e15_are_within_their_stated_errors_of_mpmath() {
+    // Far out, coordinates are multiples of an ulp (1/8 at 1e15): the pair is compared
+    // measured from P's location (src/divergence/shift.rs), so it is the pair at 0.
+    for &((fp, lp, ap), (fq, lq, aq), want) in SHIFTED_REFERENCE {
+        for m in [0.0, 1e12, 1e15, -1e15] {
+            let spec = |f: &str, l: f64, a: &str| format!("{f}({:e}, {a})", m + l);
+            let (p, q) = (spec(fp, lp, ap), spec(fq, lq, aq));
+            for closed_forms in [true, false] {
+                let opts = Options {
+                    closed_forms,
+                    ..Options::default()
+                };
+                let r = compare(&d(&p), &d(&q), &opts).unwrap();
+                assert_report(&r, &p);
+                let ids = [
+                    FigureId::KlPq,
+                    FigureId::KlQp,
+                    FigureId::Js,
+                    FigureId::Tv,
+                    FigureId::Hellinger,
+                ];
+                for (id, want) in ids.into_iter().zip(want) {
+                    let f = r.get(id);
+                    let what = format!("{p} ‖ {q}, {} (closed forms {closed_forms})", id.label());
+                    if want.is_infinite() {
+                        assert_eq!(f.value, want, "{what}: {f:?}");
+                    } else {
+                        assert_near(f, want, 1e-9, &what);
+                    }
+                }
+            }
+        }
+    }
 }

@@ -26,6 +26,7 @@ pub mod renyi;
 mod report;
 pub mod running;
 mod segments;
+mod shift;
 pub mod smoothing;
 mod support;
 mod walk;
@@ -94,6 +95,10 @@ fn check_kinds(p: &Distribution, q: &Distribution) -> Result<Kind, CompareError>
 /// [`CompareError`] when the pair mixes kinds or label sets cannot be aligned.
 pub fn compare(p: &Distribution, q: &Distribution, opts: &Options) -> Result<Report, CompareError> {
     opts.cancel.check()?;
+    // Translation-invariant figures, taken where the doubles are finest (see `shift`).
+    if let Some((p, q)) = shift::to_common_origin(p, q) {
+        return compare(&p, &q, opts);
+    }
     let report = compare_uncancelled(p, q, opts)?;
     // Loops stop early once the flag is set; what they return then is not a result.
     opts.cancel.check()?;
@@ -271,6 +276,9 @@ pub fn kl_divergence(
 ) -> Result<Figure, CompareError> {
     if check_kinds(p, q)? == Kind::Discrete {
         return discrete::kl(p, q, opts).map(report::non_negative);
+    }
+    if let Some((p, q)) = shift::to_common_origin(p, q) {
+        return kl_divergence(&p, &q, opts);
     }
     Ok(report::non_negative(kl_continuous(p, q, ["P", "Q"], opts)))
 }
