@@ -522,7 +522,7 @@ fn pair_line(n: usize, raw: &[u8], args: &ComputeArgs, out: &mut Vec<u8>) -> boo
     if plain {
         return match pair_figures(p, q, args, false) {
             Ok((nats, pd, qd)) => {
-                let report = nats.in_unit(unit_of(args));
+                let report = nats.into_unit(unit_of(args));
                 let (p, q) = (pd.to_spec(), qd.to_spec());
                 if args.json {
                     report.write_json(&p, &q, Some(n), out);

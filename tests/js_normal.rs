@@ -41,3 +41,39 @@ fn normal_pair_js_is_within_its_stated_error_of_mpmath_in_nats_and_bits() {
     }
     assert_eq!(n, 64);
 }
+
+/// The broader sweep of tests/reference/js_normal_sweep_reference.tsv (60 pairs, 30-digit
+/// mpmath): the speed input's own pairs, scale ratios of 1e6 to 1e8 either way, means 1e2 to
+/// 1e7 sds apart, equal sds 1e-3 to 30 sds apart, near-identical pairs (JS 1e-20 to 1e-15).
+/// Each way round, the value is within its stated error of the reference, and the stated
+/// error is at most 1e-10 of the value (the default relative tolerance) plus 1e-300.
+#[test]
+fn normal_pair_js_over_a_broad_sweep_is_within_a_small_stated_error_of_mpmath() {
+    let table = include_str!("reference/js_normal_sweep_reference.tsv");
+    let mut n = 0;
+    for line in table.lines().filter(|l| !l.starts_with('#')) {
+        let v: Vec<&str> = line.split('\t').collect();
+        let p = parse_spec(&format!("normal({}, {})", v[0], v[1])).unwrap();
+        let q = parse_spec(&format!("normal({}, {})", v[2], v[3])).unwrap();
+        let want: f64 = v[4].parse().unwrap();
+        for (a, b, way) in [(&p, &q, "P ‖ Q"), (&q, &p, "Q ‖ P")] {
+            let js = compare(a, b, &Options::default()).unwrap().js;
+            assert!(
+                (js.value - want).abs() <= js.error,
+                "{line} ({way}): {} ± {:.1e} ({}), mpmath {want}, off by {:.1e}",
+                js.value,
+                js.error,
+                js.method,
+                (js.value - want).abs()
+            );
+            assert!(
+                js.error <= 1e-10 * want + 1e-300,
+                "{line} ({way}): stated error {:.1e} of {want} ({})",
+                js.error,
+                js.method
+            );
+        }
+        n += 1;
+    }
+    assert_eq!(n, 60);
+}

@@ -39,6 +39,52 @@ pub(super) fn normal_pair(p: &Parametric, q: &Parametric) -> Option<[(f64, f64);
     }
 }
 
+/// At most `N` points on the stack: the break points of one pair, which the batch of
+/// `compute --pairs` computes 10^5 times (a `Vec` each was a tenth of its time in malloc).
+#[derive(Clone, Copy)]
+struct Points<const N: usize> {
+    v: [f64; N],
+    n: usize,
+}
+
+impl<const N: usize> Points<N> {
+    fn new() -> Self {
+        Points { v: [0.0; N], n: 0 }
+    }
+
+    /// Appends `x`; the callers never hold more than `N` (see each `N`).
+    fn push(&mut self, x: f64) {
+        debug_assert!(self.n < N, "more than {N} points");
+        if self.n < N {
+            self.v[self.n] = x;
+            self.n += 1;
+        }
+    }
+
+    fn as_slice(&self) -> &[f64] {
+        &self.v[..self.n]
+    }
+
+    fn clear(&mut self) {
+        self.n = 0;
+    }
+
+    /// Sorted, without repeats.
+    fn sort_dedup(&mut self) {
+        let n = self.n;
+        let v = &mut self.v[..n];
+        v.sort_unstable_by(f64::total_cmp);
+        let mut k = 0;
+        for i in 0..n {
+            if k == 0 || v[i] != v[k - 1] {
+                v[k] = v[i];
+                k += 1;
+            }
+        }
+        self.n = k;
+    }
+}
+
 /// The standard normal mass between `a < b`, from the tail that keeps its digits.
 fn mass_between(a: f64, b: f64) -> f64 {
     let lower = |z: f64| 0.5 * libm::erfc(-z * std::f64::consts::FRAC_1_SQRT_2);
@@ -54,14 +100,14 @@ fn mass_between(a: f64, b: f64) -> f64 {
 
 /// Where the two densities cross, in P's standard units z = (x − m1)/s1, sorted (none, one
 /// or two points).
-fn crossings_in_p_units([(m1, s1), (m2, s2)]: [(f64, f64); 2]) -> Vec<f64> {
+fn crossings_in_p_units([(m1, s1), (m2, s2)]: [(f64, f64); 2]) -> Points<2> {
     // With r = s2/s1 and d = (m2 − m1)/s1: (r² − 1)z² + 2dz − d² − 2r²·ln r = 0.
     let r = s2 / s1;
     let d = (m2 - m1) / s1;
     let a = (s2 - s1) / s1 * (r + 1.0);
     let ln_r = ((s2 - s1) / s1).ln_1p();
     let c = -d * d - 2.0 * r * r * ln_r;
-    let mut z = Vec::with_capacity(2);
+    let mut z = Points::<2>::new();
     if a == 0.0 {
         if d != 0.0 {
             z.push(d / 2.0);
@@ -77,19 +123,27 @@ fn crossings_in_p_units([(m1, s1), (m2, s2)]: [(f64, f64); 2]) -> Vec<f64> {
             z.push(0.0);
         }
     }
-    z.retain(|v| v.is_finite());
-    z.sort_by(f64::total_cmp);
-    z
+    let mut finite = Points::new();
+    for &v in z.as_slice() {
+        if v.is_finite() {
+            finite.push(v);
+        }
+    }
+    finite.v[..finite.n].sort_unstable_by(f64::total_cmp);
+    finite
 }
 
 /// Where the two densities cross, in x, sorted (none, one or two points).
-fn crossings(pair: [(f64, f64); 2]) -> Vec<f64> {
+fn crossings(pair: [(f64, f64); 2]) -> Points<2> {
     let (m1, s1) = pair[0];
-    crossings_in_p_units(pair)
-        .into_iter()
-        .map(|z| m1 + s1 * z)
-        .filter(|x| x.is_finite())
-        .collect()
+    let mut x = Points::new();
+    for &z in crossings_in_p_units(pair).as_slice() {
+        let v = m1 + s1 * z;
+        if v.is_finite() {
+            x.push(v);
+        }
+    }
+    x
 }
 
 /// Total variation ½∫|p − q| between two normals.
@@ -267,7 +321,7 @@ fn rising_points(
     end: f64,
     dir: f64,
     (lo, hi): (f64, f64),
-    out: &mut Vec<f64>,
+    out: &mut Points<RISING_MAX>,
 ) -> Option<f64> {
     let g = s.slope(end).abs();
     let k = s.sa_over_sb * s.sa_over_sb - 1.0;
@@ -293,6 +347,13 @@ fn rising_points(
 /// of each other.
 const JS_RISE: [f64; 4] = [2.0, 5.0, 10.0, 20.0];
 
+/// The rising points of one region: [`JS_RISE`] from each of its two ends.
+const RISING_MAX: usize = 2 * JS_RISE.len();
+
+/// The break points of one part of a region: its two ends, the grid points inside and the
+/// rising points.
+const BREAKS_MAX: usize = JS_GRID.len() + RISING_MAX + 2;
+
 /// Beyond this t, J(t) is ½·ln 2 to within ½e^−t·(t + 1) < 7e-19 (under an ulp of ½·ln 2):
 /// that part of a region is ½·ln 2 times the dominant normal's mass there, from `erfc`.
 const JS_SATURATED: f64 = 45.0;
@@ -308,13 +369,16 @@ pub(super) fn js_fixed(pair: [(f64, f64); 2]) -> Option<Figure> {
     let [p, q] = pair;
     let z_cross = crossings_in_p_units(pair);
     let seen = [Seen::new(p, q), Seen::new(q, p)];
-    let mut bounds = Vec::with_capacity(z_cross.len() + 2);
+    let mut bounds = Points::<4>::new();
     bounds.push(f64::NEG_INFINITY);
-    bounds.extend_from_slice(&z_cross);
+    for &z in z_cross.as_slice() {
+        bounds.push(z);
+    }
     bounds.push(f64::INFINITY);
     let (mut value, mut error, mut pieces) = (0.0, JS_TAIL, 0usize);
-    let mut breaks: Vec<f64> = Vec::with_capacity(32);
-    for w in bounds.windows(2) {
+    let mut rising = Points::<RISING_MAX>::new();
+    let mut breaks = Points::<BREAKS_MAX>::new();
+    for w in bounds.as_slice().windows(2) {
         let (lo, hi) = (w[0], w[1]);
         // Which density dominates: the sign of ln q − ln p inside (constant between crossings).
         let inside = match (lo.is_finite(), hi.is_finite()) {
@@ -328,16 +392,16 @@ pub(super) fn js_fixed(pair: [(f64, f64); 2]) -> Option<Figure> {
         // The region's ends in the dominant normal's units.
         let to_units = |z: f64| if side == 0 { z } else { seen[0].in_b_units(z) };
         let (a, b) = (to_units(lo), to_units(hi));
-        breaks.clear();
+        rising.clear();
         // Next to each crossing, the points where J rises; between the points where t
         // reaches JS_SATURATED from either end (or from one end to infinity), J is constant.
         let from_a = if a.is_finite() {
-            rising_points(&s, a, 1.0, (a, b), &mut breaks).map(|x| (x, b))
+            rising_points(&s, a, 1.0, (a, b), &mut rising).map(|x| (x, b))
         } else {
             None
         };
         let from_b = if b.is_finite() {
-            rising_points(&s, b, -1.0, (a, b), &mut breaks).map(|x| (a, x))
+            rising_points(&s, b, -1.0, (a, b), &mut rising).map(|x| (a, x))
         } else {
             None
         };
@@ -348,14 +412,16 @@ pub(super) fn js_fixed(pair: [(f64, f64); 2]) -> Option<Figure> {
             (None, Some(r)) if !a.is_finite() => Some(r),
             _ => None,
         };
-        let mut open = vec![(a, b)];
-        if let Some((x, y)) = saturated {
-            let mass = mass_between(x, y);
-            value += 0.5 * std::f64::consts::LN_2 * mass;
-            error += (8.0 * f64::EPSILON + 1e-18) * mass;
-            open = vec![(a, x), (y, b)];
-        }
-        let rising = std::mem::take(&mut breaks);
+        let open = match saturated {
+            Some((x, y)) => {
+                let mass = mass_between(x, y);
+                value += 0.5 * std::f64::consts::LN_2 * mass;
+                error += (8.0 * f64::EPSILON + 1e-18) * mass;
+                [(a, x), (y, b)]
+            }
+            // The second part is empty.
+            None => [(a, b), (b, b)],
+        };
         for (a, b) in open {
             let (ca, cb) = (a.max(JS_GRID[0]), b.min(JS_GRID[12]));
             if !(ca < cb) {
@@ -363,12 +429,14 @@ pub(super) fn js_fixed(pair: [(f64, f64); 2]) -> Option<Figure> {
             }
             breaks.clear();
             breaks.push(ca);
-            breaks.extend(JS_GRID.iter().copied().filter(|g| ca < *g && *g < cb));
-            breaks.extend(rising.iter().copied().filter(|g| ca < *g && *g < cb));
+            for &g in JS_GRID.iter().chain(rising.as_slice()) {
+                if ca < g && g < cb {
+                    breaks.push(g);
+                }
+            }
             breaks.push(cb);
-            breaks.sort_by(f64::total_cmp);
-            breaks.dedup();
-            for piece in breaks.windows(2) {
+            breaks.sort_dedup();
+            for piece in breaks.as_slice().windows(2) {
                 let (lo, hi) = (piece[0], piece[1]);
                 let width = hi - lo;
                 let nodes = quad::kronrod_nodes(lo, hi);
@@ -413,7 +481,7 @@ pub(super) fn js_fixed(pair: [(f64, f64); 2]) -> Option<Figure> {
 /// Jensen–Shannon divergence between two normals by adaptive quadrature.
 pub(super) fn js_adaptive(pair: [(f64, f64); 2], rel_tol: f64, max_intervals: usize) -> Figure {
     let [(m1, s1), (m2, s2)] = pair;
-    let mut pts = crossings(pair);
+    let mut pts = crossings(pair).as_slice().to_vec();
     for (m, s) in pair {
         for k in [0.0, 1.0, -1.0, 3.0, -3.0, 8.0, -8.0] {
             pts.push(m + k * s);

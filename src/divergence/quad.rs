@@ -357,7 +357,9 @@ fn estimate(resk: f64, resg: f64, resabs: f64, resasc: f64, half: f64) -> (f64, 
     let resasc = resasc * half.abs();
     let mut error = ((resk - resg) * half).abs();
     if resasc != 0.0 && error != 0.0 {
-        error = resasc * (200.0 * error / resasc).powf(1.5).min(1.0);
+        // y^1.5 as y·√y: `powf` was a tenth of the fixed JS rule's time.
+        let y = 200.0 * error / resasc;
+        error = resasc * (y * y.sqrt()).min(1.0);
     }
     let floor = 50.0 * f64::EPSILON * resabs;
     (value, error.max(floor), floor)

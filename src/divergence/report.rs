@@ -165,6 +165,16 @@ pub struct Report {
 }
 
 impl Report {
+    /// [`Report::in_unit`], taking the report: unchanged (no copies of its method texts)
+    /// when it is already in `unit`.
+    pub fn into_unit(self, unit: Unit) -> Report {
+        if self.unit == unit {
+            self
+        } else {
+            self.in_unit(unit)
+        }
+    }
+
     /// The same report in `unit` (TV and Hellinger unchanged).
     pub fn in_unit(&self, unit: Unit) -> Report {
         let factor = match (self.unit, unit) {

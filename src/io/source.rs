@@ -37,8 +37,13 @@ impl Source {
     /// Decides what typed or stored text names; see the module docs for the rule.
     pub fn from_text(text: &str) -> Source {
         let t = text.trim();
-        let lower = t.to_lowercase();
-        if FILE_ENDINGS.iter().any(|e| lower.ends_with(e)) || !t.contains('(') {
+        // The endings are ASCII, and no other character lowercases to theirs: an ASCII
+        // comparison of the last bytes is `to_lowercase().ends_with(e)` without the copy.
+        let ends_with = |e: &str| {
+            t.len() >= e.len()
+                && t.as_bytes()[t.len() - e.len()..].eq_ignore_ascii_case(e.as_bytes())
+        };
+        if FILE_ENDINGS.iter().any(|e| ends_with(e)) || !t.contains('(') {
             Source::csv(t)
         } else {
             Source::Spec(t.to_string())

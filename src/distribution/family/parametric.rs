@@ -5,7 +5,7 @@ use statrs::distribution as sd;
 use statrs::distribution::{ContinuousCDF, DiscreteCDF};
 
 use super::table;
-use super::{Family, FamilyId, Kind, ParamError, Point, StatrsVisitor, Tail, format_number};
+use super::{Family, FamilyId, Kind, ParamError, Point, StatrsVisitor, Tail};
 
 /// A member of a parametric family with validated parameters.
 #[derive(Clone, Debug, PartialEq)]
@@ -220,8 +220,18 @@ impl Parametric {
 
     /// The spec text of this distribution, e.g. `normal(0, 1)`.
     pub fn to_spec(&self) -> String {
-        let args: Vec<String> = self.params.iter().map(|v| format_number(*v)).collect();
-        format!("{}({})", self.family().name(), args.join(", "))
+        let name = self.family().name();
+        let mut s = String::with_capacity(name.len() + 2 + 12 * self.params.len());
+        s.push_str(name);
+        s.push('(');
+        for (i, v) in self.params.iter().enumerate() {
+            if i > 0 {
+                s.push_str(", ");
+            }
+            super::params::write_number(*v, &mut s);
+        }
+        s.push(')');
+        s
     }
 }
 

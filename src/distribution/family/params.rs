@@ -210,9 +210,32 @@ pub fn xlogy(a: f64, b: f64) -> f64 {
 /// Formats a parameter compactly: `1`, `0.5`, `1e-8`, `1e308`, never `1.0000000000000002`
 /// nor three hundred digits; it reads back as the same double.
 pub fn format_number(v: f64) -> String {
+    let mut out = String::new();
+    write_number(v, &mut out);
+    out
+}
+
+/// [`format_number`] appended to `out` (a spec is written into one string).
+pub fn write_number(v: f64, out: &mut String) {
+    use std::fmt::Write;
     if v == v.trunc() && v.abs() < 1e15 {
-        return format!("{}", v as i64);
+        let _ = write!(out, "{}", v as i64);
+        return;
     }
+    // Both forms below carry the same n shortest significant digits. From 0.01 up to 2³²
+    // (not whole) the plain form is those digits, a point and at most "0.0" before them:
+    // at most n + 3 characters, and the scientific one is n digits, a point when n > 1, an
+    // "e" and an exponent of at least one digit, with a sign when it is negative (|v| < 1):
+    // never shorter, and equal only where the plain form is kept anyway. So one formatting.
+    if (0.01..4_294_967_296.0).contains(&v.abs()) {
+        let _ = write!(out, "{v}");
+        return;
+    }
+    out.push_str(&format_number_long(v));
+}
+
+/// [`format_number`] where the scientific form may be the shorter.
+fn format_number_long(v: f64) -> String {
     // Below 2³² an ulp is under 1e-6, so the shortest digits that read back as v (`{v}`) are
     // the 6-decimal form trimmed when that form reads back as v, and have more than 6
     // decimals when it does not: `{v}` alone is the plain form (one formatting instead of
