@@ -51,6 +51,28 @@ pub fn tick_label(value: f64, step: f64) -> String {
     let step_exp = step.log10().floor() as i32;
     if step < 1e-3 || value.abs() >= 1e5 {
         let value_exp = value.abs().log10().floor() as i32;
+        if value_exp - step_exp > 3 && step >= 1e-3 {
+            // Ticks close together far from 0 (a view of a few units at 1e15): 4 digits
+            // would print "1e15" at every tick. A round base and the offset from it instead,
+            // "1e15+2", "1e15-4": the base keeps the digits down to a thousand steps.
+            let unit = 10f64.powi(step_exp + 3);
+            let base = (value / unit).round() * unit;
+            let off = value - base;
+            let digits = (value_exp - step_exp - 3).clamp(0, 16) as usize;
+            let base_label = tidy_exponent(&format!("{base:.digits$e}"));
+            if off.abs() < 1e-9 * step && base_label.len() < 8 {
+                return base_label;
+            }
+            let decimals = (-step_exp).max(0) as usize;
+            let offset = format!("{base_label}{off:+.decimals$}");
+            // Whichever is shorter: 123456789 reads better than 1.23457e8-211.
+            let plain = format!("{value:.decimals$}");
+            return if plain.len() <= offset.len() {
+                plain
+            } else {
+                offset
+            };
+        }
         let digits = (value_exp - step_exp).clamp(0, 3) as usize;
         return tidy_exponent(&format!("{value:.digits$e}"));
     }

@@ -213,6 +213,15 @@ fn tick_labels_tell_neighbours_apart_at_any_scale() {
     assert_eq!(tick_label(2.5, 0.5), "2.5");
     assert_eq!(tick_label(0.0, 0.001), "0");
     assert_eq!(tick_label(3e7, 1e7), "3e7");
+    // Far from 0 with steps of a few units (a pair at 1e15): the base and the offset, not
+    // "1e15" at every tick.
+    let far: Vec<String> = [-4.0, -2.0, 0.0, 2.0, 4.0]
+        .iter()
+        .map(|d| tick_label(1e15 + d, 2.0))
+        .collect();
+    assert_eq!(far, ["1e15-4", "1e15-2", "1e15", "1e15+2", "1e15+4"]);
+    assert_eq!(tick_label(-1e12 + 0.5, 0.5), "-1e12+0.5");
+    assert_eq!(tick_label(123_456_789.0, 1.0), "123456789");
     // Never longer than the y axis is wide.
     for v in [-8.888e-88, -1.235e-15, -0.0025, -99_999.0, 123_456.0] {
         assert!(tick_label(v, v.abs() / 1000.0).chars().count() <= 10, "{v}");
