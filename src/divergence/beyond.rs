@@ -27,8 +27,11 @@
 //! The integral beyond `X` is at most `A·S + B·M₁ + C·M₂`, `S` the mass beyond `X` from the
 //! cdf.
 //!
-//! Components whose tails fall exponentially or faster (normal, gamma, …) are left out of
-//! the envelopes: beyond 1e307 their density and mass are 0 in doubles (below 2⁻¹⁰⁷⁴), so they
+//! A Q whose tail falls exponentially or faster (normal, gamma, …) has no envelope of this
+//! form (its log-slope grows like x^k); against a heavy P beyond the doubles the caller falls
+//! back on an estimate from the slopes at X, which is asymptotic, not proven. Within a
+//! mixture, components whose tails fall exponentially or faster are left out of the
+//! envelopes: beyond 1e307 their density and mass are 0 in doubles (below 2⁻¹⁰⁷⁴), so they
 //! change neither `p(X)` nor the integral there by a representable amount.
 
 use crate::distribution::family::Family;
@@ -123,7 +126,8 @@ pub(crate) fn envelope(d: &Distribution, x: f64, upper: bool) -> Option<Envelope
 
 /// The bound on `∫ p·|ln p − ln q|` (or `∫ p·|ln p|` without `q`) beyond `x`, given the
 /// log-densities at `x` (`lp`, `lq`; `lq` unused without `q`) and P's mass beyond `x` (see the
-/// module's argument). `∞` when an envelope is missing or does not decay fast enough.
+/// module's argument). `None` when P or Q has no envelope there (a Q whose tail falls
+/// exponentially, against a heavy P); `∞` when an envelope does not decay fast enough.
 pub(crate) fn bound_beyond(
     p: &Distribution,
     q: Option<&Distribution>,
@@ -131,21 +135,17 @@ pub(crate) fn bound_beyond(
     upper: bool,
     (lp, lq): (f64, f64),
     mass: f64,
-) -> f64 {
+) -> Option<f64> {
     if !(mass > 0.0) {
-        return 0.0;
+        return Some(0.0);
     }
-    let Some(ep) = envelope(p, x, upper) else {
-        return f64::INFINITY;
-    };
+    let ep = envelope(p, x, upper)?;
     if !(ep.s_lo > 1.0) || !lp.is_finite() {
-        return f64::INFINITY;
+        return Some(f64::INFINITY);
     }
     let (a, b, c) = match q {
         Some(q) => {
-            let Some(eq) = envelope(q, x, upper) else {
-                return f64::INFINITY;
-            };
+            let eq = envelope(q, x, upper)?;
             (
                 (lp - lq).abs(),
                 (ep.s_hi - eq.s_lo).max(eq.s_hi - ep.s_lo).max(0.0),
@@ -162,7 +162,7 @@ pub(crate) fn bound_beyond(
     let bound = a * mass + b * m1 + c * m2;
     // The log-densities at X and the mass carry rounding: a relative margin far above it.
     let bound = bound * (1.0 + 1e-9);
-    if bound >= 0.0 { bound } else { f64::INFINITY }
+    Some(if bound >= 0.0 { bound } else { f64::INFINITY })
 }
 
 #[cfg(test)]
@@ -190,14 +190,14 @@ mod tests {
         let s = (-alpha * x.ln()).exp();
         let exact = s * ((alpha / beta).ln() + (beta - alpha) * (x.ln() + 1.0 / alpha));
         let logs = (p.ln_density(x), q.ln_density(x));
-        let b = bound_beyond(&p, Some(&q), x, true, logs, s);
+        let b = bound_beyond(&p, Some(&q), x, true, logs, s).unwrap();
         assert!(
             b >= exact && b <= exact * (1.0 + 1e-8),
             "{b:e} against {exact:e}"
         );
         // And the entropy: −ln p = −ln α + (α + 1) ln x, so ∫ p·|ln p| = S·(−ln α + (α+1)(ln X + 1/α)).
         let exact = s * (-alpha.ln() + (alpha + 1.0) * (x.ln() + 1.0 / alpha));
-        let b = bound_beyond(&p, None, x, true, logs, s);
+        let b = bound_beyond(&p, None, x, true, logs, s).unwrap();
         assert!(
             b >= exact && b <= exact * (1.0 + 1e-8),
             "{b:e} against {exact:e}"
@@ -212,14 +212,14 @@ mod tests {
             let x = last_double();
             let (p, q) = (d(p), d(q));
             let logs = (p.ln_density(x), q.ln_density(x));
-            let b = bound_beyond(&p, Some(&q), x, true, logs, mass);
+            let b = bound_beyond(&p, Some(&q), x, true, logs, mass).unwrap();
             assert!(
                 b >= kl_tail && b <= 4.0 * kl_tail,
                 "{} ‖ {}: bound {b:e} against {kl_tail:e}",
                 p.to_spec(),
                 q.to_spec()
             );
-            let b = bound_beyond(&p, None, x, true, logs, mass);
+            let b = bound_beyond(&p, None, x, true, logs, mass).unwrap();
             assert!(
                 b >= entropy_tail && b <= 4.0 * entropy_tail,
                 "{}: bound {b:e} against {entropy_tail:e}",
@@ -229,13 +229,17 @@ mod tests {
     }
 
     #[test]
-    fn a_light_q_beyond_the_doubles_gives_an_infinite_bound_not_a_wrong_one() {
+    fn a_light_q_beyond_the_doubles_has_no_envelope_and_a_slow_p_an_infinite_bound() {
         let x = last_double();
-        let (p, q) = (d("cauchy(0, 1e290)"), d("normal(0, 1)"));
+        let (p, q) = (d("cauchy(0, 1e290)"), d("normal(0, 1e290)"));
         let logs = (p.ln_density(x), q.ln_density(x));
+        assert_eq!(bound_beyond(&p, Some(&q), x, true, logs, 1e-18), None);
+        // A Cauchy whose location lies beyond X: its slope there is no use (s_lo = 0).
+        let p = d("cauchy(1.7e308, 1)");
+        let logs = (p.ln_density(x), 0.0);
         assert_eq!(
-            bound_beyond(&p, Some(&q), x, true, logs, 1e-18),
-            f64::INFINITY
+            bound_beyond(&p, None, x, true, logs, 1e-18),
+            Some(f64::INFINITY)
         );
     }
 

@@ -333,7 +333,9 @@ fn with_dropped_tails_of(
 ///
 /// Beyond the last double `x_K` (the families refuse parameters that leave more than 1e-12
 /// of the mass there) the densities cannot be evaluated: there the bound comes from each
-/// family's formula, as an envelope of its log-slope ([`super::beyond`], proven the same way).
+/// family's formula, as an envelope of its log-slope ([`super::beyond`], proven), for heavy
+/// tails on both sides; against a Q whose tail falls exponentially it is an estimate
+/// ([`asymptotic_beyond`]).
 fn dropped_tail_bound(p: &Distribution, q: Option<&Distribution>, x: f64, upper: bool) -> f64 {
     let logs = |t: f64| (p.ln_density(t), q.map_or(0.0, |q| q.ln_density(t)));
     // The bound on |ln p − ln q| (or |ln p|) over a piece whose ends have these logs.
@@ -348,6 +350,7 @@ fn dropped_tail_bound(p: &Distribution, q: Option<&Distribution>, x: f64, upper:
     let mut a = x;
     let mut la = logs(a);
     let mut sa = mass_beyond(p, a, upper);
+    let mut slopes = (f64::NAN, f64::NAN);
     loop {
         let b = 2.0 * a;
         if !b.is_finite() {
@@ -363,8 +366,60 @@ fn dropped_tail_bound(p: &Distribution, q: Option<&Distribution>, x: f64, upper:
         if piece > 0.0 {
             bound += piece * corner(la, lb);
         }
+        slopes = (
+            (la.0 - lb.0) / std::f64::consts::LN_2,
+            (la.1 - lb.1) / std::f64::consts::LN_2,
+        );
         (a, la, sa) = (b, lb, sb);
     }
-    // Beyond the last double, the families' log-slope envelopes ([`super::beyond`]).
-    bound + super::beyond::bound_beyond(p, q, a, upper, la, sa)
+    // Beyond the last double, the families' log-slope envelopes ([`super::beyond`]); where
+    // one is missing, the estimate from the slopes at `a`.
+    match super::beyond::bound_beyond(p, q, a, upper, la, sa) {
+        Some(beyond) => bound + beyond,
+        None => bound + asymptotic_beyond(p, q, a, la, sa, slopes),
+    }
+}
+
+/// The part beyond the last double `a` when no envelope covers it (a Q whose tail falls
+/// exponentially against a heavy P): from the log-slopes σ = −d ln p/d ln x over the last
+/// piece (or over [a/2, a]), |ln p − ln q| grows from its value at `a` by at most
+/// |σ_p − σ_q| per unit of ln(x/a), and ln(x/a) averages 1/(σ_p − 1) over P's tail there
+/// (a power law x^−σ); both doubled. Asymptotic, not proven.
+fn asymptotic_beyond(
+    p: &Distribution,
+    q: Option<&Distribution>,
+    a: f64,
+    la: (f64, f64),
+    sa: f64,
+    mut slopes: (f64, f64),
+) -> f64 {
+    if !(sa > 0.0) {
+        return 0.0;
+    }
+    if slopes.0.is_nan() {
+        // No piece fitted in the doubles: the slopes over [a/2, a], where the tails are
+        // monotone too.
+        let h = 0.5 * a;
+        let lh = (p.ln_density(h), q.map_or(0.0, |q| q.ln_density(h)));
+        if !(la.0 <= lh.0 && la.1 <= lh.1) {
+            return f64::INFINITY;
+        }
+        slopes = (
+            (lh.0 - la.0) / std::f64::consts::LN_2,
+            (lh.1 - la.1) / std::f64::consts::LN_2,
+        );
+    }
+    let (sp, sq) = slopes;
+    let mean_log = 1.0 / (sp - 1.0);
+    let growth = if q.is_some() { (sp - sq).abs() } else { sp };
+    let rest = if q.is_some() {
+        (la.0 - la.1).abs()
+    } else {
+        la.0.abs()
+    };
+    let beyond = sa * 2.0 * (rest + growth * mean_log);
+    if !(beyond >= 0.0) || !(sp > 1.0) {
+        return f64::INFINITY;
+    }
+    beyond
 }
