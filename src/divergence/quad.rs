@@ -132,7 +132,9 @@ impl Segment {
                 upper,
             } => {
                 let span = (hi / lo).ln();
-                let d = lo * (span * u).exp();
+                // The far end exactly: lo·e^span rounds (2.8e-14 relative over 126 e-folds),
+                // and callers find a segment by its ends.
+                let d = if u == 1.0 { hi } else { lo * (span * u).exp() };
                 (
                     Point {
                         anchor: edge,

@@ -40,9 +40,12 @@ impl ParametricFamily for StudentT {
         // small freedom most of the distribution lies there (ν = 1e-52: all but 1e-49), and
         // no figure can be computed over the doubles.
         let unit_ln_norm = crate::special::ln_gamma_ratio_rest(nu / 2.0, 0.5) - 0.5 * LN_2PI;
-        let t = (f64::MAX - location.abs()) / scale;
+        // ln t from the logs: (1.8e308 − |location|)/scale overflows for a scale below 1, and
+        // ln ∞ let freedom 3e-158 at scale 1.4e-137 through (nearly all of its mass lies
+        // beyond), whose KL against another t came out −2.1e-7.
+        let ln_t = (f64::MAX - location.abs()).ln() - scale.ln();
         let ln_tail =
-            std::f64::consts::LN_2 + unit_ln_norm + 0.5 * (nu - 1.0) * nu.ln() - nu * t.ln();
+            std::f64::consts::LN_2 + unit_ln_norm + 0.5 * (nu - 1.0) * nu.ln() - nu * ln_t;
         if ln_tail > (1e-12f64).ln() {
             return Err(ParamError::Inconsistent(format!(
                 "freedom {} with scale {} puts {} of the mass beyond 1.8e308, the largest double, where no figure can follow it; freedom must be larger (or scale smaller) until that is below 1e-12",
