@@ -3,18 +3,24 @@
 //! (tests/reference/js_normal_reference.py): near-identical pairs (JS ~ 1e-13), scale ratios
 //! of 1e±6, means 20 to 1e4 standard deviations apart, sharp crossings.
 
+use kl_explorer::distribution::Distribution;
 use kl_explorer::distribution::parse_spec;
 use kl_explorer::divergence::{Options, compare};
+
+/// One row of the reference tables: `mean_p, sd_p, mean_q, sd_q, js` by tabs.
+fn pair_row(line: &str) -> (Distribution, Distribution, f64) {
+    let v: Vec<&str> = line.split('\t').collect();
+    let p = parse_spec(&format!("normal({}, {})", v[0], v[1])).unwrap();
+    let q = parse_spec(&format!("normal({}, {})", v[2], v[3])).unwrap();
+    (p, q, v[4].parse().unwrap())
+}
 
 #[test]
 fn normal_pair_js_is_within_its_stated_error_of_mpmath_in_nats_and_bits() {
     let table = include_str!("reference/js_normal_reference.tsv");
     let mut n = 0;
     for line in table.lines().filter(|l| !l.starts_with('#')) {
-        let v: Vec<&str> = line.split('\t').collect();
-        let p = parse_spec(&format!("normal({}, {})", v[0], v[1])).unwrap();
-        let q = parse_spec(&format!("normal({}, {})", v[2], v[3])).unwrap();
-        let want: f64 = v[4].parse().unwrap();
+        let (p, q, want) = pair_row(line);
         let report = compare(&p, &q, &Options::default()).unwrap();
         let js = &report.js;
         assert!(
@@ -52,10 +58,7 @@ fn normal_pair_js_over_a_broad_sweep_is_within_a_small_stated_error_of_mpmath() 
     let table = include_str!("reference/js_normal_sweep_reference.tsv");
     let mut n = 0;
     for line in table.lines().filter(|l| !l.starts_with('#')) {
-        let v: Vec<&str> = line.split('\t').collect();
-        let p = parse_spec(&format!("normal({}, {})", v[0], v[1])).unwrap();
-        let q = parse_spec(&format!("normal({}, {})", v[2], v[3])).unwrap();
-        let want: f64 = v[4].parse().unwrap();
+        let (p, q, want) = pair_row(line);
         for (a, b, way) in [(&p, &q, "P ‖ Q"), (&q, &p, "Q ‖ P")] {
             let js = compare(a, b, &Options::default()).unwrap().js;
             assert!(
