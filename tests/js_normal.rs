@@ -7,7 +7,9 @@ use kl_explorer::distribution::Distribution;
 use kl_explorer::distribution::parse_spec;
 use kl_explorer::divergence::{Options, compare};
 
-/// One row of the reference tables: `mean_p, sd_p, mean_q, sd_q, js` by tabs.
+/// One row of the reference tables: `mean_p, sd_p, mean_q, sd_q, js` by tabs (a bad row
+/// fails the test).
+#[allow(clippy::unwrap_used)]
 fn pair_row(line: &str) -> (Distribution, Distribution, f64) {
     let v: Vec<&str> = line.split('\t').collect();
     let p = parse_spec(&format!("normal({}, {})", v[0], v[1])).unwrap();
