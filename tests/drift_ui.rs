@@ -151,6 +151,40 @@ fn clicking_a_row_opens_its_bins_as_p_and_q_with_the_same_figures() {
     assert_eq!(h.state().state.view, View::Compare);
 }
 
+#[test]
+fn a_new_binning_writes_new_files_and_leaves_the_opened_ones_as_they_were() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(dir.path());
+    let first = h.state().labs.drift.current().unwrap().files[0]
+        .clone()
+        .unwrap();
+    let before = std::fs::read_to_string(&first.0).unwrap();
+    assert!(before.contains("\"(-∞, "), "{before}");
+    h.get_by_role_and_label(Role::Button, "fixed").click();
+    settle(&mut h, |app| {
+        app.labs
+            .drift
+            .current()
+            .is_some_and(|c| c.report.columns[0].bins == "fixed:10")
+    });
+    let second = h.state().labs.drift.current().unwrap().files[0]
+        .clone()
+        .unwrap();
+    assert_ne!(second.0, first.0);
+    assert_eq!(std::fs::read_to_string(&first.0).unwrap(), before);
+    let after = std::fs::read_to_string(&second.0).unwrap();
+    assert!(after.starts_with("label,count\n\"[0, "), "{after}");
+    // Closing the app removes its files.
+    drop(h);
+    for f in [first.0, second.0] {
+        assert!(
+            !f.exists(),
+            "{} is still there after the app closed",
+            f.display()
+        );
+    }
+}
+
 /// The library's report for the test tables with these options.
 fn library(
     dir: &Path,

@@ -200,10 +200,36 @@ pub struct DriftLab {
     descending: bool,
     selected: Option<usize>,
     input_error: Option<String>,
+    /// Where the answers' `label,count` files are; removed when the lab is dropped (the lane
+    /// only has the path: the folder goes with the app, not with the lane's thread).
+    _files: Option<tempfile::TempDir>,
 }
 
-fn cache_dir() -> PathBuf {
-    std::env::temp_dir().join(format!("kl-explorer-drift-{}", std::process::id()))
+/// The lab's folder for the `label,count` files, removed with the lab. Each answer writes into
+/// a fresh folder of its own inside it: a later request (another binning) never rewrites the
+/// files an earlier answer points at, and two labs in one process (two windows, or tests run
+/// side by side) never share one.
+fn files_root() -> Option<tempfile::TempDir> {
+    match tempfile::Builder::new()
+        .prefix("kl-explorer-drift-")
+        .tempdir()
+    {
+        Ok(d) => Some(d),
+        Err(e) => {
+            eprintln!("kl-explorer: no temporary folder for the drift lab's bins: {e}");
+            None
+        }
+    }
+}
+
+/// A new folder for one answer's files inside `root`, kept until `root` is removed. After the
+/// lab has removed `root` (the app closing while the lane still works) there is none.
+fn answer_dir(root: Option<&Path>) -> Option<PathBuf> {
+    let d = tempfile::Builder::new()
+        .prefix("answer-")
+        .tempdir_in(root?)
+        .ok()?;
+    Some(d.keep())
 }
 
 fn quote(label: &str) -> String {
@@ -252,6 +278,7 @@ fn curves_of(
 /// [`Cancelled`] when a newer request or the user's Cancel stops it.
 pub fn compute(
     r: &DriftRequest,
+    root: Option<&Path>,
     cancel: &Cancel,
     progress: &Progress,
 ) -> Result<DriftAnswer, Cancelled> {
@@ -280,20 +307,20 @@ pub fn compute(
     let alpha = r.smoothing.unwrap_or(0.0);
     let mut curves = Vec::with_capacity(report.columns.len());
     let mut files = Vec::with_capacity(report.columns.len());
-    let dir = cache_dir();
-    let made = std::fs::create_dir_all(&dir).is_ok();
+    let dir = answer_dir(root);
     for (i, c) in report.columns.iter().enumerate() {
         curves.push(curves_of(c, &reference, &current, alpha, cancel)?);
         #[allow(clippy::cast_precision_loss)]
         progress.set(0.6 + 0.4 * (i + 1) as f64 / report.columns.len() as f64);
-        let paths = (
-            dir.join(format!("{i}-reference.csv")),
-            dir.join(format!("{i}-current.csv")),
-        );
-        let written = made
-            && write_side(&paths.0, &c.labels, &c.counts_reference, alpha).is_ok()
-            && write_side(&paths.1, &c.labels, &c.counts_current, alpha).is_ok();
-        files.push(written.then_some(paths));
+        files.push(dir.as_ref().and_then(|dir| {
+            let paths = (
+                dir.join(format!("{i}-reference.csv")),
+                dir.join(format!("{i}-current.csv")),
+            );
+            let written = write_side(&paths.0, &c.labels, &c.counts_reference, alpha).is_ok()
+                && write_side(&paths.1, &c.labels, &c.counts_current, alpha).is_ok();
+            written.then_some(paths)
+        }));
     }
     Ok(answer(Ok(Computed {
         report,
@@ -329,7 +356,10 @@ impl DriftLab {
     /// Starts the lab and its lane.
     pub fn new(ctx: &egui::Context) -> Self {
         let ctx = ctx.clone();
+        let root = files_root();
+        let lane_root = root.as_ref().map(|d| d.path().to_path_buf());
         DriftLab {
+            _files: root,
             per_column: BTreeMap::new(),
             kinds: BTreeMap::new(),
             selected_name: None,
@@ -340,7 +370,13 @@ impl DriftLab {
             smoothing: 1e-4,
             permutations: 1000,
             seed: 0,
-            lane: Lane::start("drift", compute, move || ctx.request_repaint()),
+            lane: Lane::start(
+                "drift",
+                move |r: &DriftRequest, c: &Cancel, p: &Progress| {
+                    compute(r, lane_root.as_deref(), c, p)
+                },
+                move || ctx.request_repaint(),
+            ),
             submitted: None,
             answer: None,
             sort: SortKey::Column,
