@@ -1,7 +1,7 @@
 //! Two continuous distributions that are not both histograms: KL, entropy and the symmetric
 //! divergences by closed form where one is known, by quadrature otherwise.
 
-use super::integrand::symmetric_terms_rounding;
+use super::integrand::{symmetric_terms_rounding, weigh};
 use super::normal_pair;
 use super::quad::{self, Point};
 use super::segments::integrate_pair_with_rounding;
@@ -52,11 +52,10 @@ pub(super) fn kl_continuous(
 /// magnitude, so `ln p − ln q` is good to about ε·(|ln p| + |ln q| + 1), whatever the
 /// difference. Near-identical P and Q make this the whole error (issue 10).
 fn kl_term_rounding(lp: f64, lq: f64) -> f64 {
-    let p = lp.exp();
-    if p == 0.0 || lq == f64::NEG_INFINITY {
+    if lp == f64::NEG_INFINITY || lq == f64::NEG_INFINITY {
         0.0
     } else {
-        8.0 * f64::EPSILON * p * (lp.abs() + lq.abs() + 1.0)
+        8.0 * f64::EPSILON * weigh(lp, lp.abs() + lq.abs() + 1.0)
     }
 }
 

@@ -161,6 +161,53 @@ impl Segment {
     }
 }
 
+impl Segment {
+    /// How far in `u` the segment stays within the doubles: 1 for a finite segment; for an
+    /// infinite tail the largest `u` whose point and Jacobian are finite (the point near
+    /// 3.6e302 times the tail's scale over 1e294 or so, where `scale·eˢ·(1 + s)²` overflows).
+    ///
+    /// The rule integrates a tail only up to there: past it every node would have weight 0,
+    /// and a rule whose interval straddles that step underestimates its own error (pareto(6e290,
+    /// 2.09) against normal(0, 2.8e279): KL 8 % off within the doubles with 6 % stated, after
+    /// 4016 subintervals). What lies beyond is the caller's, as
+    /// [`QuadResult::dropped_beyond`] says.
+    pub fn reach(&self) -> f64 {
+        let (Segment::ToInfinity { scale, .. } | Segment::FromNegInfinity { scale, .. }) = *self
+        else {
+            return 1.0;
+        };
+        let fits = |u: f64| {
+            let (pt, jac) = self.map(u);
+            pt.x().is_finite() && jac.is_finite() && jac != 0.0
+        };
+        // s + 2·ln(1 + s) = ln(MAX/scale), by Newton's method from above (the left side is
+        // concave in s, so the iterates fall monotonically onto the root), a little short.
+        let l = f64::MAX.ln() - scale.ln() - 1e-6;
+        if l > 1.0 {
+            let mut s = l;
+            for _ in 0..8 {
+                s -= (s + 2.0 * s.ln_1p() - l) / (1.0 + 2.0 / (1.0 + s));
+            }
+            let u = s / (1.0 + s);
+            if fits(u) {
+                return u;
+            }
+        }
+        // Otherwise (a start near the doubles' end, a scale near the largest double): halve
+        // the distance from the last point that fits.
+        let (mut lo, mut hi) = (0.0, 1.0);
+        for _ in 0..64 {
+            let mid = 0.5 * (lo + hi);
+            if fits(mid) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    }
+}
+
 /// The distance from the start of an infinite tail and `dx/du` at `u ∈ [0, 1)`:
 /// `scale·(eˢ − 1)` with `s = u/(1 − u)`. Logarithmic in the distance, so that a power-law
 /// tail `|x|^−(1+ν)` becomes `e^(−νs)` in `s`, smooth and resolved even for ν = 0.1 (a map
@@ -529,16 +576,26 @@ pub fn integrate_split_until<F: FnMut(Point) -> (f64, f64)>(
     cuts.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
     let mut next = 0;
     for s in 0..segments.len() {
+        let end = segments[s].reach();
+        if end < 1.0 {
+            let x = segments[s].map(end).0.x();
+            match segments[s] {
+                Segment::ToInfinity { .. } => it.dropped_beyond.1 = it.dropped_beyond.1.min(x),
+                _ => it.dropped_beyond.0 = it.dropped_beyond.0.max(x),
+            }
+        }
         let mut lo = 0.0;
         while next < cuts.len() && cuts[next].0 == s {
             let u = cuts[next].1;
             next += 1;
-            if u > lo {
+            if u > lo && u < end {
                 heap.push(it.kronrod(s, lo, u));
                 lo = u;
             }
         }
-        heap.push(it.kronrod(s, lo, 1.0));
+        if end > lo {
+            heap.push(it.kronrod(s, lo, end));
+        }
     }
     let initial = heap.len();
     let total = |heap: &BinaryHeap<Interval>, done: &[Interval]| -> (f64, f64) {
@@ -616,6 +673,31 @@ mod tests {
         assert!(r.converged, "{r:?}");
         assert!(r.intervals > 5000, "{r:?}");
         assert!((r.value - exact).abs() < 1e-13 * exact, "{r:?}");
+    }
+
+    #[test]
+    fn a_tail_reaches_to_the_last_point_whose_node_and_jacobian_are_doubles() {
+        for (a, scale) in [
+            (0.0, 1.0),
+            (3.3e296, 3.3e296),
+            (-5.0, 1e-300),
+            (1e308, 1e300),
+        ] {
+            for seg in [
+                Segment::ToInfinity { a, scale },
+                Segment::FromNegInfinity { b: -a, scale },
+            ] {
+                let u = seg.reach();
+                let fits = |u: f64| {
+                    let (pt, jac) = seg.map(u);
+                    pt.x().is_finite() && jac.is_finite() && jac != 0.0
+                };
+                assert!(u > 0.0 && u < 1.0 && fits(u), "{seg:?}: {u}");
+                // Short of the end by less than a thousandth of what is left in u.
+                assert!(!fits(u + 1e-3 * (1.0 - u)), "{seg:?}: {u}");
+            }
+        }
+        assert_eq!(Segment::Linear { a: 0.0, b: 1.0 }.reach(), 1.0);
     }
 
     #[test]
