@@ -575,11 +575,11 @@ pub fn integrate_split_until<F: FnMut(Point) -> (f64, f64)>(
         .collect();
     cuts.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
     let mut next = 0;
-    for s in 0..segments.len() {
-        let end = segments[s].reach();
+    for (s, segment) in segments.iter().enumerate() {
+        let end = segment.reach();
         if end < 1.0 {
-            let x = segments[s].map(end).0.x();
-            match segments[s] {
+            let x = segment.map(end).0.x();
+            match segment {
                 Segment::ToInfinity { .. } => it.dropped_beyond.1 = it.dropped_beyond.1.min(x),
                 _ => it.dropped_beyond.0 = it.dropped_beyond.0.max(x),
             }
