@@ -86,9 +86,19 @@ impl<'a> Lexer<'a> {
     }
 
     fn expect(&mut self, want: char, context: &str) -> Result<(), SpecError> {
+        self.expect_with(want, || context.to_string())
+    }
+
+    /// [`Self::expect`] with the context written only when it is an error.
+    fn expect_with(
+        &mut self,
+        want: char,
+        context: impl FnOnce() -> String,
+    ) -> Result<(), SpecError> {
         if self.eat(want) {
             return Ok(());
         }
+        let context = context();
         let col = self.column();
         let found = match self.peek() {
             Some(c) => format!("'{c}'"),
@@ -227,7 +237,7 @@ fn parse_term(lx: &mut Lexer) -> Result<Term, SpecError> {
         ));
     }
     let family = FamilyId::from_name(&name).ok_or_else(|| unknown_family(&name, family_column))?;
-    lx.expect('(', &format!("after '{name}'"))?;
+    lx.expect_with('(', || format!("after '{name}'"))?;
     let mut args = Vec::new();
     if !lx.eat(')') {
         loop {

@@ -398,9 +398,15 @@ impl<F: FnMut(Point) -> (f64, f64)> Integrator<'_, F> {
     }
 }
 
-/// QUADPACK's value, error estimate and rounding floor from one G7/K15 rule's sums on an
-/// interval of half-width `half`.
-fn estimate(resk: f64, resg: f64, resabs: f64, resasc: f64, half: f64) -> (f64, f64, f64) {
+/// QUADPACK's value, error estimate and rounding floor from one Gauss–Kronrod rule's sums on
+/// an interval of half-width `half` (G7/K15 here; G15/K31 in `normal_pair`'s JS rule).
+pub(super) fn estimate(
+    resk: f64,
+    resg: f64,
+    resabs: f64,
+    resasc: f64,
+    half: f64,
+) -> (f64, f64, f64) {
     let value = resk * half;
     let resabs = resabs * half.abs();
     let resasc = resasc * half.abs();
