@@ -2,6 +2,7 @@
 //! function of both log-densities over them.
 
 use super::Options;
+use super::nodes::Nodes;
 use super::quad::{self, Point, Segment};
 use super::support::edge_power;
 use crate::distribution::{Distribution, Tail};
@@ -378,13 +379,15 @@ pub fn integrate_pair(
 /// Integrates `g(ln p, ln q) = (value, rounding)` over `domain`: each point's value and a
 /// bound on its rounding error, whose integral joins the stated error. With
 /// `split_at_crossings`, each segment is first split where p and q cross ([`crossings`]), so
-/// that no rule straddles the kink of |p − q| or min(p, q) there.
+/// that no rule straddles the kink of |p − q| or min(p, q) there. Log-densities `nodes` holds
+/// are not evaluated again.
 pub(super) fn integrate_pair_with_rounding(
     p: &Distribution,
     q: &Distribution,
     domain: &[(f64, f64)],
     opts: &Options,
     split_at_crossings: bool,
+    nodes: Nodes<'_>,
     g: impl Fn(f64, f64) -> (f64, f64),
 ) -> quad::QuadResult {
     let segs = build_segments(p, q, domain);
@@ -393,9 +396,9 @@ pub(super) fn integrate_pair_with_rounding(
     } else {
         Vec::new()
     };
+    let mut cursor = nodes.cursor();
     let mut f = |pt: Point| {
-        let lp = p.ln_density_offset(pt.anchor, pt.offset);
-        let lq = q.ln_density_offset(pt.anchor, pt.offset);
+        let (lp, lq) = cursor.ln_densities(p, q, pt);
         g(lp, lq)
     };
     quad::integrate_split_until(
