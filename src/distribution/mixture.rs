@@ -21,7 +21,7 @@
 use std::sync::{Arc, OnceLock};
 
 use super::Parametric;
-use super::family::{FamilyId, Kind};
+use super::family::{Family, FamilyId, Kind};
 
 /// Mixtures with more components than this evaluate their density through the index.
 pub const INDEXED_FROM: usize = 24;
@@ -326,6 +326,9 @@ struct Index {
     /// The components with a known peak and their log-weights, in order of peak (a copy:
     /// the blocks are read one after another, not scattered over the input order).
     order: Vec<(f64, Parametric)>,
+    /// Per entry of `order`, the normal components' `(mean, σ, ln w − ln σ − ½ ln 2π)`:
+    /// their log-density without a dispatch through the family (NaN mean for others).
+    normal: Vec<[f64; 3]>,
     /// Components evaluated everywhere (no known peak), with their log-weights.
     always: Vec<(f64, Parametric)>,
     /// Components per block.
@@ -395,6 +398,13 @@ impl Index {
             .iter()
             .map(|&(_, i)| (ln_weights[i], components[i].clone()))
             .collect();
+        let normal = order
+            .iter()
+            .map(|(lw, c)| match c.named() {
+                Family::Normal(n) => [n.mean, n.std_dev, lw + n.ln_norm()],
+                _ => [f64::NAN; 3],
+            })
+            .collect();
         let size = BLOCK.max(order.len().div_ceil(MAX_BLOCKS));
         let blocks = order.len().div_ceil(size);
         let mut block_lo = Vec::with_capacity(blocks);
@@ -456,6 +466,7 @@ impl Index {
             ln_skip_budget: LN_BUDGET - std::f64::consts::LN_2 - ((blocks + 2) as f64).ln(),
             ln_term_budget: LN_BUDGET - std::f64::consts::LN_2 - (order.len() as f64).ln(),
             order,
+            normal,
             size,
             always,
             block_lo,
@@ -511,8 +522,16 @@ impl Index {
         let block = |b: usize, acc: &mut LogSum| {
             let start = b * self.size;
             let end = (start + self.size).min(self.order.len());
-            for (lw, c) in &self.order[start..end] {
-                let v = lw + c.ln_pdf_offset(anchor, offset);
+            for ((lw, c), &[mean, sd, ln_norm]) in
+                self.order[start..end].iter().zip(&self.normal[start..end])
+            {
+                let v = if mean.is_nan() {
+                    lw + c.ln_pdf_offset(anchor, offset)
+                } else {
+                    // As `Normal::ln_pdf`, with the log-weight folded into the constant.
+                    let z = from(anchor, offset, mean) / sd;
+                    ln_norm - 0.5 * z * z
+                };
                 // A term below 1/n of the other half of the budget against the largest so
                 // far is left out without its exponential: n of them stay within it.
                 if !(v < acc.max + self.ln_term_budget) {
@@ -533,50 +552,67 @@ impl Index {
         // most 1/(blocks + 2) of the budget against the largest term so far: their sum stays
         // within the budget of the final total, with no logarithm per decision.
         let can_skip = |bound: f64, acc: &LogSum| bound <= acc.max + self.ln_skip_budget;
+        // The ladder levels of the distances to the nearest unvisited block on each side,
+        // found once per block (they change only when that block does).
+        let dist_left = |l: usize| x - self.block_hi[l - 1];
+        let dist_right = |r: usize| self.block_lo[r] - x;
+        let mut dl = if left_open {
+            dist_left(l)
+        } else {
+            f64::INFINITY
+        };
+        let mut dr = if right_open {
+            dist_right(r)
+        } else {
+            f64::INFINITY
+        };
+        let mut kl = if left_open { self.level(dl) } else { 0 };
+        let mut kr = if right_open { self.level(dr) } else { 0 };
         while left_open || right_open {
-            let dl = if left_open {
-                x - self.block_hi[l - 1]
-            } else {
-                f64::INFINITY
-            };
-            let dr = if right_open {
-                self.block_lo[r] - x
-            } else {
-                f64::INFINITY
-            };
-            if left_open {
-                let bound = self.prefix_right_of[(l - 1) * levels + self.level(dl)];
-                if can_skip(bound, &acc) {
-                    left_open = false;
-                    continue;
-                }
+            if left_open && can_skip(self.prefix_right_of[(l - 1) * levels + kl], &acc) {
+                left_open = false;
+                continue;
             }
-            if right_open {
-                let bound = self.suffix_left_of[r * levels + self.level(dr)];
-                if can_skip(bound, &acc) {
-                    right_open = false;
-                    continue;
-                }
+            if right_open && can_skip(self.suffix_left_of[r * levels + kr], &acc) {
+                right_open = false;
+                continue;
             }
-            if left_open && dl <= dr {
+            if left_open && (!right_open || dl <= dr) {
                 let b = l - 1;
-                let bound = self.right_of[b * levels + self.level(dl)] + self.ln_len[b];
+                let bound = self.right_of[b * levels + kl] + self.ln_len[b];
                 if !can_skip(bound, &acc) {
                     block(b, &mut acc);
                 }
                 l -= 1;
                 left_open = l > 0;
+                if left_open {
+                    dl = dist_left(l);
+                    kl = self.level(dl);
+                }
             } else if right_open {
                 let b = r;
-                let bound = self.left_of[b * levels + self.level(dr)] + self.ln_len[b];
+                let bound = self.left_of[b * levels + kr] + self.ln_len[b];
                 if !can_skip(bound, &acc) {
                     block(b, &mut acc);
                 }
                 r += 1;
                 right_open = r < blocks;
+                if right_open {
+                    dr = dist_right(r);
+                    kr = self.level(dr);
+                }
             }
         }
         acc.ln()
+    }
+}
+
+/// `anchor + offset − origin`, as [`super::family::Point::from`] computes it.
+fn from(anchor: f64, offset: f64, origin: f64) -> f64 {
+    if anchor == origin {
+        offset
+    } else {
+        (anchor - origin) + offset
     }
 }
 

@@ -286,9 +286,9 @@ mod tests {
             let s = parse_spec(spec).unwrap();
             for (p, q) in [(&h, &s), (&s, &h)] {
                 let fast = compare(p, q, &opts).unwrap();
-                let kl_pq = kl_continuous(p, q, ["P", "Q"], &opts);
-                let kl_qp = kl_continuous(q, p, ["Q", "P"], &opts);
-                let [js, tv, hellinger] = symmetric_continuous(p, q, &opts);
+                let kl_pq = kl_continuous(p, q, ["P", "Q"], &opts, Default::default());
+                let kl_qp = kl_continuous(q, p, ["Q", "P"], &opts, Default::default());
+                let [js, tv, hellinger] = symmetric_continuous(p, q, &opts, Default::default());
                 for (name, got, want) in [
                     ("KL(P‖Q)", &fast.kl_pq, &kl_pq),
                     ("KL(Q‖P)", &fast.kl_qp, &kl_qp),

@@ -2,6 +2,7 @@
 //! divergences by closed form where one is known, by quadrature otherwise.
 
 use super::integrand::{symmetric_terms_rounding, weigh};
+use super::nodes::Nodes;
 use super::normal_pair;
 use super::quad::{self, Point};
 use super::segments::integrate_pair_with_rounding;
@@ -17,6 +18,7 @@ pub(super) fn kl_continuous(
     q: &Distribution,
     names: [&str; 2],
     opts: &Options,
+    nodes: Nodes<'_>,
 ) -> Figure {
     if let Some(reason) = infinite_reason(p, q, names) {
         return Figure::infinite(reason);
@@ -32,9 +34,9 @@ pub(super) fn kl_continuous(
     }
     // The integrand carries the rounding of both logs; its integral joins the error.
     let segs = build_segments(p, q, &p.support());
+    let mut cursor = nodes.cursor();
     let mut f = |pt: Point| {
-        let lp = p.ln_density_offset(pt.anchor, pt.offset);
-        let lq = q.ln_density_offset(pt.anchor, pt.offset);
+        let (lp, lq) = cursor.ln_densities(p, q, pt);
         (kl_term(lp, lq), kl_term_rounding(lp, lq))
     };
     let r = quad::integrate_with_rounding_until(
@@ -97,6 +99,7 @@ pub(super) fn symmetric_continuous(
     p: &Distribution,
     q: &Distribution,
     opts: &Options,
+    nodes: Nodes<'_>,
 ) -> [Figure; 3] {
     if let (Distribution::Histogram(hp), Distribution::Histogram(hq)) = (p, q) {
         let [js, tv, h2] = piecewise(hp, hq, &opts.cancel, Cell::symmetric);
@@ -120,7 +123,9 @@ pub(super) fn symmetric_continuous(
     let figure = |i: usize| {
         // TV's integrands, ½|p − q| and min(p, q), have kinks where p and q cross.
         let kinked = i == 1;
-        let r = integrate_pair_with_rounding(p, q, &domain, opts, kinked, |lp, lq| {
+        // TV's segments are split at the crossings: their first points are not the table's.
+        let table = if kinked { Nodes::default() } else { nodes };
+        let r = integrate_pair_with_rounding(p, q, &domain, opts, kinked, table, |lp, lq| {
             (
                 symmetric_terms(lp, lq)[i],
                 symmetric_terms_rounding(lp, lq)[i],
@@ -132,7 +137,7 @@ pub(super) fn symmetric_continuous(
         if direct.value.is_finite() && direct.value <= 0.5 * bounds[i] {
             return direct;
         }
-        let r = integrate_pair_with_rounding(p, q, &domain, opts, kinked, |lp, lq| {
+        let r = integrate_pair_with_rounding(p, q, &domain, opts, kinked, table, |lp, lq| {
             (overlap_terms(lp, lq)[i], overlap_terms_rounding(lp, lq)[i])
         });
         let overlap = with_dropped_tails(Figure::from_quad(&r, opts.rel_tol), &r, p, q);

@@ -2,6 +2,7 @@
 //! function of both log-densities over them.
 
 use super::Options;
+use super::nodes::Nodes;
 use super::quad::{self, Point, Segment};
 use super::support::edge_power;
 use crate::distribution::{Distribution, Tail};
@@ -378,13 +379,15 @@ pub fn integrate_pair(
 /// Integrates `g(ln p, ln q) = (value, rounding)` over `domain`: each point's value and a
 /// bound on its rounding error, whose integral joins the stated error. With
 /// `split_at_crossings`, each segment is first split where p and q cross ([`crossings`]), so
-/// that no rule straddles the kink of |p − q| or min(p, q) there.
+/// that no rule straddles the kink of |p − q| or min(p, q) there. Log-densities `nodes` holds
+/// are not evaluated again.
 pub(super) fn integrate_pair_with_rounding(
     p: &Distribution,
     q: &Distribution,
     domain: &[(f64, f64)],
     opts: &Options,
     split_at_crossings: bool,
+    nodes: Nodes<'_>,
     g: impl Fn(f64, f64) -> (f64, f64),
 ) -> quad::QuadResult {
     let segs = build_segments(p, q, domain);
@@ -393,9 +396,9 @@ pub(super) fn integrate_pair_with_rounding(
     } else {
         Vec::new()
     };
+    let mut cursor = nodes.cursor();
     let mut f = |pt: Point| {
-        let lp = p.ln_density_offset(pt.anchor, pt.offset);
-        let lq = q.ln_density_offset(pt.anchor, pt.offset);
+        let (lp, lq) = cursor.ln_densities(p, q, pt);
         g(lp, lq)
     };
     quad::integrate_split_until(
@@ -411,7 +414,7 @@ pub(super) fn integrate_pair_with_rounding(
 
 /// The points `(segment, u)` where ln p − ln q changes sign: each segment sampled at up to 9
 /// evenly spaced points (its ends included) (fewer when there are many segments, at least 4), and each sign change
-/// between neighbours bracketed and bisected in `u` to 2^-40 of the segment. A kink missed
+/// between neighbours bracketed and narrowed in `u` to 2^-40 of the segment ([`bracket_root`]). A kink missed
 /// between samples (two crossings closer than the spacing) is still integrated, adaptively,
 /// as before; one found puts the rule's error back in its stated bound (log_normal(0.5, 0.7)
 /// against log_normal(0, 1): TV 1e-7 off with a stated 2.3e-11 across the kink).
@@ -423,7 +426,7 @@ pub(super) fn crossings(p: &Distribution, q: &Distribution, segs: &[Segment]) ->
     };
     let mut out = Vec::new();
     for s in 0..segs.len() {
-        let mut prev: Option<(f64, bool)> = None;
+        let mut prev: Option<(f64, f64)> = None;
         // The ends too (a crossing just inside one was missed from the midpoints alone);
         // an end the map sends beyond the doubles gives NaN and is skipped.
         for k in 0..=n {
@@ -433,30 +436,114 @@ pub(super) fn crossings(p: &Distribution, q: &Distribution, segs: &[Segment]) ->
             if d.is_nan() || d == 0.0 {
                 continue;
             }
-            let above = d > 0.0;
-            if let Some((u0, above0)) = prev
-                && above0 != above
+            if let Some((u0, d0)) = prev
+                && (d0 > 0.0) != (d > 0.0)
             {
-                let (mut lo, mut hi) = (u0, u);
-                for _ in 0..40 {
-                    let mid = 0.5 * (lo + hi);
-                    if !(mid > lo && mid < hi) {
-                        break;
-                    }
-                    let dm = diff(s, mid);
-                    if dm.is_nan() {
-                        break;
-                    }
-                    if (dm > 0.0) == above0 {
-                        lo = mid;
-                    } else {
-                        hi = mid;
-                    }
-                }
+                let (lo, hi) = bracket_root(|m| diff(s, m), (u0, d0), (u, d));
                 out.push((s, 0.5 * (lo + hi)));
             }
-            prev = Some((u, above));
+            prev = Some((u, d));
         }
     }
     out
+}
+
+/// Narrows the bracket `[a, b]` of a sign change of `f` (`fa`, `fb` of opposite signs) to a
+/// width of at most 2^-40, or until `f` is NaN or 0 or the bracket cannot shrink: by the
+/// Illinois variant of regula falsi, which keeps the bracket and converges superlinearly on
+/// a smooth `f` (ln p − ln q of a mixture and a normal: 5–10 evaluations where bisection
+/// took 38), bisecting where a secant step is not inside the bracket (an infinite end) and
+/// after 40 steps, so that no bracket takes more than twice bisection's evaluations.
+fn bracket_root(f: impl Fn(f64) -> f64, (a, fa): (f64, f64), (b, fb): (f64, f64)) -> (f64, f64) {
+    const WIDTH: f64 = 1.0 / (1u64 << 40) as f64;
+    let (mut a, mut fa, mut b, mut fb) = (a, fa, b, fb);
+    // Which end moved last (−1: `a`, 1: `b`): when the same end moves twice, the other's
+    // value is halved (Illinois), so that both ends close in.
+    let mut last = 0;
+    for step in 0..80 {
+        let width = b - a;
+        if !(width > WIDTH) {
+            break;
+        }
+        let secant = b - fb * (width / (fb - fa));
+        let m = if step < 40 && secant > a && secant < b {
+            secant
+        } else {
+            0.5 * (a + b)
+        };
+        if !(m > a && m < b) {
+            break;
+        }
+        let fm = f(m);
+        if fm.is_nan() {
+            break;
+        }
+        if fm == 0.0 {
+            return (m, m);
+        }
+        if (fm > 0.0) == (fa > 0.0) {
+            a = m;
+            fa = fm;
+            if last == -1 {
+                fb *= 0.5;
+            }
+            last = -1;
+        } else {
+            b = m;
+            fb = fm;
+            if last == 1 {
+                fa *= 0.5;
+            }
+            last = 1;
+        }
+    }
+    (a, b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::Cell;
+
+    #[test]
+    fn a_bracketed_sign_change_narrows_to_2_pow_minus_40_in_fewer_steps_than_bisection() {
+        // ln φ(x) − ln φ_{0.5, 2}(x) on x = 4u − 2: the crossings of normal(0, 1) and
+        // normal(0.5, 2), the roots of −x²/2 + ln 2 + (x − 0.5)²/8, in closed form.
+        let g = |x: f64| -0.5 * x * x + 2f64.ln() + (x - 0.5) * (x - 0.5) / 8.0;
+        let (a, b, c) = (-3.0 / 8.0, -1.0 / 8.0, 2f64.ln() + 1.0 / 32.0);
+        let disc = (b * b - 4.0 * a * c).sqrt();
+        let roots = [(-b + disc) / (2.0 * a), (-b - disc) / (2.0 * a)];
+        let f = |u: f64| g(4.0 * u - 2.0);
+        for (root, (lo, hi)) in roots.into_iter().zip([(0.0, 0.5), (0.5, 1.0)]) {
+            let calls = Cell::new(0);
+            let counted = |u: f64| {
+                calls.set(calls.get() + 1);
+                f(u)
+            };
+            let (a, b) = bracket_root(counted, (lo, f(lo)), (hi, f(hi)));
+            let want = (root + 2.0) / 4.0;
+            assert!(b - a <= 1.0 / (1u64 << 40) as f64, "[{a}, {b}]");
+            assert!(
+                a - 1e-15 <= want && want <= b + 1e-15,
+                "[{a}, {b}] misses {want}"
+            );
+            // Bisection from a bracket of ½ takes 39 halvings; Illinois 9 or 10 steps here.
+            assert!(calls.get() <= 12, "{} evaluations", calls.get());
+        }
+    }
+
+    #[test]
+    fn a_bracket_with_an_infinite_end_is_bisected_and_still_narrowed() {
+        // One density 0 at an end (ln p − ln q = −∞ there), the sign change at u = 0.3.
+        let f = |u: f64| {
+            if u == 0.0 {
+                f64::NEG_INFINITY
+            } else {
+                (u / 0.3).ln()
+            }
+        };
+        let (a, b) = bracket_root(f, (0.0, f(0.0)), (1.0, f(1.0)));
+        assert!(b - a <= 1.0 / (1u64 << 40) as f64, "[{a}, {b}]");
+        assert!(a <= 0.3 + 1e-15 && 0.3 - 1e-15 <= b, "[{a}, {b}]");
+    }
 }

@@ -18,6 +18,13 @@ pub struct Normal {
     ln_norm: f64,
 }
 
+impl Normal {
+    /// `−ln σ − ½ ln 2π`, the log-density's constant.
+    pub(crate) fn ln_norm(&self) -> f64 {
+        self.ln_norm
+    }
+}
+
 impl ParametricFamily for Normal {
     const INFO: FamilyInfo = FamilyInfo {
         name: "normal",
