@@ -93,7 +93,7 @@ struct Shape<'a> {
 
 /// Reads the CSV table that `open` gives (each call from the start; `size_hint` its size in
 /// bytes, to reserve the columns), a block of `block_bytes` at a time.
-pub(super) fn read_csv_blocks<R: Read>(
+pub(super) fn read_csv_blocks<R: Read + Send>(
     open: &dyn Fn() -> Result<R, TableError>,
     path: &Path,
     select: Option<&[String]>,
@@ -121,7 +121,7 @@ pub(super) fn read_csv_blocks<R: Read>(
 /// to count turns to labels, or anything the sequential reader would report or read
 /// differently): the caller then reads the file as usual, which gives the exact table or
 /// error.
-pub(super) fn read_csv_blocks_counted<R: Read>(
+pub(super) fn read_csv_blocks_counted<R: Read + Send>(
     reader: R,
     path: &Path,
     select: Option<&[String]>,
@@ -141,7 +141,7 @@ pub(super) fn read_csv_blocks_counted<R: Read>(
 }
 
 /// [`read_csv_blocks_counted`] in blocks of `block_bytes`.
-pub(super) fn read_csv_blocks_counted_in<R: Read>(
+pub(super) fn read_csv_blocks_counted_in<R: Read + Send>(
     reader: R,
     path: &Path,
     select: Option<&[String]>,
@@ -195,7 +195,11 @@ pub(super) fn read_csv_chunked(
 /// The table (counted columns empty) and, per column, its counts when it is counted.
 type Counted = (Table, Vec<Option<Vec<u64>>>);
 
-fn try_blocks<R: Read>(reader: R, path: &Path, blocks: &Blocks<'_>) -> Result<Counted, Stop> {
+fn try_blocks<R: Read + Send>(
+    reader: R,
+    path: &Path,
+    blocks: &Blocks<'_>,
+) -> Result<Counted, Stop> {
     let Blocks {
         select,
         cancel,
@@ -302,20 +306,24 @@ fn try_blocks<R: Read>(reader: R, path: &Path, blocks: &Blocks<'_>) -> Result<Co
     buf.extend_from_slice(lines.reader.buffer());
     let mut reader = lines.reader.into_inner();
     let pieces = rayon::current_num_threads().clamp(1, 16);
-    let mut parts: Vec<Part> = (0..pieces)
+    // Two sets of parts: while one block's pieces are parsed into one set, the previous
+    // block's parts are appended to the table from the other, and the next block is read
+    // into a second buffer, so that one file keeps both cores busy (the appending and the
+    // reading would otherwise leave one idle).
+    let mut parsing: Vec<Part> = (0..pieces)
         .map(|_| Part::new(&col_names, &counters))
         .collect();
+    let mut parsed: Vec<Part> = (0..pieces)
+        .map(|_| Part::new(&col_names, &counters))
+        .collect();
+    let mut waiting = 0usize;
+    let mut next: Vec<u8> = Vec::with_capacity(buf.capacity());
     let mut eof = false;
     loop {
         // Up to a block's worth (or the file's end) beyond the partial line left over.
         if !eof && buf.len() < block_bytes {
             let want = (block_bytes - buf.len()) as u64;
-            let got = reader
-                .by_ref()
-                .take(want)
-                .read_to_end(&mut buf)
-                .map_err(|_| Stop::Sequential)?;
-            eof = (got as u64) < want;
+            eof = read_more(&mut reader, &mut buf, want)?;
         }
         let end = if eof {
             buf.len()
@@ -325,28 +333,49 @@ fn try_blocks<R: Read>(reader: R, path: &Path, blocks: &Blocks<'_>) -> Result<Co
             return Err(Stop::Sequential);
         } else {
             // No line ends yet: read on before cutting.
-            let want = block_bytes as u64;
-            let got = reader
-                .by_ref()
-                .take(want)
-                .read_to_end(&mut buf)
-                .map_err(|_| Stop::Sequential)?;
-            eof = (got as u64) < want;
+            eof = read_more(&mut reader, &mut buf, block_bytes as u64)?;
             continue;
         };
-        let block = &buf[..end];
+        let last = eof;
+        let (block, rest) = buf.split_at(end);
+        next.clear();
+        next.extend_from_slice(rest);
         let n = if block.len() >= 2 * pieces { pieces } else { 1 };
-        parse_pieces(block, &mut parts[..n], &shape, cancel)?;
-        for part in &mut parts[..n] {
-            merge(&mut table, &mut counts, part, &mut at_line, &mut rows)?;
-        }
+        let want = block_bytes.saturating_sub(next.len()) as u64;
+        let ((parse, append), read) = rayon::join(
+            || {
+                rayon::join(
+                    || parse_pieces(block, &mut parsing[..n], &shape, cancel),
+                    || {
+                        parsed[..waiting].iter_mut().try_for_each(|part| {
+                            merge(&mut table, &mut counts, part, &mut at_line, &mut rows)
+                        })
+                    },
+                )
+            },
+            || {
+                if last || want == 0 {
+                    Ok(last)
+                } else {
+                    read_more(&mut reader, &mut next, want)
+                }
+            },
+        );
+        parse?;
+        append?;
+        eof = read?;
         if rows > MAX_ROWS as u64 {
             return Err(Stop::Sequential);
         }
-        buf.drain(..end);
-        if eof {
+        std::mem::swap(&mut parsing, &mut parsed);
+        waiting = n;
+        std::mem::swap(&mut buf, &mut next);
+        if last {
             break;
         }
+    }
+    for part in &mut parsed[..waiting] {
+        merge(&mut table, &mut counts, part, &mut at_line, &mut rows)?;
     }
     if rows == 0 || rows > MAX_ROWS as u64 {
         return Err(Stop::Sequential);
@@ -383,6 +412,16 @@ fn count_part(part: &mut Part, counters: &[Option<&dyn BinCounter>]) -> Result<(
         }
     }
     Ok(())
+}
+
+/// Reads up to `want` more bytes onto `buf`; whether the input ended before that.
+fn read_more<R: Read>(reader: &mut R, buf: &mut Vec<u8>, want: u64) -> Result<bool, Stop> {
+    let got = reader
+        .by_ref()
+        .take(want)
+        .read_to_end(buf)
+        .map_err(|_| Stop::Sequential)?;
+    Ok((got as u64) < want)
 }
 
 /// Cuts `block` (whole lines, or the file's end) into `parts.len()` pieces at line ends and
