@@ -474,7 +474,15 @@ pub(crate) fn count_plan(reference: &Column, options: &DriftOptions) -> Option<C
     };
     let binning = binning_of(options, &reference.name);
     let bins = match binning {
-        Binning::Quantile(k) => binning::quantile_bins_of(k, r),
+        Binning::Quantile(k) => {
+            let (bins, reference) = binning::quantile_bins_counted(k, r);
+            return Some(CountPlan {
+                kind_reason,
+                binning,
+                bins,
+                reference,
+            });
+        }
         Binning::Fixed(_) => return None,
         _ => {
             // The rules and explicit edges read the reference only (the range passed is
@@ -601,10 +609,11 @@ pub(crate) fn drift_column_reporting(
             let r = numbers(reference, &name)?;
             let c = numbers(current, &name)?;
             let binning = binning_of(options, &name);
-            let bins = match binning {
+            let (bins, a) = match binning {
                 // The quantile edges need only a few order statistics: selected among the
-                // values of a few buckets, the column neither copied nor reordered.
-                Binning::Quantile(k) => binning::quantile_bins_of(k, r),
+                // values of a few buckets, the column neither copied nor reordered; the
+                // reference's counts come from those buckets too.
+                Binning::Quantile(k) => binning::quantile_bins_counted(k, r),
                 _ => {
                     // The rules read the sorted reference: a copy; the current side is
                     // only counted.
@@ -613,11 +622,13 @@ pub(crate) fn drift_column_reporting(
                     let pooled = extremes(&[clo, chi], (rlo, rhi));
                     let mut sorted = r.to_vec();
                     sorted.sort_unstable_by(f64::total_cmp);
-                    make_bins(&binning, &sorted, pooled)
+                    let bins = make_bins(&binning, &sorted, pooled);
+                    let a = bins.count(r);
+                    (bins, a)
                 }
             };
             let text = bins_text(&binning, &bins);
-            let (a, b) = (bins.count(r), bins.count(c));
+            let b = bins.count(c);
             (Some(binning), text, bins.labels(), bins.intervals(), a, b)
         }
     };
