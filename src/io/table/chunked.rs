@@ -305,7 +305,9 @@ fn try_blocks<R: Read + Send>(
     let mut buf: Vec<u8> = Vec::with_capacity(block_bytes.saturating_add(1 << 16));
     buf.extend_from_slice(lines.reader.buffer());
     let mut reader = lines.reader.into_inner();
-    let pieces = rayon::current_num_threads().clamp(1, 16);
+    // Four pieces a thread, so that a thread that has appended the previous block or read
+    // the next one finds pieces left to parse instead of waiting for the last one.
+    let pieces = rayon::current_num_threads().saturating_mul(4).clamp(1, 16);
     // Two sets of parts: while one block's pieces are parsed into one set, the previous
     // block's parts are appended to the table from the other, and the next block is read
     // into a second buffer, so that one file keeps both cores busy (the appending and the
