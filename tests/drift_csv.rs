@@ -8,9 +8,11 @@ use std::io::Write;
 use std::path::Path;
 
 use kl_explorer::cancel::Cancel;
+use kl_explorer::drift::binning::{Binning, Bins, Layout};
 use kl_explorer::io::CsvErrorKind;
 use kl_explorer::io::table::{
-    Table, TableError, TableErrorKind, Values, read_csv_table, read_csv_table_chunked, read_table,
+    BinCounter, Table, TableError, TableErrorKind, Values, read_csv_counted_chunked,
+    read_csv_table, read_csv_table_chunked, read_table,
 };
 use proptest::prelude::*;
 
@@ -240,6 +242,75 @@ fn a_line_longer_than_the_limit_is_refused_as_the_sequential_reader_refuses_it()
     for chunk in [1000, 1 << 20] {
         assert_eq!(chunked(&text, None, chunk).unwrap_err(), want);
     }
+}
+
+/// Counting two columns into bins as the file is read gives the counts of the table read
+/// whole, at every block size, and the other column as the whole table has it; a file whose
+/// counted column turns to text (or that has a fault) gives up, and only such a file.
+#[test]
+fn columns_counted_while_reading_have_the_counts_of_the_table_read_whole() {
+    let bins = Bins {
+        binning: Binning::Quantile(4),
+        layout: Layout::Open(vec![-0.5, 0.0, 0.5]),
+        merged_edges: 0,
+    };
+    let counters: Vec<(String, &dyn BinCounter)> = vec![("x0".into(), &bins), ("x2".into(), &bins)];
+    let (mut counted, mut gave_up) = (0, 0);
+    for seed in 0..40 {
+        let text = file(seed, 40, 3, seed % 4 == 0);
+        let want = table(&text, None);
+        let countable = want.as_ref().is_ok_and(|t| {
+            [0, 2]
+                .iter()
+                .all(|&k| matches!(t.columns[k].values, Values::Numbers(_)))
+        });
+        for chunk in CHUNKS {
+            let got = read_csv_counted_chunked(
+                text.as_bytes(),
+                Path::new("t.csv"),
+                None,
+                &counters,
+                &Cancel::new(),
+                chunk,
+            )
+            .unwrap();
+            let Some(got) = got else {
+                assert!(
+                    !countable,
+                    "seed {seed}, chunk {chunk}: gave up on a countable file"
+                );
+                gave_up += 1;
+                continue;
+            };
+            assert!(
+                countable,
+                "seed {seed}, chunk {chunk}: counted an uncountable file"
+            );
+            counted += 1;
+            let want = want.as_ref().unwrap();
+            assert_eq!(got.table.rows, want.rows);
+            for (k, c) in want.columns.iter().enumerate() {
+                let mine = &got.table.columns[k];
+                assert_eq!(
+                    (&mine.name, mine.missing),
+                    (&c.name, c.missing),
+                    "column {k}"
+                );
+                match (&got.counts[k], &c.values) {
+                    (Some(n), Values::Numbers(v)) => {
+                        assert_eq!(n, &bins.count(v), "seed {seed}, chunk {chunk}, column {k}");
+                        assert!(mine.values.is_empty());
+                    }
+                    (None, _) if k == 1 => assert_eq!(mine, c),
+                    other => panic!("column {k}: {other:?}"),
+                }
+            }
+        }
+    }
+    assert!(
+        counted > 0 && gave_up > 0,
+        "{counted} counted, {gave_up} gave up"
+    );
 }
 
 proptest! {

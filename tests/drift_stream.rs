@@ -303,3 +303,83 @@ fn drift_files_streams_parquet_and_gives_the_in_memory_report_and_that_of_the_cs
         assert_eq!(streamed.columns.len(), 2);
     }
 }
+
+/// CSV files whose current side is counted into the reference's bins as it is read, or read
+/// whole when it cannot be: the report is that of both tables read whole, for a column of
+/// numbers, one that turns to text in the current file only, one of few integers (whose kind
+/// the current side decides), one missing everywhere in the current file, and `fixed:K`
+/// (whose range is the pooled one).
+#[test]
+fn drift_files_on_csv_counting_the_current_gives_the_report_of_the_whole_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut g = Lcg(11);
+    let write = |name: &str, rows: &[String]| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, format!("x,t,k,m\n{}", rows.concat())).unwrap();
+        p
+    };
+    let mut reference = Vec::new();
+    let mut current = Vec::new();
+    for i in 0..3000 {
+        let (x, t, k) = (
+            g.normal(0.0, 1.0),
+            g.normal(0.0, 1.0),
+            (g.next() * 4.0).floor(),
+        );
+        reference.push(format!("{x:.5},{t:.4},{k},{}\n", i % 7));
+    }
+    for i in 0..2000 {
+        let (x, t, k) = (
+            g.normal(0.3, 1.0),
+            g.normal(0.0, 1.0),
+            (g.next() * 5.0).floor(),
+        );
+        let t = if i == 1500 {
+            "late text".to_string()
+        } else {
+            format!("{t:.4}")
+        };
+        current.push(format!("{x:.5},{t},{k},\n"));
+    }
+    let (r, c) = (write("r.csv", &reference), write("c.csv", &current));
+    let whole = |o: &DriftOptions| {
+        drift_tables(
+            &read_table(&r, None, &Cancel::default()).unwrap(),
+            &read_table(&c, None, &Cancel::default()).unwrap(),
+            o,
+            &Cancel::default(),
+            &Progress::new(),
+        )
+        .unwrap()
+    };
+    for b in binnings() {
+        let o = options(&b, &[]);
+        let got = drift_files(&r, &c, None, &o, &Cancel::default(), &Progress::new()).unwrap();
+        assert_eq!(got, whole(&o), "{b}");
+        assert_eq!(
+            got.refused.len(),
+            1,
+            "{b}: the column missing in the current file"
+        );
+    }
+    // Without the column that turns to text, the current file is counted, not read whole.
+    let mut current: Vec<String> = current
+        .iter()
+        .map(|l| l.replace("late text", "0.5"))
+        .collect();
+    current.push("1.25,2.5,3,\n".into());
+    let c = write("c.csv", &current);
+    for b in binnings() {
+        let o = options(&b, &[]);
+        let got = drift_files(&r, &c, None, &o, &Cancel::default(), &Progress::new()).unwrap();
+        let want = drift_tables(
+            &read_table(&r, None, &Cancel::default()).unwrap(),
+            &read_table(&c, None, &Cancel::default()).unwrap(),
+            &o,
+            &Cancel::default(),
+            &Progress::new(),
+        )
+        .unwrap();
+        assert_eq!(got, want, "{b}");
+    }
+}

@@ -259,17 +259,34 @@ impl Bins {
 
     /// Counts of `values` per bin.
     pub fn count(&self, values: &[f64]) -> Vec<u64> {
+        let mut counts = vec![0u64; self.len()];
+        self.count_into(values, &mut counts);
+        counts
+    }
+
+    /// Adds the counts of `values` per bin to `counts` (one entry per bin): counting a
+    /// column piece by piece gives [`Bins::count`] of the whole.
+    pub fn count_into(&self, values: &[f64], counts: &mut [u64]) {
         if let Layout::Open(e) = &self.layout
             && e.len() < usize::from(u8::MAX)
             && e.windows(2).all(|w| w[0] < w[1])
         {
-            return count_open(e, values);
+            count_open(e, values, counts);
+            return;
         }
-        let mut counts = vec![0u64; self.len()];
         for &x in values {
             counts[self.bin_of(x)] += 1;
         }
-        counts
+    }
+}
+
+impl crate::io::table::BinCounter for Bins {
+    fn bins(&self) -> usize {
+        self.len()
+    }
+
+    fn add(&self, values: &[f64], counts: &mut [u64]) {
+        self.count_into(values, counts);
     }
 }
 
@@ -279,7 +296,7 @@ impl Bins {
 /// a block of values at a time (kept in the first-level cache), the values ≥ it are
 /// counted, a sum of comparisons the compiler does two at a time, with no branch,
 /// no dependent load and no table of tallies.
-fn count_open(edges: &[f64], values: &[f64]) -> Vec<u64> {
+fn count_open(edges: &[f64], values: &[f64], counts: &mut [u64]) {
     const BLOCK: usize = 2048;
     let mut at_or_above = vec![0u64; edges.len()];
     for block in values.chunks(BLOCK) {
@@ -288,12 +305,10 @@ fn count_open(edges: &[f64], values: &[f64]) -> Vec<u64> {
         }
     }
     let total = values.len() as u64;
-    (0..=edges.len())
-        .map(|b| {
-            let from = if b == 0 { total } else { at_or_above[b - 1] };
-            from - at_or_above.get(b).copied().unwrap_or(0)
-        })
-        .collect()
+    for (b, count) in counts.iter_mut().enumerate().take(edges.len() + 1) {
+        let from = if b == 0 { total } else { at_or_above[b - 1] };
+        *count += from - at_or_above.get(b).copied().unwrap_or(0);
+    }
 }
 
 /// numpy's `_lerp`: a + (b − a)·t, computed from b's side when t ≥ ½.
@@ -637,21 +652,40 @@ fn order_key(x: f64) -> u64 {
 /// the sorted values, as [`order_statistics`] is; at worst (every value in one bucket) it
 /// holds one copy of the values, as a selection on a copy would.
 pub fn order_statistics_by_buckets(values: &[f64], ranks: &[usize]) -> Vec<f64> {
-    const BITS: u32 = 16;
+    order_statistics_with_buckets(values, ranks).0
+}
+
+/// The top bits of the order key that make a bucket of [`order_statistics_by_buckets`].
+const BUCKET_BITS: u32 = 16;
+
+/// A value's bucket: a run of the total order.
+fn bucket_of(x: f64) -> usize {
+    (order_key(x) >> (64 - BUCKET_BITS)) as usize
+}
+
+/// What [`order_statistics_by_buckets`] learns of the values besides the order statistics:
+/// how many fall in each bucket, and the values of the buckets it kept (those holding a
+/// wanted rank), by bucket.
+struct Buckets {
+    counts: Vec<u32>,
+    kept: Vec<(usize, Vec<f64>)>,
+}
+
+/// [`order_statistics_by_buckets`] and its [`Buckets`] (`None` when it selected on a copy).
+fn order_statistics_with_buckets(values: &[f64], ranks: &[usize]) -> (Vec<f64>, Option<Buckets>) {
     const NONE: u16 = u16::MAX;
-    let bucket = |x: f64| (order_key(x) >> (64 - BITS)) as usize;
-    let mut counts = vec![0u32; 1 << BITS];
+    let mut counts = vec![0u32; 1 << BUCKET_BITS];
     for &x in values {
-        counts[bucket(x)] += 1;
+        counts[bucket_of(x)] += 1;
     }
     let mut wanted: Vec<usize> = ranks.to_vec();
     wanted.sort_unstable();
     wanted.dedup();
     if wanted.len() >= usize::from(NONE) || u32::try_from(values.len()).is_err() {
-        return order_statistics(&mut values.to_vec(), ranks);
+        return (order_statistics(&mut values.to_vec(), ranks), None);
     }
     // Each wanted rank's bucket and the values below that bucket, in one sweep.
-    let mut slot = vec![NONE; 1 << BITS];
+    let mut slot = vec![NONE; 1 << BUCKET_BITS];
     let mut buckets: Vec<(usize, usize)> = Vec::new();
     let mut at: Vec<(usize, usize)> = Vec::with_capacity(wanted.len());
     let (mut b, mut below) = (0usize, 0usize);
@@ -671,7 +705,7 @@ pub fn order_statistics_by_buckets(values: &[f64], ranks: &[usize]) -> Vec<f64> 
         .map(|&(b, _)| Vec::with_capacity(counts[b] as usize))
         .collect();
     for &x in values {
-        let s = slot[bucket(x)];
+        let s = slot[bucket_of(x)];
         if s != NONE {
             kept[usize::from(s)].push(x);
         }
@@ -690,13 +724,49 @@ pub fn order_statistics_by_buckets(values: &[f64], ranks: &[usize]) -> Vec<f64> 
         );
     }
     found.sort_unstable_by_key(|(r, _)| *r);
-    ranks
+    let stats = ranks
         .iter()
         .map(|r| {
             let i = found.partition_point(|(x, _)| x < r);
             found[i].1
         })
-        .collect()
+        .collect();
+    let kept = buckets.iter().map(|&(b, _)| b).zip(kept).collect();
+    (stats, Some(Buckets { counts, kept }))
+}
+
+impl Buckets {
+    /// The counts per bin of open bins on increasing, nonzero `edges` each of which lies in
+    /// an empty or a kept bucket; `None` otherwise. A value is ≥ a nonzero edge exactly when
+    /// its order key is ≥ the edge's (the keys order −0 below +0, which only an edge at 0
+    /// could tell apart), so the values ≥ an edge are those of the buckets above its own and
+    /// those of its own bucket that are ≥ it: the counts without a pass over the values.
+    fn open_counts(&self, edges: &[f64], total: u64) -> Option<Vec<u64>> {
+        if !edges.windows(2).all(|w| w[0] < w[1]) || edges.contains(&0.0) {
+            return None;
+        }
+        // Values in the buckets above each one, from the top.
+        let mut at_or_above = Vec::with_capacity(edges.len());
+        for &e in edges {
+            let b = bucket_of(e);
+            let above: u64 = self.counts[b + 1..].iter().map(|&n| u64::from(n)).sum();
+            let own = if self.counts[b] == 0 {
+                0
+            } else {
+                let (_, kept) = self.kept.iter().find(|(k, _)| *k == b)?;
+                kept.iter().filter(|&&x| e <= x).count() as u64
+            };
+            at_or_above.push(above + own);
+        }
+        Some(
+            (0..=edges.len())
+                .map(|b| {
+                    let from = if b == 0 { total } else { at_or_above[b - 1] };
+                    from - at_or_above.get(b).copied().unwrap_or(0)
+                })
+                .collect(),
+        )
+    }
 }
 
 /// `quantile:k` bins from the reference's values (not empty), which are neither reordered
@@ -706,6 +776,22 @@ pub fn quantile_bins_of(k: usize, reference: &[f64]) -> Bins {
     let ranks: Vec<usize> = plan.iter().flat_map(|&(i, j, _)| [i, j]).collect();
     let stats = order_statistics_by_buckets(reference, &ranks);
     quantile_bins_from(k, &plan, &stats)
+}
+
+/// [`quantile_bins_of`] and the reference's counts in them ([`Bins::count`] of the
+/// reference), taken from the buckets the order statistics were selected in where that can
+/// be done exactly, else counted.
+pub fn quantile_bins_counted(k: usize, reference: &[f64]) -> (Bins, Vec<u64>) {
+    let plan = quantile_plan(k, reference.len());
+    let ranks: Vec<usize> = plan.iter().flat_map(|&(i, j, _)| [i, j]).collect();
+    let (stats, buckets) = order_statistics_with_buckets(reference, &ranks);
+    let bins = quantile_bins_from(k, &plan, &stats);
+    let counts = match (&bins.layout, buckets) {
+        (Layout::Open(e), Some(b)) => b.open_counts(e, reference.len() as u64),
+        _ => None,
+    };
+    let counts = counts.unwrap_or_else(|| bins.count(reference));
+    (bins, counts)
 }
 
 /// The bins for `binning` from the reference's values (sorted ascending, not empty) and the
@@ -765,6 +851,56 @@ mod tests {
                 assert_eq!(got.merged_edges, want.merged_edges);
             }
         }
+    }
+
+    #[test]
+    fn reference_counts_from_the_buckets_are_those_counted_value_by_value() {
+        let mut state = 4242u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let mut from_buckets = 0;
+        for n in [1usize, 2, 7, 100, 1000, 20_000] {
+            for shape in 0..4 {
+                let v: Vec<f64> = (0..n)
+                    .map(|_| {
+                        let u = next();
+                        match shape {
+                            // Continuous, both signs, over many binades.
+                            0 => ((u - 0.5) * 40.0).powi(3),
+                            // Six-decimal numbers as in a CSV: ties between them.
+                            1 => ((u - 0.4) * 3e6).round() / 1e6,
+                            // Few values, with -0 and 0: ties and merged edges.
+                            2 => {
+                                let x = (u * 9.0).floor() - 4.0;
+                                if x == 0.0 && next() < 0.5 { -0.0 } else { x }
+                            }
+                            // One value.
+                            _ => 2.5,
+                        }
+                    })
+                    .collect();
+                for k in [2, 4, 10, 33] {
+                    let (bins, counts) = quantile_bins_counted(k, &v);
+                    let want = quantile_bins_of(k, &v);
+                    assert_eq!(bins.edges(), want.edges(), "n {n} shape {shape} k {k}");
+                    assert_eq!(counts, want.count(&v), "n {n} shape {shape} k {k}");
+                    let plan = quantile_plan(k, n);
+                    let ranks: Vec<usize> = plan.iter().flat_map(|&(i, j, _)| [i, j]).collect();
+                    let (_, buckets) = order_statistics_with_buckets(&v, &ranks);
+                    if let (Layout::Open(e), Some(b)) = (&bins.layout, buckets)
+                        && b.open_counts(e, n as u64).is_some()
+                    {
+                        from_buckets += 1;
+                    }
+                }
+            }
+        }
+        // The continuous cases are counted from the buckets, not only by the fallback.
+        assert!(from_buckets >= 30, "{from_buckets} from the buckets");
     }
 
     #[test]
@@ -850,8 +986,16 @@ mod tests {
             for &v in &values {
                 want[b.bin_of(v)] += 1;
             }
-            assert_eq!(super::count_open(b.edges(), &values), want, "{m} edges");
+            let mut open = vec![0u64; m + 1];
+            super::count_open(b.edges(), &values, &mut open);
+            assert_eq!(open, want, "{m} edges");
             assert_eq!(b.count(&values), want);
+            // Piece by piece (as a file is read in blocks), the same counts.
+            let mut pieces = vec![0u64; m + 1];
+            for piece in values.chunks(37) {
+                b.count_into(piece, &mut pieces);
+            }
+            assert_eq!(pieces, want, "{m} edges, in pieces");
         }
     }
 

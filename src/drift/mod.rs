@@ -205,29 +205,34 @@ pub struct DriftReport {
 /// with at most [`FEW_VALUES`] distinct values categorical; else numeric.
 pub fn detect_kind(reference: &Values, current: &Values) -> (ColumnKind, String) {
     match (reference, current) {
-        (Values::Numbers(a), Values::Numbers(b)) => {
-            let mut distinct: Vec<f64> = Vec::new();
-            for &x in a.iter().chain(b) {
-                if x.fract() != 0.0 {
-                    return (ColumnKind::Numeric, "numbers".into());
-                }
-                if !distinct.contains(&x) {
-                    if distinct.len() == FEW_VALUES {
-                        return (
-                            ColumnKind::Numeric,
-                            format!("integers, more than {FEW_VALUES} distinct"),
-                        );
-                    }
-                    distinct.push(x);
-                }
-            }
-            (
+        (Values::Numbers(a), Values::Numbers(b)) => match numeric_reason(a.iter().chain(b)) {
+            Ok(why) => (ColumnKind::Numeric, why),
+            Err(distinct) => (
                 ColumnKind::Categorical,
-                format!("{} distinct integers", distinct.len()),
-            )
-        }
+                format!("{distinct} distinct integers"),
+            ),
+        },
         _ => (ColumnKind::Categorical, "text".into()),
     }
+}
+
+/// Why numbers (in the order given) make a numeric column, as soon as one is not an integer
+/// or more than [`FEW_VALUES`] distinct integers are seen: what follows cannot change it.
+/// `Err(distinct)` when all are integers, `distinct` of them.
+fn numeric_reason<'a>(values: impl IntoIterator<Item = &'a f64>) -> Result<String, usize> {
+    let mut distinct: Vec<f64> = Vec::new();
+    for &x in values {
+        if x.fract() != 0.0 {
+            return Ok("numbers".into());
+        }
+        if !distinct.contains(&x) {
+            if distinct.len() == FEW_VALUES {
+                return Ok(format!("integers, more than {FEW_VALUES} distinct"));
+            }
+            distinct.push(x);
+        }
+    }
+    Err(distinct.len())
 }
 
 /// `values` as label codes over `labels` (shared), adding labels as first seen.
@@ -440,6 +445,97 @@ pub(crate) fn finish_column(
     })
 }
 
+/// What the reference alone settles of a numeric column whose current side need only be
+/// counted: why it is numeric, its binning and bins, and the reference's counts.
+pub(crate) struct CountPlan {
+    pub(crate) kind_reason: String,
+    pub(crate) binning: Binning,
+    pub(crate) bins: Bins,
+    pub(crate) reference: Vec<u64>,
+}
+
+/// The plan of a column whose current side need only be counted into bins, when the reference
+/// settles everything else: numbers in the reference; the kind numeric, chosen or detected
+/// from the reference alone ([`detect_kind`] reads the reference first and stops as soon as
+/// it knows, so the current side cannot change it); bins from the reference alone (every
+/// binning but `fixed:K`, whose range is the pooled one). `None` otherwise: then the column
+/// is compared on both sides' values.
+pub(crate) fn count_plan(reference: &Column, options: &DriftOptions) -> Option<CountPlan> {
+    let Values::Numbers(r) = &reference.values else {
+        return None;
+    };
+    if r.is_empty() || reference.first_label.is_some() {
+        return None;
+    }
+    let kind_reason = match options.kinds.get(&reference.name) {
+        Some(ColumnKind::Numeric) => "chosen".to_string(),
+        Some(ColumnKind::Categorical) => return None,
+        None => numeric_reason(r).ok()?,
+    };
+    let binning = binning_of(options, &reference.name);
+    let bins = match binning {
+        Binning::Quantile(k) => {
+            let (bins, reference) = binning::quantile_bins_counted(k, r);
+            return Some(CountPlan {
+                kind_reason,
+                binning,
+                bins,
+                reference,
+            });
+        }
+        Binning::Fixed(_) => return None,
+        _ => {
+            // The rules and explicit edges read the reference only (the range passed is
+            // not used by them).
+            let range = extremes(r, (f64::INFINITY, f64::NEG_INFINITY));
+            let mut sorted = r.clone();
+            sorted.sort_unstable_by(f64::total_cmp);
+            make_bins(&binning, &sorted, range)
+        }
+    };
+    let reference = bins.count(r);
+    Some(CountPlan {
+        kind_reason,
+        binning,
+        bins,
+        reference,
+    })
+}
+
+/// Compares a column whose current side was counted into `plan`'s bins as it was read
+/// (`current` has its name and missing cells): the same [`ColumnDrift`] as [`drift_column`]
+/// on the current's values.
+pub(crate) fn drift_column_counted(
+    reference: &Column,
+    plan: &CountPlan,
+    current: &Column,
+    counts: &[u64],
+    options: &DriftOptions,
+    cancel: &Cancel,
+    progress: &(dyn Fn(f64) + Sync),
+) -> Result<ColumnDrift, DriftError> {
+    if counts.iter().all(|&n| n == 0) {
+        return Err(DriftError::NoValues {
+            column: reference.name.clone(),
+            side: Side::Current,
+            missing: current.missing,
+        });
+    }
+    let binned = Binned {
+        kind: ColumnKind::Numeric,
+        kind_reason: plan.kind_reason.clone(),
+        binning: Some(plan.binning.clone()),
+        bins: bins_text(&plan.binning, &plan.bins),
+        labels: plan.bins.labels(),
+        intervals: plan.bins.intervals(),
+        reference: plan.reference.clone(),
+        current: counts.to_vec(),
+        missing_reference: reference.missing,
+        missing_current: current.missing,
+    };
+    finish_column(reference.name.clone(), binned, options, cancel, progress)
+}
+
 /// Compares one column present in both tables.
 ///
 /// # Errors
@@ -513,10 +609,11 @@ pub(crate) fn drift_column_reporting(
             let r = numbers(reference, &name)?;
             let c = numbers(current, &name)?;
             let binning = binning_of(options, &name);
-            let bins = match binning {
+            let (bins, a) = match binning {
                 // The quantile edges need only a few order statistics: selected among the
-                // values of a few buckets, the column neither copied nor reordered.
-                Binning::Quantile(k) => binning::quantile_bins_of(k, r),
+                // values of a few buckets, the column neither copied nor reordered; the
+                // reference's counts come from those buckets too.
+                Binning::Quantile(k) => binning::quantile_bins_counted(k, r),
                 _ => {
                     // The rules read the sorted reference: a copy; the current side is
                     // only counted.
@@ -525,11 +622,13 @@ pub(crate) fn drift_column_reporting(
                     let pooled = extremes(&[clo, chi], (rlo, rhi));
                     let mut sorted = r.to_vec();
                     sorted.sort_unstable_by(f64::total_cmp);
-                    make_bins(&binning, &sorted, pooled)
+                    let bins = make_bins(&binning, &sorted, pooled);
+                    let a = bins.count(r);
+                    (bins, a)
                 }
             };
             let text = bins_text(&binning, &bins);
-            let (a, b) = (bins.count(r), bins.count(c));
+            let b = bins.count(c);
             (Some(binning), text, bins.labels(), bins.intervals(), a, b)
         }
     };
@@ -609,6 +708,25 @@ pub fn drift_tables_reporting(
     cancel: &Cancel,
     progress: &(dyn Fn(f64) + Sync),
 ) -> Result<DriftReport, Cancelled> {
+    assemble_report(reference, current, progress, &|_, r, c, progress| {
+        drift_column_reporting(r, c, options, cancel, progress)
+    })
+}
+
+/// One column's comparison for [`assemble_report`]: the reference column's index, both
+/// columns, and where to tell the column's fraction done.
+type CompareColumn<'a> = dyn Fn(usize, &Column, &Column, &(dyn Fn(f64) + Sync)) -> Result<ColumnDrift, DriftError>
+    + Sync
+    + 'a;
+
+/// The report of every column present in both tables, each compared by `compare`, in the
+/// reference's order.
+fn assemble_report(
+    reference: &Table,
+    current: &Table,
+    progress: &(dyn Fn(f64) + Sync),
+    compare: &CompareColumn<'_>,
+) -> Result<DriftReport, Cancelled> {
     let mut report = DriftReport {
         columns: Vec::new(),
         refused: Vec::new(),
@@ -628,7 +746,7 @@ pub fn drift_tables_reporting(
         .enumerate()
         .map(|(i, r)| {
             let c = current.column(&r.name)?;
-            let out = drift_column_reporting(r, c, options, cancel, &|f| parts.set(i, f));
+            let out = compare(i, r, c, &|f| parts.set(i, f));
             parts.set(i, 1.0);
             Some(out)
         })
@@ -642,4 +760,32 @@ pub fn drift_tables_reporting(
         }
     }
     Ok(report)
+}
+
+/// [`drift_tables_reporting`] with the current table's columns that have a plan (by the
+/// reference column's index) counted into its bins as they were read: the same report as
+/// on the current's values.
+pub(crate) fn drift_tables_counted(
+    reference: &Table,
+    plans: &[Option<CountPlan>],
+    current: &crate::io::table::CountedTable,
+    options: &DriftOptions,
+    cancel: &Cancel,
+    progress: &(dyn Fn(f64) + Sync),
+) -> Result<DriftReport, Cancelled> {
+    let counts_of = |name: &str| {
+        let at = current.table.columns.iter().position(|c| c.name == name)?;
+        current.counts.get(at)?.as_deref()
+    };
+    assemble_report(
+        reference,
+        &current.table,
+        progress,
+        &|i, r, c, progress| match (plans.get(i).and_then(Option::as_ref), counts_of(&r.name)) {
+            (Some(plan), Some(counts)) => {
+                drift_column_counted(r, plan, c, counts, options, cancel, progress)
+            }
+            _ => drift_column_reporting(r, c, options, cancel, progress),
+        },
+    )
 }

@@ -27,14 +27,14 @@ use super::binning::{
     quantile_from, quantile_plan, quantile_ranks,
 };
 use super::{
-    Binned, ColumnDrift, ColumnKind, ColumnsProgress, DriftError, DriftOptions, DriftReport,
-    FEW_VALUES, Side, binning_of, bins_text, drift_column_reporting, drift_tables, extremes,
-    finish_column, merge_labels,
+    Binned, ColumnDrift, ColumnKind, ColumnsProgress, CountPlan, DriftError, DriftOptions,
+    DriftReport, FEW_VALUES, Side, binning_of, bins_text, count_plan, drift_column_reporting,
+    drift_tables, drift_tables_counted, extremes, finish_column, merge_labels,
 };
 use crate::cancel::{Cancel, Progress};
 use crate::io::table::{
-    Column, ParquetNumbers, STREAM_BATCH, Table, TableError, TableErrorKind, TableFormat, Values,
-    number_label, parquet_column_kinds, read_table,
+    BinCounter, Column, ParquetNumbers, STREAM_BATCH, Table, TableError, TableErrorKind,
+    TableFormat, Values, number_label, parquet_column_kinds, read_csv_counted, read_table,
 };
 
 /// A numeric column that can be read again, a batch at a time.
@@ -728,6 +728,55 @@ fn drift_one(
     drift_column_streamed(name, &*r, &*c, options, &limits, cancel, progress).map(|(d, _)| d)
 }
 
+/// [`drift_files`] on two CSV files: the reference is read whole; then each numeric column
+/// whose bins the reference settles ([`count_plan`]) is counted into them as the current
+/// file is read, and only the current's other columns are kept. When that reading gives up
+/// (a counted column holds text, or the file needs the sequential reader), the current
+/// table is read whole and compared as before: the same report either way.
+fn drift_csv_files(
+    reference: &Path,
+    current: &Path,
+    select: Option<&[String]>,
+    options: &DriftOptions,
+    cancel: &Cancel,
+    progress: &Progress,
+) -> Result<DriftReport, TableError> {
+    let cancelled = || TableError {
+        path: reference.to_path_buf(),
+        line: None,
+        column: None,
+        kind: TableErrorKind::Cancelled,
+    };
+    let r = read_table(reference, select, cancel)?;
+    // A name the reference has twice is compared as before (each column on its own bins).
+    let unique = |name: &str| r.columns.iter().filter(|c| c.name == name).count() == 1;
+    let plans: Vec<Option<CountPlan>> = r
+        .columns
+        .par_iter()
+        .map(|c| unique(&c.name).then(|| count_plan(c, options)).flatten())
+        .collect();
+    let counters: Vec<(String, &dyn BinCounter)> = r
+        .columns
+        .iter()
+        .zip(&plans)
+        .filter_map(|(c, p)| Some((c.name.clone(), &p.as_ref()?.bins as &dyn BinCounter)))
+        .collect();
+    let counted = if counters.is_empty() {
+        None
+    } else {
+        read_csv_counted(current, select, &counters, cancel)?
+    };
+    let total = |f: f64| progress.set(f);
+    match counted {
+        Some(c) => drift_tables_counted(&r, &plans, &c, options, cancel, &total),
+        None => {
+            let c = read_table(current, select, cancel)?;
+            drift_tables(&r, &c, options, cancel, progress)
+        }
+    }
+    .map_err(|_| cancelled())
+}
+
 /// Compares every column of the tables at `reference` and `current` (those in `select`, or
 /// all): the same report as [`drift_tables`] on both tables read whole, but numeric Parquet
 /// columns are streamed row group by row group and never held (CSV is read into memory).
@@ -743,6 +792,11 @@ pub fn drift_files(
     cancel: &Cancel,
     progress: &Progress,
 ) -> Result<DriftReport, TableError> {
+    if TableFormat::of(reference)? == TableFormat::Csv
+        && TableFormat::of(current)? == TableFormat::Csv
+    {
+        return drift_csv_files(reference, current, select, options, cancel, progress);
+    }
     let (r, c) = rayon::join(
         || SideTable::read(reference, select, cancel),
         || SideTable::read(current, select, cancel),

@@ -19,7 +19,7 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use super::csv::{column_names, read_csv, table_delimiter};
-use super::{Builder, LabelSet, MISSING_TOKENS, Table, TableError, TableErrorKind};
+use super::{BinCounter, Builder, LabelSet, MISSING_TOKENS, Table, TableError, TableErrorKind};
 use super::{chosen, number_label};
 use crate::cancel::Cancel;
 use crate::io::csv::error::CsvError;
@@ -53,15 +53,21 @@ struct Part {
     builders: Vec<Builder>,
     /// Per column, the piece's first label (relative line, text).
     first_any: Vec<Option<(usize, String)>>,
+    /// Per column, the piece's counts in its counter's bins (empty for a kept column).
+    counts: Vec<Vec<u64>>,
     rows: u64,
     lines: usize,
 }
 
 impl Part {
-    fn new(names: &[String]) -> Self {
+    fn new(names: &[String], counters: &[Option<&dyn BinCounter>]) -> Self {
         Part {
             builders: names.iter().map(|n| Builder::new(n.clone())).collect(),
             first_any: vec![None; names.len()],
+            counts: counters
+                .iter()
+                .map(|c| c.map_or_else(Vec::new, |c| vec![0; c.bins()]))
+                .collect(),
             rows: 0,
             lines: 0,
         }
@@ -81,11 +87,13 @@ struct Shape<'a> {
     /// Whether [`short_line`] may read lines: every column chosen and a delimiter that no
     /// number contains.
     short: bool,
+    /// Per chosen column, the counter its numbers go to instead of the table (none: kept).
+    counters: &'a [Option<&'a dyn BinCounter>],
 }
 
 /// Reads the CSV table that `open` gives (each call from the start; `size_hint` its size in
 /// bytes, to reserve the columns), a block of `block_bytes` at a time.
-pub(super) fn read_csv_blocks<R: Read>(
+pub(super) fn read_csv_blocks<R: Read + Send>(
     open: &dyn Fn() -> Result<R, TableError>,
     path: &Path,
     select: Option<&[String]>,
@@ -93,11 +101,77 @@ pub(super) fn read_csv_blocks<R: Read>(
     block_bytes: usize,
     size_hint: Option<u64>,
 ) -> Result<Table, TableError> {
-    match try_blocks(open()?, path, select, cancel, block_bytes.max(1), size_hint) {
-        Ok(t) => Ok(t),
+    let blocks = Blocks {
+        select,
+        cancel,
+        block_bytes: block_bytes.max(1),
+        size_hint,
+        counters: &[],
+    };
+    match try_blocks(open()?, path, &blocks) {
+        Ok((t, _)) => Ok(t),
         Err(Stop::Cancelled) => Err(TableError::whole(path, TableErrorKind::Cancelled)),
         Err(Stop::Sequential) => read_csv(open()?, path, select, cancel),
     }
+}
+
+/// As [`read_csv_blocks`], but the numbers of each column named in `counters` go to its
+/// counter (bins) and are not kept: those columns of the table are empty, and their counts
+/// and missing cells are given instead. `None` when the one-pass reading gives up (a column
+/// to count turns to labels, or anything the sequential reader would report or read
+/// differently): the caller then reads the file as usual, which gives the exact table or
+/// error.
+pub(super) fn read_csv_blocks_counted<R: Read + Send>(
+    reader: R,
+    path: &Path,
+    select: Option<&[String]>,
+    counters: &[(String, &dyn BinCounter)],
+    cancel: &Cancel,
+    size_hint: Option<u64>,
+) -> Result<Option<Counted>, TableError> {
+    read_csv_blocks_counted_in(
+        reader,
+        path,
+        select,
+        counters,
+        cancel,
+        BLOCK_BYTES,
+        size_hint,
+    )
+}
+
+/// [`read_csv_blocks_counted`] in blocks of `block_bytes`.
+pub(super) fn read_csv_blocks_counted_in<R: Read + Send>(
+    reader: R,
+    path: &Path,
+    select: Option<&[String]>,
+    counters: &[(String, &dyn BinCounter)],
+    cancel: &Cancel,
+    block_bytes: usize,
+    size_hint: Option<u64>,
+) -> Result<Option<Counted>, TableError> {
+    let blocks = Blocks {
+        select,
+        cancel,
+        block_bytes: block_bytes.max(1),
+        size_hint,
+        counters,
+    };
+    match try_blocks(reader, path, &blocks) {
+        Ok((t, counts)) => Ok(Some((t, counts))),
+        Err(Stop::Cancelled) => Err(TableError::whole(path, TableErrorKind::Cancelled)),
+        Err(Stop::Sequential) => Ok(None),
+    }
+}
+
+/// What [`try_blocks`] is asked to do.
+struct Blocks<'a> {
+    select: Option<&'a [String]>,
+    cancel: &'a Cancel,
+    block_bytes: usize,
+    size_hint: Option<u64>,
+    /// Columns (by name) counted into bins instead of kept.
+    counters: &'a [(String, &'a dyn BinCounter)],
 }
 
 /// As [`read_csv_blocks`] on bytes in memory, with blocks of about `chunk_bytes`.
@@ -118,14 +192,21 @@ pub(super) fn read_csv_chunked(
     )
 }
 
-fn try_blocks<R: Read>(
+/// The table (counted columns empty) and, per column, its counts when it is counted.
+type Counted = (Table, Vec<Option<Vec<u64>>>);
+
+fn try_blocks<R: Read + Send>(
     reader: R,
     path: &Path,
-    select: Option<&[String]>,
-    cancel: &Cancel,
-    block_bytes: usize,
-    size_hint: Option<u64>,
-) -> Result<Table, Stop> {
+    blocks: &Blocks<'_>,
+) -> Result<Counted, Stop> {
+    let Blocks {
+        select,
+        cancel,
+        block_bytes,
+        size_hint,
+        ..
+    } = *blocks;
     let seq = |_| Stop::Sequential;
     let mut lines = Lines::new(reader);
     lines.check_start().map_err(seq)?;
@@ -147,6 +228,16 @@ fn try_blocks<R: Read>(
     let (is_header, names) = column_names(&first);
     let cols = chosen(path, &names, select).map_err(|_| Stop::Sequential)?;
     let col_names: Vec<String> = cols.iter().map(|&c| names[c].clone()).collect();
+    let counters: Vec<Option<&dyn BinCounter>> = col_names
+        .iter()
+        .map(|n| {
+            blocks
+                .counters
+                .iter()
+                .find(|(m, _)| m == n)
+                .map(|&(_, c)| c)
+        })
+        .collect();
     let plain_delim = delim
         .and_then(|d| u8::try_from(d).ok())
         .filter(|d| d.is_ascii() && *d != b'"');
@@ -172,6 +263,7 @@ fn try_blocks<R: Read>(
         plain_delim,
         slot_of,
         short,
+        counters: &counters,
     };
 
     // The table's columns, reserved for the rows the file's size suggests (untouched
@@ -184,38 +276,56 @@ fn try_blocks<R: Read>(
             .saturating_add(rows / 8)
             .saturating_add(64)
             .min(MAX_ROWS);
-        for b in &mut table {
-            b.numbers.reserve_exact(rows);
+        for (b, c) in table.iter_mut().zip(&counters) {
+            if c.is_none() {
+                b.numbers.reserve_exact(rows);
+            }
         }
     }
 
     // The head's rows, as one part starting at line 1.
-    let mut head_part = Part::new(&col_names);
+    let mut head_part = Part::new(&col_names, &counters);
     head_part.lines = head_lines;
     for (line, text) in head.iter().skip(usize::from(is_header)) {
         row(&mut head_part, *line, text, &shape)?;
     }
+    count_part(&mut head_part, &counters)?;
     let mut rows = 0u64;
     let mut at_line = 0usize;
-    merge(&mut table, &mut head_part, &mut at_line, &mut rows)?;
+    let mut counts: Vec<Vec<u64>> = head_part.counts.iter().map(|c| vec![0; c.len()]).collect();
+    merge(
+        &mut table,
+        &mut counts,
+        &mut head_part,
+        &mut at_line,
+        &mut rows,
+    )?;
 
     // The rest, a block at a time: the head reader's buffered bytes first.
     let mut buf: Vec<u8> = Vec::with_capacity(block_bytes.saturating_add(1 << 16));
     buf.extend_from_slice(lines.reader.buffer());
     let mut reader = lines.reader.into_inner();
-    let pieces = rayon::current_num_threads().clamp(1, 16);
-    let mut parts: Vec<Part> = (0..pieces).map(|_| Part::new(&col_names)).collect();
+    // Four pieces a thread, so that a thread that has appended the previous block or read
+    // the next one finds pieces left to parse instead of waiting for the last one.
+    let pieces = rayon::current_num_threads().saturating_mul(4).clamp(1, 16);
+    // Two sets of parts: while one block's pieces are parsed into one set, the previous
+    // block's parts are appended to the table from the other, and the next block is read
+    // into a second buffer, so that one file keeps both cores busy (the appending and the
+    // reading would otherwise leave one idle).
+    let mut parsing: Vec<Part> = (0..pieces)
+        .map(|_| Part::new(&col_names, &counters))
+        .collect();
+    let mut parsed: Vec<Part> = (0..pieces)
+        .map(|_| Part::new(&col_names, &counters))
+        .collect();
+    let mut waiting = 0usize;
+    let mut next: Vec<u8> = Vec::with_capacity(buf.capacity());
     let mut eof = false;
     loop {
         // Up to a block's worth (or the file's end) beyond the partial line left over.
         if !eof && buf.len() < block_bytes {
             let want = (block_bytes - buf.len()) as u64;
-            let got = reader
-                .by_ref()
-                .take(want)
-                .read_to_end(&mut buf)
-                .map_err(|_| Stop::Sequential)?;
-            eof = (got as u64) < want;
+            eof = read_more(&mut reader, &mut buf, want)?;
         }
         let end = if eof {
             buf.len()
@@ -225,33 +335,54 @@ fn try_blocks<R: Read>(
             return Err(Stop::Sequential);
         } else {
             // No line ends yet: read on before cutting.
-            let want = block_bytes as u64;
-            let got = reader
-                .by_ref()
-                .take(want)
-                .read_to_end(&mut buf)
-                .map_err(|_| Stop::Sequential)?;
-            eof = (got as u64) < want;
+            eof = read_more(&mut reader, &mut buf, block_bytes as u64)?;
             continue;
         };
-        let block = &buf[..end];
+        let last = eof;
+        let (block, rest) = buf.split_at(end);
+        next.clear();
+        next.extend_from_slice(rest);
         let n = if block.len() >= 2 * pieces { pieces } else { 1 };
-        parse_pieces(block, &mut parts[..n], &shape, cancel)?;
-        for part in &mut parts[..n] {
-            merge(&mut table, part, &mut at_line, &mut rows)?;
-        }
+        let want = block_bytes.saturating_sub(next.len()) as u64;
+        let ((parse, append), read) = rayon::join(
+            || {
+                rayon::join(
+                    || parse_pieces(block, &mut parsing[..n], &shape, cancel),
+                    || {
+                        parsed[..waiting].iter_mut().try_for_each(|part| {
+                            merge(&mut table, &mut counts, part, &mut at_line, &mut rows)
+                        })
+                    },
+                )
+            },
+            || {
+                if last || want == 0 {
+                    Ok(last)
+                } else {
+                    read_more(&mut reader, &mut next, want)
+                }
+            },
+        );
+        parse?;
+        append?;
+        eof = read?;
         if rows > MAX_ROWS as u64 {
             return Err(Stop::Sequential);
         }
-        buf.drain(..end);
-        if eof {
+        std::mem::swap(&mut parsing, &mut parsed);
+        waiting = n;
+        std::mem::swap(&mut buf, &mut next);
+        if last {
             break;
         }
+    }
+    for part in &mut parsed[..waiting] {
+        merge(&mut table, &mut counts, part, &mut at_line, &mut rows)?;
     }
     if rows == 0 || rows > MAX_ROWS as u64 {
         return Err(Stop::Sequential);
     }
-    Ok(Table {
+    let table = Table {
         path: path.to_path_buf(),
         rows,
         columns: table
@@ -261,7 +392,38 @@ fn try_blocks<R: Read>(
                 b.finish()
             })
             .collect(),
-    })
+    };
+    let counts = counters
+        .iter()
+        .zip(counts)
+        .map(|(c, n)| c.map(|_| n))
+        .collect();
+    Ok((table, counts))
+}
+
+/// Moves the numbers of the part's counted columns into their counts. A counted column that
+/// turned to labels gives up the one-pass reading (its caller reads the file as usual).
+fn count_part(part: &mut Part, counters: &[Option<&dyn BinCounter>]) -> Result<(), Stop> {
+    for ((b, c), counts) in part.builders.iter_mut().zip(counters).zip(&mut part.counts) {
+        if let Some(c) = c {
+            if b.labels.is_some() {
+                return Err(Stop::Sequential);
+            }
+            c.add(&b.numbers, counts);
+            b.numbers.clear();
+        }
+    }
+    Ok(())
+}
+
+/// Reads up to `want` more bytes onto `buf`; whether the input ended before that.
+fn read_more<R: Read>(reader: &mut R, buf: &mut Vec<u8>, want: u64) -> Result<bool, Stop> {
+    let got = reader
+        .by_ref()
+        .take(want)
+        .read_to_end(buf)
+        .map_err(|_| Stop::Sequential)?;
+    Ok((got as u64) < want)
 }
 
 /// Cuts `block` (whole lines, or the file's end) into `parts.len()` pieces at line ends and
@@ -359,7 +521,7 @@ fn parse_piece(
         row(part, line, text, shape)?;
         numeric = can_be_numeric(part, shape);
     }
-    Ok(())
+    count_part(part, shape.counters)
 }
 
 /// Whether the one-pass number path can read the part's next line: it applies and every
@@ -582,11 +744,17 @@ fn row(part: &mut Part, line: usize, text: &str, shape: &Shape<'_>) -> Result<()
 /// table's columns, as one sequential pass would have built them, and empties it for reuse.
 fn merge(
     table: &mut [Builder],
+    counts: &mut [Vec<u64>],
     part: &mut Part,
     at_line: &mut usize,
     rows: &mut u64,
 ) -> Result<(), Stop> {
     let off = *at_line;
+    for (total, own) in counts.iter_mut().zip(&mut part.counts) {
+        for (t, o) in total.iter_mut().zip(own.iter_mut()) {
+            *t += std::mem::take(o);
+        }
+    }
     for ((g, b), first_any) in table
         .iter_mut()
         .zip(&mut part.builders)

@@ -260,6 +260,73 @@ pub fn read_table(
     }
 }
 
+/// Counts a column's numbers into bins while a table is read, so that they need not be kept.
+pub trait BinCounter: Sync {
+    /// The number of bins.
+    fn bins(&self) -> usize;
+
+    /// Adds each of `values` (finite numbers) to the count of its bin in `counts` (one entry
+    /// per bin).
+    fn add(&self, values: &[f64], counts: &mut [u64]);
+}
+
+/// A CSV table some of whose columns were counted into bins as they were read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CountedTable {
+    /// The table; a counted column has its name and missing cells, and no values.
+    pub table: Table,
+    /// Per column of `table`, its counts in its counter's bins when it was counted.
+    pub counts: Vec<Option<Vec<u64>>>,
+}
+
+/// Reads the CSV file at `path` as [`read_table`] does, except that the numbers of each
+/// column named in `counters` are counted into that counter's bins instead of kept (the
+/// first counter of a name counts every column of that name).
+///
+/// `Ok(None)` when that cannot be done in one pass: a counted column has a field that is not
+/// a number, or the file is one the sequential reader reads (or refuses) line by line. Then
+/// [`read_table`] gives the table or the error, with its line and column.
+///
+/// # Errors
+/// [`TableErrorKind::Unreadable`] when the file cannot be opened; [`TableErrorKind::Cancelled`].
+pub fn read_csv_counted(
+    path: &Path,
+    select: Option<&[String]>,
+    counters: &[(String, &dyn BinCounter)],
+    cancel: &Cancel,
+) -> Result<Option<CountedTable>, TableError> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| unreadable(path, &e))?
+        .len();
+    let file = std::fs::File::open(path).map_err(|e| unreadable(path, &e))?;
+    let read = chunked::read_csv_blocks_counted(file, path, select, counters, cancel, Some(size))?;
+    Ok(read.map(|(table, counts)| CountedTable { table, counts }))
+}
+
+/// As [`read_csv_counted`] on bytes in memory, in blocks of about `chunk_bytes`.
+///
+/// # Errors
+/// As [`read_csv_counted`].
+pub fn read_csv_counted_chunked(
+    bytes: &[u8],
+    path: &Path,
+    select: Option<&[String]>,
+    counters: &[(String, &dyn BinCounter)],
+    cancel: &Cancel,
+    chunk_bytes: usize,
+) -> Result<Option<CountedTable>, TableError> {
+    let read = chunked::read_csv_blocks_counted_in(
+        bytes,
+        path,
+        select,
+        counters,
+        cancel,
+        chunk_bytes,
+        Some(bytes.len() as u64),
+    )?;
+    Ok(read.map(|(table, counts)| CountedTable { table, counts }))
+}
+
 /// Reads a CSV table from any reader; `path` names it in errors.
 ///
 /// # Errors
