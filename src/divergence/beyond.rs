@@ -28,8 +28,11 @@
 //! cdf.
 //!
 //! A Q whose tail falls exponentially or faster (normal, gamma, …) has no envelope of this
-//! form (its log-slope grows like x^k); against a heavy P beyond the doubles the caller falls
-//! back on an estimate from the slopes at X, which is asymptotic, not proven. Within a
+//! form (its log-slope grows like x^k). For one such family, `|ln q(x) − ln q(X)|` is at most
+//! a power `c·|x|^j` plus `e·u` ([`light_growth`], from its formula), and P's tail bounds
+//! `∫ p·|x|^j` by `p(X)·|X|^(j+1)/(a − j − 1)`. A mixture of light tails as Q, or a Gumbel's
+//! lower tail (doubly exponential), has neither: the caller falls back on an estimate from
+//! the slopes at X, which is asymptotic, not proven. Within a
 //! mixture, components whose tails fall exponentially or faster are left out of the
 //! envelopes: beyond 1e307 their density and mass are 0 in doubles (below 2⁻¹⁰⁷⁴), so they
 //! change neither `p(X)` nor the integral there by a representable amount.
@@ -124,6 +127,41 @@ pub(crate) fn envelope(d: &Distribution, x: f64, upper: bool) -> Option<Envelope
     }
 }
 
+/// How fast a light tail's log-density can move beyond `x` (above it when `upper`): for
+/// every `y` beyond, `|ln q(y) − ln q(x)| ≤ e^g·|y|^j + e·ln(y/x) + f`, as `(g, j, e, f)`.
+/// `None` for a family not listed (a Gumbel's lower tail falls doubly exponentially: no power
+/// of `y` bounds it).
+///
+/// - normal(μ, σ): `((y − μ)² − (x − μ)²)/2σ² ≤ (y − x)(y + x + 2|μ|)/2σ² ≤ (2 + 2|μ|/|x|)·y²/2σ²`;
+/// - exponential(λ), laplace(μ, b): `λ·|y − x| ≤ λ·|y|`, `|y − x|/b`;
+/// - gamma(k, β): `β(y − x) − (k − 1)·ln(y/x)`; chi_squared(ν) is gamma(ν/2, ½);
+/// - weibull(k, λ): `(y/λ)^k − (x/λ)^k − (k − 1)·ln(y/x)`;
+/// - gumbel(μ, β) above: `(y − x)/β − (e^−z(x) − e^−z(y))`, the second term in `[0, e^−z(x)]`.
+fn light_growth(c: &Parametric, x: f64, upper: bool) -> Option<(f64, f64, f64, f64)> {
+    match c.named() {
+        Family::Normal(n) => Some((
+            (1.0 + n.mean.abs() / x.abs()).ln() - 2.0 * n.std_dev.ln(),
+            2.0,
+            0.0,
+            0.0,
+        )),
+        Family::Laplace(l) => Some((-l.scale.ln(), 1.0, 0.0, 0.0)),
+        Family::Exponential(e) if upper => Some((e.rate.ln(), 1.0, 0.0, 0.0)),
+        Family::Gamma(g) if upper => Some((g.rate.ln(), 1.0, (g.shape - 1.0).abs(), 0.0)),
+        Family::ChiSquared(k) if upper => {
+            Some(((0.5f64).ln(), 1.0, (0.5 * k.freedom - 1.0).abs(), 0.0))
+        }
+        Family::Weibull(w) if upper => {
+            Some((-w.shape * w.scale.ln(), w.shape, (w.shape - 1.0).abs(), 0.0))
+        }
+        Family::Gumbel(g) if upper => {
+            let z = (x - g.location) / g.scale;
+            Some((-g.scale.ln(), 1.0, 0.0, (-z).exp()))
+        }
+        _ => None,
+    }
+}
+
 /// The bound on `∫ p·|ln p − ln q|` (or `∫ p·|ln p|` without `q`) beyond `x`, given the
 /// log-densities at `x` (`lp`, `lq`; `lq` unused without `q`) and P's mass beyond `x` (see the
 /// module's argument). `None` when P or Q has no envelope there (a Q whose tail falls
@@ -145,23 +183,17 @@ pub(crate) fn bound_beyond(
     }
     // p(X)·|X|, from the logs (p(X) alone may be below the smallest double).
     let ln_scale = lp + x.abs().ln();
-    let (a, b, c, quadratic) = match q {
+    let (a, b, c, power) = match q {
         Some(Distribution::Parametric(n)) if envelope(q.unwrap_or(p), x, upper).is_none() => {
-            // A normal Q: −ln q(x) = −ln q(X) + ((x − μ)² − (X − μ)²)/2σ², and beyond X
-            // (x − μ)² − (X − μ)² ≤ (x − X)(x + X + 2|μ|) ≤ (2 + 2|μ|/|X|)·x², so
-            // |ln p − ln q| ≤ |ln p(X)| + |ln q(X)| + b·u + k·u² + (2 + 2|μ|/|X|)·x²/2σ², and
-            // ∫ p·x² ≤ p(X)·|X|³/(a − 3) (needs a > 3: E_P[x²] must be finite there).
-            let Family::Normal(n) = n.named() else {
-                return None;
-            };
-            if !(ep.s_lo > 3.0) {
+            // A Q whose tail falls exponentially or faster: |ln q(x) − ln q(X)| ≤ e^g·|x|^j +
+            // e·u + f beyond X ([`light_growth`]), and ∫ p·|x|^j ≤ p(X)·|X|^(j+1)/(a − j − 1)
+            // (needs a > j + 1: E_P|x|^j must be finite there).
+            let (g, j, e, f) = light_growth(n, x, upper)?;
+            if !(ep.s_lo > j + 1.0) {
                 return Some(f64::INFINITY);
             }
-            let ln_x2 = ln_scale + 2.0 * x.abs().ln() + (2.0 + 2.0 * n.mean.abs() / x.abs()).ln()
-                - std::f64::consts::LN_2
-                - 2.0 * n.std_dev.ln()
-                - (ep.s_lo - 3.0).ln();
-            (lp.abs() + lq.abs(), ep.s_hi, ep.k, ln_x2.exp())
+            let ln_moment = ln_scale + j * x.abs().ln() + g - (ep.s_lo - j - 1.0).ln();
+            ((lp - lq).abs() + f, ep.s_hi + e, ep.k, ln_moment.exp())
         }
         Some(q) => {
             let eq = envelope(q, x, upper)?;
@@ -178,7 +210,7 @@ pub(crate) fn bound_beyond(
     let g = ep.s_lo - 1.0;
     let m1 = scale / (g * g);
     let m2 = 2.0 * scale / (g * g * g);
-    let bound = a * mass + b * m1 + c * m2 + quadratic;
+    let bound = a * mass + b * m1 + c * m2 + power;
     // The log-densities at X and the mass carry rounding: a relative margin far above it.
     let bound = bound * (1.0 + 1e-9);
     Some(if bound >= 0.0 { bound } else { f64::INFINITY })
@@ -273,11 +305,42 @@ mod tests {
     }
 
     #[test]
-    fn a_light_q_beyond_the_doubles_has_no_envelope_and_a_slow_p_an_infinite_bound() {
+    fn a_light_q_against_a_heavy_p_is_bounded_above_its_mpmath_tail_integral() {
+        // tests/reference/beyond_doubles.py's second table: every light family a power of x
+        // bounds (normal, exponential, laplace, gamma, weibull, gumbel above, chi_squared),
+        // a mixture as P among them.
+        for &(p, q, mass, kl_tail) in LIGHT {
+            let x = last_double();
+            let (p, q) = (d(p), d(q));
+            let logs = (p.ln_density(x), q.ln_density(x));
+            let b = bound_beyond(&p, Some(&q), x, true, logs, mass).unwrap();
+            assert!(
+                b >= kl_tail && b <= 4.0 * kl_tail,
+                "{} ‖ {}: bound {b:e} against {kl_tail:e}",
+                p.to_spec(),
+                q.to_spec()
+            );
+        }
+    }
+
+    #[test]
+    fn a_light_q_beyond_the_doubles_without_a_power_bound_has_none_and_a_slow_p_an_infinite_bound()
+    {
         let x = last_double();
-        let (p, q) = (d("cauchy(0, 1e290)"), d("gamma(2, 1e-290)"));
+        // A mixture of light tails as Q: no bound of its own (the caller estimates).
+        let (p, q) = (
+            d("cauchy(0, 1e290)"),
+            d("0.5*gamma(2, 1e-290) + 0.5*normal(0, 1e300)"),
+        );
         let logs = (p.ln_density(x), q.ln_density(x));
         assert_eq!(bound_beyond(&p, Some(&q), x, true, logs, 1e-18), None);
+        // A heavy P whose third moment beyond X is infinite against a weibull of shape 3: ∞.
+        let (p, q) = (d("pareto(1e290, 1.5)"), d("weibull(3, 1e200)"));
+        let logs = (p.ln_density(x), q.ln_density(x));
+        assert_eq!(
+            bound_beyond(&p, Some(&q), x, true, logs, 1e-18),
+            Some(f64::INFINITY)
+        );
         // A Cauchy whose location lies beyond X: its slope there is no use (s_lo = 0).
         let p = d("cauchy(1.7e308, 1)");
         let logs = (p.ln_density(x), 0.0);
@@ -286,6 +349,54 @@ mod tests {
             Some(f64::INFINITY)
         );
     }
+
+    /// (P, Q, P's mass beyond X, ∫ p·|ln p − ln q|) for a light Q, from
+    /// tests/reference/beyond_doubles.py.
+    #[allow(clippy::excessive_precision)] // mpmath's 17 digits, as printed
+    const LIGHT: &[(&str, &str, f64, f64)] = &[
+        (
+            "pareto(6.082448927978163e290, 2.090561923950342)",
+            "normal(0, 2.8403662138722215e279)",
+            1.2760660716082992e-36,
+            1.4749694127725922e+22,
+        ),
+        (
+            "pareto(1e290, 3)",
+            "exponential(1e-300)",
+            1.3770309354903544e-54,
+            1.8566054265446977e-46,
+        ),
+        (
+            "student_t(0, 1e290, 3)",
+            "laplace(0, 1e295)",
+            1.5183938892510682e-54,
+            2.0472026028290082e-41,
+        ),
+        (
+            "log_normal(0, 20)",
+            "gamma(2, 1e-300)",
+            1.2372645777667339e-275,
+            2.5427801657254759e-267,
+        ),
+        (
+            "inverse_gamma(3, 1e290)",
+            "weibull(1.5, 1e200)",
+            2.2950515591505907e-55,
+            3.9115636257429966e+107,
+        ),
+        (
+            "pareto(1e295, 2.5)",
+            "gumbel(0, 1e290)",
+            4.1284410659872724e-33,
+            6.1847251350071502e-15,
+        ),
+        (
+            "0.5*pareto(1e290, 4) + 0.5*inverse_gamma(4, 1e290)",
+            "chi_squared(3)",
+            7.9791426960856324e-73,
+            4.7813531244486545e+235,
+        ),
+    ];
 
     /// (P, Q, P's mass beyond X, ∫ p·|ln p − ln q|, ∫ p·|ln p|), from
     /// tests/reference/beyond_doubles.py.
