@@ -338,9 +338,9 @@ fn with_dropped_tails_of(
 /// Beyond the last double `x_K` (the families refuse parameters that leave more than 1e-12
 /// of the mass there) the densities cannot be evaluated: there the bound comes from each
 /// family's formula, as an envelope of its log-slope ([`super::beyond`], proven), for heavy
-/// tails on both sides and for a single light-tailed Q family against a heavy P; against a
-/// mixture of light tails as Q, or a Gumbel's lower tail, it is an estimate
-/// ([`asymptotic_beyond`]).
+/// tails on both sides and for a light-tailed Q (a family, or a mixture of them) against a
+/// heavy P. Only where none of those applies (a Gumbel's lower tail, which against a heavy P
+/// is ∞ before any integral) would it be an estimate ([`asymptotic_beyond`]).
 fn dropped_tail_bound(p: &Distribution, q: Option<&Distribution>, x: f64, upper: bool) -> f64 {
     let logs = |t: f64| (p.ln_density(t), q.map_or(0.0, |q| q.ln_density(t)));
     // The bound on |ln p − ln q| (or |ln p|) over a piece whose ends have these logs.

@@ -74,6 +74,18 @@ def gumbel(mu, b):
     return f
 
 
+def mixture_far(parts):
+    """A mixture's log-density as a log-sum-exp that leaves out terms e^-10000 below the
+    largest (far below the 40 digits; mpmath's exp of −4e15 takes minutes)."""
+
+    def f(x):
+        logs = [mp.log(w) + g(x) for w, g in parts]
+        top = max(logs)
+        return top + mp.log(sum(mp.exp(v - top) for v in logs if top - v < 10000))
+
+    return f
+
+
 def mixture(parts):
     return lambda x: mp.log(sum(w * mp.exp(f(x)) for w, f in parts))
 
@@ -116,6 +128,18 @@ LIGHT = [
         mixture([(mp.mpf("0.5"), pareto(1e290, 4)), (mp.mpf("0.5"), inverse_gamma(4, 1e290))]),
         "chi_squared(3)",
         gamma("1.5", "0.5"),
+    ),
+    (
+        "pareto(1e290, 3)",
+        pareto(1e290, 3),
+        "0.5*gamma(2, 1e-300) + 0.5*normal(0, 1e300)",
+        mixture_far([(mp.mpf("0.5"), gamma(2, "1e-300")), (mp.mpf("0.5"), normal(0, 1e300))]),
+    ),
+    (
+        "student_t(0, 1e290, 4)",
+        student_t(0, 1e290, 4),
+        "0.3*laplace(0, 1e295) + 0.7*normal(1e300, 1e305)",
+        mixture_far([(mp.mpf("0.3"), laplace(0, 1e295)), (mp.mpf("0.7"), normal(1e300, 1e305))]),
     ),
 ]
 
