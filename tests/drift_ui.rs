@@ -70,6 +70,17 @@ fn settle(h: &mut Harness<'static, KlApp>, done: impl Fn(&KlApp) -> bool) {
     panic!("timed out");
 }
 
+/// Clicks "fixed" for the selected (first) column and waits for its fixed:10 answer.
+fn choose_fixed_for_the_first_column(h: &mut Harness<'static, KlApp>) {
+    h.get_by_role_and_label(Role::Button, "fixed").click();
+    settle(h, |app| {
+        app.labs
+            .drift
+            .current()
+            .is_some_and(|c| c.report.columns[0].bins == "fixed:10")
+    });
+}
+
 fn names_in_order(app: &KlApp) -> Vec<String> {
     let c = app.labs.drift.current().unwrap();
     app.labs
@@ -160,13 +171,7 @@ fn a_new_binning_writes_new_files_and_leaves_the_opened_ones_as_they_were() {
         .unwrap();
     let before = std::fs::read_to_string(&first.0).unwrap();
     assert!(before.contains("\"(-∞, "), "{before}");
-    h.get_by_role_and_label(Role::Button, "fixed").click();
-    settle(&mut h, |app| {
-        app.labs
-            .drift
-            .current()
-            .is_some_and(|c| c.report.columns[0].bins == "fixed:10")
-    });
+    choose_fixed_for_the_first_column(&mut h);
     let second = h.state().labs.drift.current().unwrap().files[0]
         .clone()
         .unwrap();
@@ -221,13 +226,7 @@ fn choosing_a_columns_binning_changes_its_kl_to_the_librarys_for_that_binning() 
     let before = shown(h.state(), "income");
     assert_eq!(before.bins, "quantile:10");
     // income is selected (the first row): give it fixed bins, then K = 10 → 10 stays.
-    h.get_by_role_and_label(Role::Button, "fixed").click();
-    settle(&mut h, |app| {
-        app.labs
-            .drift
-            .current()
-            .is_some_and(|c| c.report.columns[0].bins == "fixed:10")
-    });
+    choose_fixed_for_the_first_column(&mut h);
     let after = shown(h.state(), "income");
     let want = library(
         dir.path(),

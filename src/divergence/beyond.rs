@@ -259,6 +259,21 @@ mod tests {
         2f64.powi(1023)
     }
 
+    /// Asserts that the KL bound beyond X for P ‖ Q lies between the mpmath tail integral and
+    /// 4× it; returns the log-densities at X.
+    fn assert_kl_bound(p: &Distribution, q: &Distribution, mass: f64, kl_tail: f64) -> (f64, f64) {
+        let x = last_double();
+        let logs = (p.ln_density(x), q.ln_density(x));
+        let b = bound_beyond(p, Some(q), x, true, logs, mass).unwrap();
+        assert!(
+            b >= kl_tail && b <= 4.0 * kl_tail,
+            "{} ‖ {}: bound {b:e} against {kl_tail:e}",
+            p.to_spec(),
+            q.to_spec()
+        );
+        logs
+    }
+
     #[test]
     fn a_pareto_pair_is_bounded_by_its_exact_tail_integral() {
         // p = α x^−(α+1) and q = β x^−(β+1) on (1, ∞): ln p − ln q = ln(α/β) + (β − α) ln x,
@@ -289,16 +304,8 @@ mod tests {
         // tests/reference/beyond_doubles.py: ∫ from X = 2^1023 to ∞ of p·|ln p − ln q| (and
         // p·|ln p|), by mpmath at 40 digits in u = ln(x/X), and P's mass beyond X.
         for &(p, q, mass, kl_tail, entropy_tail) in REFERENCE {
-            let x = last_double();
-            let (p, q) = (d(p), d(q));
-            let logs = (p.ln_density(x), q.ln_density(x));
-            let b = bound_beyond(&p, Some(&q), x, true, logs, mass).unwrap();
-            assert!(
-                b >= kl_tail && b <= 4.0 * kl_tail,
-                "{} ‖ {}: bound {b:e} against {kl_tail:e}",
-                p.to_spec(),
-                q.to_spec()
-            );
+            let (x, p, q) = (last_double(), d(p), d(q));
+            let logs = assert_kl_bound(&p, &q, mass, kl_tail);
             let b = bound_beyond(&p, None, x, true, logs, mass).unwrap();
             assert!(
                 b >= entropy_tail && b <= 4.0 * entropy_tail,
@@ -339,16 +346,7 @@ mod tests {
         // bounds (normal, exponential, laplace, gamma, weibull, gumbel above, chi_squared),
         // a mixture as P among them, and two mixtures of light tails as Q.
         for &(p, q, mass, kl_tail) in LIGHT {
-            let x = last_double();
-            let (p, q) = (d(p), d(q));
-            let logs = (p.ln_density(x), q.ln_density(x));
-            let b = bound_beyond(&p, Some(&q), x, true, logs, mass).unwrap();
-            assert!(
-                b >= kl_tail && b <= 4.0 * kl_tail,
-                "{} ‖ {}: bound {b:e} against {kl_tail:e}",
-                p.to_spec(),
-                q.to_spec()
-            );
+            assert_kl_bound(&d(p), &d(q), mass, kl_tail);
         }
     }
 
