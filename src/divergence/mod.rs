@@ -19,6 +19,7 @@ mod continuous;
 pub mod discrete;
 mod grid;
 mod integrand;
+mod js_integrand;
 mod nodes;
 mod normal_pair;
 pub mod pointwise;

@@ -14,6 +14,7 @@
 //! each, and where the densities cross ([`js_adaptive`]).
 
 use super::Figure;
+use super::js_integrand;
 use super::quad::{self, Point, Segment};
 use crate::distribution::{FamilyId, Parametric};
 
@@ -323,41 +324,6 @@ fn js_grid_phi() -> &'static [[f64; 31]; 4] {
 /// normals' tails together: ln 2 · 3.6e-33.
 const JS_TAIL: f64 = 2.5e-33;
 
-/// The JS integrand over the dominant density, J(t) = j/max(p, q) with t = |ln p − ln q|:
-/// j = ½[p·ln(2p/(p + q)) + q·ln(2q/(p + q))] = ¼(q − p)(ln q − ln p) − ½(p + q)·ln cosh(t/2),
-/// so J(t) = ¼·t·(1 − e^−t) − ½·(1 + e^−t)·ln cosh(t/2). The two terms are t²/4 and t²/8 for
-/// small t: J keeps its relative digits down to t ~ 1e-150 (a near-identical pair's JS of
-/// 1e-12 is then good to ulps, where ½[p·ln(2p/m) + q·ln(2q/m)] would keep only 1e-4 of
-/// it). J rises from 0 to ½·ln 2; J′(t) = ½e^−t·(t − ln(2/(1 + e^−t))), between 0 and
-/// ½·t·e^−t. Returns J and that bound on J′.
-fn js_over_dominant(t: f64) -> (f64, f64) {
-    if t > JS_SATURATED {
-        // ½e^−t·(t + 1) < 2⁻⁵³·(½·ln 2): J is ½·ln 2 to the last bit.
-        return (0.5 * std::f64::consts::LN_2, 0.0);
-    }
-    if t < 2.0 {
-        // With h = e^(−t/2) − 1 (to an ulp of itself): e^−t − 1 = h·(2 + h) and
-        // cosh(t/2) − 1 = h²/(2(1 + h)), neither a difference of near-equal numbers; the
-        // two terms of J are then t²/4 and t²/8 to leading order, at most a factor 3.6 of
-        // cancellation (4 ulps of J against 30-digit mpmath on t in [1e-8, 2]).
-        let h = (-0.5 * t).exp_m1();
-        let em1 = h * (2.0 + h);
-        let ln_cosh = (h * h / (2.0 * (1.0 + h))).ln_1p();
-        let e = 1.0 + em1;
-        return (-0.25 * t * em1 - 0.5 * (1.0 + e) * ln_cosh, 0.5 * t * e);
-    }
-    // With ln cosh(t/2) = t/2 − ln 2 + ln(1 + e^−t), the t/4 of both terms cancel exactly on
-    // paper: J = ½(1 + e^−t)(ln 2 − ln(1 + e^−t)) − ½·t·e^−t, whose terms are at most 2.5
-    // times J (at t = 2) and whose logarithm's argument is in [1, 1.14] (2 ulps of J against
-    // mpmath on [2, 45]). Written as the difference of ¼t(1 − e^−t) and ½(1 + e^−t)·ln
-    // cosh(t/2), both near t/4, it lost 41 ulps of J at t = 33.87.
-    let e = (-t).exp();
-    (
-        0.5 * (1.0 + e) * (std::f64::consts::LN_2 - (1.0 + e).ln()) - 0.5 * t * e,
-        0.5 * t * e,
-    )
-}
-
 /// One normal seen from the other: ln q − ln p in the standard units w of the normal `a`
 /// that dominates a region, for the other normal `b`. Written without x (x = m + s·w would lose
 /// the digits of w where |m| ≫ s) and without the cancellation of za² − zb² for near-identical
@@ -446,9 +412,9 @@ const RISING_MAX: usize = 2 * JS_RISE.len();
 /// rising points.
 const BREAKS_MAX: usize = JS_GRID.len() + RISING_MAX + 2;
 
-/// Beyond this t, J(t) is ½·ln 2 to within ½e^−t·(t + 1) < 7e-19 (under an ulp of ½·ln 2):
-/// that part of a region is ½·ln 2 times the dominant normal's mass there, from `erfc`.
-const JS_SATURATED: f64 = 45.0;
+/// Beyond this t, J(t) is ½·ln 2 to the last bit: that part of a region is ½·ln 2 times the
+/// dominant normal's mass there, from `erfc`.
+const JS_SATURATED: f64 = js_integrand::SATURATED;
 
 /// JS between two normals by a fixed rule: the line split where the densities cross; on each
 /// region, in the standard units w of the normal that dominates it there, ∫φ(w)·J(|ln q − ln p|)
@@ -470,6 +436,7 @@ pub(super) fn js_fixed(pair: [(f64, f64); 2]) -> Option<Figure> {
     let (mut value, mut error, mut pieces) = (0.0, JS_TAIL, 0usize);
     let mut rising = Points::<RISING_MAX>::new();
     let mut breaks = Points::<BREAKS_MAX>::new();
+    let j_table = js_integrand::Table::get();
     for w in bounds.as_slice().windows(2) {
         let (lo, hi) = (w[0], w[1]);
         // Which density dominates: the sign of ln q − ln p inside (constant between crossings).
@@ -537,16 +504,26 @@ pub(super) fn js_fixed(pair: [(f64, f64); 2]) -> Option<Figure> {
                     .windows(2)
                     .position(|g| g[0] == lo && g[1] == hi)
                     .map(|i| &js_grid_phi()[i]);
-                let mut rounding = 0.0f64;
-                let mut values = [0.0; 31];
-                for (k, &w) in nodes.iter().enumerate() {
-                    let (d, dr) = s.log_ratio(w);
-                    let t = d.abs();
-                    let phi = grid_piece.map_or_else(|| std_normal_pdf(w), |p| p[k]);
-                    let (j, slope) = js_over_dominant(t);
-                    rounding = rounding.max(phi * (slope * dr + 16.0 * f64::EPSILON * j));
-                    values[k] = phi * j;
+                // In passes over the 31 nodes, each free of the others' latency: ln q − ln p,
+                // then J from the table.
+                let phi = grid_piece
+                    .copied()
+                    .unwrap_or_else(|| nodes.map(std_normal_pdf));
+                let (mut t, mut dr) = ([0.0; 31], [0.0; 31]);
+                for k in 0..31 {
+                    let (d, r) = s.log_ratio(nodes[k]);
+                    (t[k], dr[k]) = (d.abs(), r);
                 }
+                let (mut values, mut bounds) = ([0.0; 31], [0.0; 31]);
+                for k in 0..31 {
+                    let (j, slope) = j_table.over_dominant(t[k]);
+                    values[k] = phi[k] * j;
+                    bounds[k] =
+                        phi[k] * (slope * dr[k] + js_integrand::ROUNDING_ULPS * f64::EPSILON * j);
+                }
+                let rounding = bounds
+                    .iter()
+                    .fold(0.0f64, |a, &b| if b > a { b } else { a });
                 let (v, e) = kronrod31(lo, hi, &values);
                 if !(v.is_finite() && e.is_finite()) {
                     return None;
@@ -682,35 +659,6 @@ mod tests {
             "{:?}",
             f.tv
         );
-    }
-
-    /// J(t) = ¼t(1 − e^−t) − ½(1 + e^−t)·ln cosh(t/2) against 40-digit mpmath, on both sides
-    /// of the switch at t = 2 and up to the saturation at 45: within the 16 ulps of J that
-    /// the rule's rounding bound charges (the textbook form lost 41 ulps at t = 33.87).
-    #[test]
-    #[allow(clippy::excessive_precision)] // mpmath's 20 digits as it printed them
-    fn js_integrand_over_the_dominant_density_is_within_its_rounding_bound_of_mpmath() {
-        let reference = [
-            (1e-8, 1.249_999_993_750_000_015_6e-17),
-            (0.01, 0.000_012_437_655_990_016_494),
-            (0.5, 0.024_338_828_628_580_799),
-            (1.999, 0.185_991_978_087_729_01),
-            (2.0, 0.186_089_017_362_163_28),
-            (2.5, 0.229_733_135_669_613_73),
-            (5.0, 0.328_683_619_189_189_14),
-            (10.0, 0.346_339_624_567_654_62),
-            (20.0, 0.346_573_569_352_201_03),
-            (30.0, 0.346_573_590_278_554_65),
-            (33.873_75, 0.346_573_590_279_939_42),
-            (33.766_25, 0.346_573_590_279_935_77),
-            (40.0, 0.346_573_590_279_972_57),
-            (44.9, 0.346_573_590_279_972_65),
-        ];
-        for (t, want) in reference {
-            let (j, _) = js_over_dominant(t);
-            let ulps = (j - want).abs() / (f64::EPSILON * want);
-            assert!(ulps <= 16.0, "J({t}) = {j}, mpmath {want}: {ulps:.1} ulps");
-        }
     }
 
     /// Pairs drawn as benches/pairs_input.py draws them (means uniform on [−5, 5], standard
