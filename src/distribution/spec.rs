@@ -39,46 +39,75 @@ struct Term {
     args: Vec<(Option<String>, f64, usize)>,
 }
 
+/// Reads a spec in place: `pos` is a byte offset into `src`, `col` the characters before it
+/// (columns in messages count characters). A batch of `compute --pairs` parses 2·10^5 specs:
+/// a vector of the characters and a `String` for every number were a tenth of its time.
 struct Lexer<'a> {
-    chars: Vec<(usize, char)>,
+    src: &'a str,
     pos: usize,
-    _src: &'a str,
+    col: usize,
+}
+
+/// A place in the text to come back to.
+#[derive(Clone, Copy)]
+struct Mark {
+    pos: usize,
+    col: usize,
 }
 
 impl<'a> Lexer<'a> {
     fn new(src: &'a str) -> Self {
         Lexer {
-            chars: src.chars().enumerate().map(|(i, c)| (i + 1, c)).collect(),
+            src,
             pos: 0,
-            _src: src,
+            col: 0,
         }
     }
 
+    fn mark(&self) -> Mark {
+        Mark {
+            pos: self.pos,
+            col: self.col,
+        }
+    }
+
+    fn reset(&mut self, m: Mark) {
+        self.pos = m.pos;
+        self.col = m.col;
+    }
+
+    /// The character at `pos`, without skipping spaces.
+    fn current(&self) -> Option<char> {
+        self.src[self.pos..].chars().next()
+    }
+
+    /// Moves past `c`, the character at `pos`.
+    fn bump(&mut self, c: char) {
+        self.pos += c.len_utf8();
+        self.col += 1;
+    }
+
     fn skip_ws(&mut self) {
-        while self
-            .chars
-            .get(self.pos)
-            .is_some_and(|(_, c)| c.is_whitespace())
-        {
-            self.pos += 1;
+        while let Some(c) = self.current().filter(|c| c.is_whitespace()) {
+            self.bump(c);
         }
     }
 
     fn peek(&mut self) -> Option<char> {
         self.skip_ws();
-        self.chars.get(self.pos).map(|(_, c)| *c)
+        self.current()
     }
 
+    /// The 1-based column of the next character that is not a space (one past the last
+    /// character at the end).
     fn column(&mut self) -> usize {
         self.skip_ws();
-        self.chars
-            .get(self.pos)
-            .map_or_else(|| self.chars.len() + 1, |(i, _)| *i)
+        self.col + 1
     }
 
     fn eat(&mut self, want: char) -> bool {
         if self.peek() == Some(want) {
-            self.pos += 1;
+            self.bump(want);
             true
         } else {
             false
@@ -112,24 +141,19 @@ impl<'a> Lexer<'a> {
 
     fn ident(&mut self) -> Option<String> {
         self.skip_ws();
-        let start = self.pos;
-        while self
-            .chars
-            .get(self.pos)
-            .is_some_and(|(_, c)| c.is_alphanumeric() || *c == '_' || *c == '-' && self.pos > start)
+        let start = self.mark();
+        while let Some(c) = self
+            .current()
+            .filter(|c| c.is_alphanumeric() || *c == '_' || *c == '-' && self.pos > start.pos)
         {
-            self.pos += 1;
+            self.bump(c);
         }
-        if start == self.pos || self.chars[start].1.is_ascii_digit() {
-            self.pos = start;
+        let text = &self.src[start.pos..self.pos];
+        if text.is_empty() || text.starts_with(|c: char| c.is_ascii_digit()) {
+            self.reset(start);
             return None;
         }
-        Some(
-            self.chars[start..self.pos]
-                .iter()
-                .map(|(_, c)| c.to_ascii_lowercase())
-                .collect(),
-        )
+        Some(text.chars().map(|c| c.to_ascii_lowercase()).collect())
     }
 
     fn number(&mut self) -> Result<f64, SpecError> {
@@ -137,8 +161,7 @@ impl<'a> Lexer<'a> {
         let col = self.column();
         let start = self.pos;
         let mut prev = ' ';
-        while let Some((_, c)) = self.chars.get(self.pos) {
-            let c = *c;
+        while let Some(c) = self.current() {
             let ok = c.is_ascii_digit()
                 || c == '.'
                 || c == 'e'
@@ -150,12 +173,9 @@ impl<'a> Lexer<'a> {
                 break;
             }
             prev = c;
-            self.pos += 1;
+            self.bump(c);
         }
-        let text: String = self.chars[start..self.pos]
-            .iter()
-            .map(|(_, c)| *c)
-            .collect();
+        let text = &self.src[start..self.pos];
         if text.is_empty() {
             let found = self
                 .peek()
@@ -242,11 +262,11 @@ fn parse_term(lx: &mut Lexer) -> Result<Term, SpecError> {
     if !lx.eat(')') {
         loop {
             let arg_col = lx.column();
-            let save = lx.pos;
+            let save = lx.mark();
             let key = match lx.ident() {
                 Some(k) if lx.eat('=') => Some(k),
                 _ => {
-                    lx.pos = save;
+                    lx.reset(save);
                     None
                 }
             };
