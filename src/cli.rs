@@ -334,7 +334,12 @@ fn pair_figures(
         }
         None => (p, q),
     };
-    let nats = divergence::compare(&p, &q, &Options::default()).map_err(|e| e.to_string())?;
+    // In a batch the lines are spread over the cores; a single pair spreads its figures.
+    let options = Options {
+        parallel: side_by_side,
+        ..Options::default()
+    };
+    let nats = divergence::compare(&p, &q, &options).map_err(|e| e.to_string())?;
     Ok((nats, p, q))
 }
 

@@ -154,7 +154,7 @@ pub(super) fn symmetric_continuous(
     };
     // Three independent integrals: on both cores (TV's, split at every crossing, is the
     // longest for a mixture of many separated components).
-    let (tv, (js, h2)) = rayon::join(|| figure(1), || rayon::join(|| figure(0), || figure(2)));
+    let (tv, (js, h2)) = opts.join(|| figure(1), || opts.join(|| figure(0), || figure(2)));
     [js, tv, hellinger_from_squared(&h2)]
 }
 

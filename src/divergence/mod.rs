@@ -59,6 +59,25 @@ pub struct Options {
     /// Quadrature checks it between subdivisions, the histogram walk and discrete sums
     /// every 65 536 cells or terms.
     pub cancel: crate::cancel::Cancel,
+    /// Compute the independent figures on both cores. A batch that already spreads its pairs
+    /// over the cores turns this off: for a pair of closed forms the joins cost more than the
+    /// figures.
+    pub parallel: bool,
+}
+
+impl Options {
+    /// `a` and `b`, on both cores when [`Self::parallel`] is set.
+    pub(crate) fn join<A: Send, B: Send>(
+        &self,
+        a: impl FnOnce() -> A + Send,
+        b: impl FnOnce() -> B + Send,
+    ) -> (A, B) {
+        if self.parallel {
+            rayon::join(a, b)
+        } else {
+            (a(), b())
+        }
+    }
 }
 
 impl Default for Options {
@@ -68,6 +87,7 @@ impl Default for Options {
             rel_tol: 1e-10,
             max_intervals: 4000,
             cancel: crate::cancel::Cancel::default(),
+            parallel: true,
         }
     }
 }
@@ -137,17 +157,17 @@ fn compare_uncancelled(
         .map_or_else(nodes::Nodes::default, nodes::NodeTable::nodes);
     // The integrals are independent: on both cores (a 10^4-component mixture spends most
     // of a second in them). Within a `--pairs` batch, rayon nests these joins in its pool.
-    let ((kl_pq, kl_qp), ((entropy_p, entropy_q), symmetric)) = rayon::join(
+    let ((kl_pq, kl_qp), ((entropy_p, entropy_q), symmetric)) = opts.join(
         || {
-            rayon::join(
+            opts.join(
                 || kl_continuous(p, q, ["P", "Q"], opts, nodes),
                 || kl_continuous(q, p, ["Q", "P"], opts, nodes.swapped()),
             )
         },
         || {
-            rayon::join(
+            opts.join(
                 || {
-                    rayon::join(
+                    opts.join(
                         || entropy_continuous(p, opts),
                         || entropy_continuous(q, opts),
                     )
