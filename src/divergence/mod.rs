@@ -20,6 +20,7 @@ pub mod discrete;
 mod grid;
 mod integrand;
 mod js_integrand;
+mod kronrod31;
 mod nodes;
 mod normal_pair;
 pub mod pointwise;
