@@ -334,9 +334,13 @@ fn pair_figures(
         }
         None => (p, q),
     };
-    // In a batch the lines are spread over the cores; a single pair spreads its figures.
+    // A batch spreads its lines over the cores, so two parametric distributions (closed forms,
+    // or quadrature of a few milliseconds) are computed in sequence; a mixture or a histogram,
+    // seconds at 10^4 components even alone in its batch, and a single pair spread their
+    // figures.
+    let parametric = |d: &Distribution| matches!(d, Distribution::Parametric(_));
     let options = Options {
-        parallel: side_by_side,
+        parallel: side_by_side || !(parametric(&p) && parametric(&q)),
         ..Options::default()
     };
     let nats = divergence::compare(&p, &q, &options).map_err(|e| e.to_string())?;
