@@ -65,7 +65,7 @@ pub fn parse_clamp(s: &str) -> Result<Clamp, String> {
 pub struct Estimate {
     /// KL both ways.
     pub truth: Truth,
-    /// Exact moments, [`Estimator::ALL`] order.
+    /// Exact moments, [`crate::estimate::Estimator::ALL`] order.
     pub moments: Vec<Moments>,
     /// The Monte Carlo run.
     pub mc: McResult,

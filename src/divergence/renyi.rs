@@ -16,7 +16,7 @@
 //!   none, or when p^α q^(1−α) is not integrable (a tail or edge of P too heavy for Q's, a
 //!   closed form's parameter condition). Each ∞ has a reason in words.
 //! - For α > 1 the ∞ rule is decided from the parameters of both sides' tails at every end
-//!   and edge ([`asymptote`]), never by quadrature. A NaN leaves only as the refusal "not
+//!   and edge (`asymptote`), never by quadrature. A NaN leaves only as the refusal "not
 //!   decided", with its reason, when a tail cannot be described (a Gumbel whose location over
 //!   scale overflows e^x); never a finite number in its place.
 

@@ -13,7 +13,7 @@ use crate::distribution::{Distribution, Tail};
 /// A single family's quantile break points end 1e-12 of its mass from either end; where the
 /// segment beyond that point would not see the rest of the tail (it is sized for the other,
 /// wider or narrower, distribution), break points further out are added
-/// ([`deep_tail_breaks`]).
+/// (`deep_tail_breaks`).
 pub fn build_segments(p: &Distribution, q: &Distribution, domain: &[(f64, f64)]) -> Vec<Segment> {
     // Only break points inside the domain are used: a histogram's millions of edges need
     // not be gathered to integrate a tail.

@@ -1,4 +1,4 @@
-//! Exact moments E_P[k] and Var_P[k] of each estimator, clamped or not: closed forms for two
+//! Exact moments E_P\[k\] and Var_P\[k\] of each estimator, clamped or not: closed forms for two
 //! normals (unclamped k1, k2, k3), exact sums for discrete distributions, logits and pairs of
 //! histograms (over the common refinement of their edges), adaptive quadrature otherwise
 //! (the segments and break points the KL integrals use). The variance is computed about the
@@ -18,9 +18,9 @@ pub struct Moments {
     pub estimator: Estimator,
     /// Under which clamp.
     pub clamp: Clamp,
-    /// E_P[k].
+    /// E_P\[k\].
     pub mean: Figure,
-    /// Var_P[k] (may be ∞ with its reason).
+    /// Var_P\[k\] (may be ∞ with its reason).
     pub variance: Figure,
 }
 
@@ -47,7 +47,7 @@ fn kind_word(k: Kind) -> &'static str {
     }
 }
 
-/// E_P[k] and Var_P[k] of the four estimators of KL(P‖Q) under `clamp`, in [`Estimator::ALL`]
+/// E_P\[k\] and Var_P\[k\] of the four estimators of KL(P‖Q) under `clamp`, in [`Estimator::ALL`]
 /// order.
 ///
 /// # Errors

@@ -5,7 +5,7 @@
 //! estimator, used as a loss, is differentiated through ln p_θ(x) only. With s = ∇θ ln p_θ(x)
 //! (the score) and lr = ln q(x) − ln p_θ(x), the per-sample gradient is
 //! ∇θ k = −k'(lr)·s, and its expectation under P_θ is:
-//! - k1 = −lr: E[s] = 0. k1 gives no gradient in expectation.
+//! - k1 = −lr: E\[s\] = 0. k1 gives no gradient in expectation.
 //! - k2 = ½lr²: E[−lr·s] = E[s·(ln p − ln q)] = ∇θ KL(P_θ‖Q) (the score identity
 //!   ∇∫p f = ∫p s f with ∫p ∇ln p = 0).
 //! - k3 = r − 1 − lr: E[(1 − r)·s] = −∫q ∇ln p_θ = ∇θ KL(Q‖P_θ): the *other* direction.
@@ -15,7 +15,7 @@
 //!
 //! These identities hold for unclamped estimators under this convention only. (Had the
 //! sampling distribution been differentiated too, the expected gradient of the unbiased k1 and
-//! k3 would be ∇θ KL(P_θ‖Q), that of k2 ∇θ E[k2].) A clamp makes k'(lr) = 0 where it is
+//! k3 would be ∇θ KL(P_θ‖Q), that of k2 ∇θ E\[k2\].) A clamp makes k'(lr) = 0 where it is
 //! active, as autograd differentiates `clamp`.
 
 use rayon::prelude::*;
