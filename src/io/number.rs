@@ -241,50 +241,6 @@ fn short_number(s: &[u8], at: usize, ends: impl Fn(u8) -> bool) -> Option<(f64, 
     Some((value, sign + len as usize))
 }
 
-/// The field `s[start..end]` whose ends are already known (the caller found the delimiters
-/// around it), when it is one of the commonest numbers: an optional `-`, then 1 to 8 bytes of
-/// digits with at most one dot (at least one digit). The same value as [`parse_short`] (and
-/// so `str::parse`) gives for those bytes followed by a delimiter; `None` for anything else,
-/// and when `end < 8`, so that the caller can try its other readers.
-///
-/// With both ends known, the number's bytes are read as the top bytes of the 8 that end at
-/// `end`: nothing here waits on where the previous number ended, so that the numbers of a
-/// line are read side by side.
-#[inline(always)]
-pub fn parse_short_between(s: &[u8], start: usize, end: usize) -> Option<f64> {
-    let negative = *s.get(start)? == b'-';
-    // Bytes of digits and dot: 1 to 8.
-    let len = end.checked_sub(start + usize::from(negative))?;
-    let from = end.checked_sub(8)?;
-    if !(1..=8).contains(&len) {
-        return None;
-    }
-    let bytes: &[u8; 8] = s.get(from..end)?.try_into().ok()?;
-    // The field's bytes at the bottom, first byte lowest; zeros above.
-    let w = u64::from_le_bytes(*bytes) >> (8 * (8 - len));
-    let live = HIGH >> (8 * (8 - len));
-    let dots = equal_flags(w, b'.') & live;
-    if (digit_flags(w) | dots) != live || dots & dots.wrapping_sub(1) != 0 {
-        return None;
-    }
-    let has_dot = usize::from(dots != 0);
-    let count = len - has_dot;
-    if count == 0 {
-        return None;
-    }
-    // As in `short_number`: the digits without the dot, first digit lowest; how many
-    // follow the dot (none without one: its place reads as 8).
-    let below = (dots >> 7).wrapping_sub(1);
-    let digits = (w & below) | ((w >> 8) & !below);
-    let after_dot = len.saturating_sub(1 + (dots.trailing_zeros() / 8) as usize);
-    let mantissa = eight_digits(digits.wrapping_sub(0x30 * ONES) << (8 * (8 - count)));
-    // Below 10^8, so exact as a u32; at most 8 digits and 10^-7: Clinger's exact case.
-    let value = f64::from(mantissa as u32) / POW10[after_dot];
-    Some(f64::from_bits(
-        value.to_bits() | (u64::from(negative) << 63),
-    ))
-}
-
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGH: u64 = 0x80 * ONES;
 
@@ -563,72 +519,6 @@ mod tests {
         assert_eq!(parse_short(b"1.5,-2.25,7\n1234", 4), Some((-2.25, 5)));
     }
 
-    /// `field` placed at `at` in a line padded with digits before it and a delimiter after:
-    /// what [`super::parse_short_between`] reads from its known ends.
-    fn between(field: &str, at: usize) -> Option<f64> {
-        let mut line = "9".repeat(at);
-        line.push_str(field);
-        line.push(',');
-        super::parse_short_between(line.as_bytes(), at, at + field.len())
-    }
-
-    #[test]
-    fn parse_short_between_reads_what_str_parse_reads_and_declines_the_rest() {
-        for s in [
-            "0",
-            "-0",
-            "7",
-            "-4.999999",
-            "12345678",
-            "-12345678",
-            "1234.567",
-            ".1234567",
-            "-.0000001",
-            "0000000.",
-            "00012.50",
-            "00000001",
-            "-0.00123",
-            "99999999",
-            "7.",
-        ] {
-            let want = s.parse::<f64>().unwrap().to_bits();
-            for at in [8, 9, 20] {
-                assert_eq!(
-                    between(s, at).map(f64::to_bits),
-                    Some(want),
-                    "{s:?} at {at}"
-                );
-                // The same bits as the reader that finds the end itself.
-                let line = format!("{}{s},", "9".repeat(at));
-                let short = super::parse_short(format!("{line}123456789").as_bytes(), at);
-                assert_eq!(short.map(|(v, _)| v.to_bits()), Some(want), "{s:?}");
-            }
-        }
-        for s in [
-            "",
-            "-",
-            ".",
-            "-.",
-            "+1",
-            "--1",
-            "1.2.3",
-            "123456789",
-            "1234567.8",
-            "-123456789",
-            "1e5",
-            "1,5",
-            " 1",
-            "inf",
-            "123456789012345678",
-            "0.1234567890123456",
-        ] {
-            assert_eq!(between(s, 8), None, "{s:?}");
-        }
-        // Fewer than 8 bytes up to the field's end: declined, for the other readers.
-        assert_eq!(between("1.5", 4), None);
-        assert_eq!(between("1.5", 5).map(f64::to_bits), Some(1.5f64.to_bits()));
-    }
-
     #[test]
     fn parse_field_is_str_parse() {
         for s in [
@@ -745,39 +635,6 @@ mod tests {
                 .map(|(v, n)| (v.to_bits(), n));
             let got = super::parse_short_before(&s, 0, end).map(|(v, n)| (v.to_bits(), n));
             proptest::prop_assert_eq!(got, want, "{:?} before {:?}", s, end as char);
-        }
-
-        #[test]
-        fn parse_short_between_is_parse_short_on_a_delimited_field(
-            bytes in proptest::collection::vec(
-                proptest::prop_oneof![
-                    4 => b'0'..=b'9',
-                    1 => proptest::sample::select(&b"-+.eE; \t\r"[..]),
-                    1 => proptest::prelude::any::<u8>(),
-                ],
-                0..12,
-            ),
-            lead in 0usize..12,
-        ) {
-            // The field between known ends, a delimiter that is in no field after it.
-            if !bytes.contains(&b',') && !bytes.contains(&b'\n') {
-                let mut s = vec![b'5'; lead];
-                s.extend_from_slice(&bytes);
-                s.extend_from_slice(b",123456789");
-                let end = lead + bytes.len();
-                let want = (end >= 8)
-                    .then(|| super::parse_short(&s, lead))
-                    .flatten()
-                    .filter(|&(_, n)| n == bytes.len())
-                    .map(|(v, _)| v.to_bits());
-                let got = super::parse_short_between(&s, lead, end).map(f64::to_bits);
-                proptest::prop_assert_eq!(got, want, "{:?}", s);
-                if let Some(v) = got {
-                    let text = std::str::from_utf8(&bytes).ok();
-                    let std = text.and_then(|t| t.parse::<f64>().ok()).map(f64::to_bits);
-                    proptest::prop_assert_eq!(Some(v), std, "{:?}", s);
-                }
-            }
         }
 
         #[test]

@@ -17,7 +17,6 @@ use std::io::Read;
 use std::path::Path;
 
 use rayon::prelude::*;
-use wide::u8x16;
 
 use super::csv::{column_names, read_csv, table_delimiter};
 use super::{
@@ -29,7 +28,7 @@ use crate::io::csv::error::CsvError;
 use crate::io::csv::lines::{Lines, clean_line};
 use crate::io::csv::sniff::split_fields;
 use crate::io::csv::{MAX_LINE_BYTES, MAX_ROWS};
-use crate::io::number::{parse_field, parse_prefix, parse_short_before, parse_short_between};
+use crate::io::number::{parse_field, parse_prefix, parse_short_before};
 
 /// Bytes read at a time (a block's last partial line waits for the next block).
 pub(super) const BLOCK_BYTES: usize = 1 << 20;
@@ -567,8 +566,7 @@ fn parse_piece(
         if numeric
             && shape.short
             && let Some(d) = shape.plain_delim
-            && let Some(next) = masked_line(bytes, pos, d, &mut got[..shape.width])
-                .or_else(|| short_line(bytes, pos, d, &mut got[..shape.width]))
+            && let Some(next) = short_line(bytes, pos, d, &mut got[..shape.width])
         {
             for (b, &v) in part.builders.iter_mut().zip(&got) {
                 b.numbers.push(v);
@@ -702,51 +700,6 @@ fn short_line(bytes: &[u8], pos: usize, d: u8, got: &mut [f64]) -> Option<usize>
     let (x, used) = parse_short_before(bytes, at, b'\n')?;
     *last = x;
     Some(at + used + 1)
-}
-
-/// Bit `i` set where `bytes[i]` is `d` or `\n`, for the 64 bytes given: 16 at a time, two
-/// byte compares each.
-#[inline(always)]
-fn separator_mask(bytes: &[u8; 64], d: u8) -> u64 {
-    let (delim, newline) = (u8x16::splat(d), u8x16::splat(b'\n'));
-    let mut mask = 0u64;
-    for (k, chunk) in bytes.chunks_exact(16).enumerate() {
-        let mut lanes = [0u8; 16];
-        lanes.copy_from_slice(chunk);
-        let v = u8x16::new(lanes);
-        let hits = v.simd_eq(delim) | v.simd_eq(newline);
-        mask |= u64::from(hits.to_bitmask()) << (16 * k);
-    }
-    mask
-}
-
-/// The commonest line at `bytes[pos..]`, as [`short_line`] reads it (the same values), but
-/// with every field's ends found first, from one mask of the delimiters and line ends of the
-/// 64 bytes at `pos`: the fields are then read side by side ([`parse_short_between`]) rather
-/// than each after the previous one's end is known. Every field a number that
-/// [`parse_short_between`] reads, `d` between fields and `\n` after the last, the line and
-/// its `\n` within 64 bytes that the piece has; `None` for anything else, which leaves the
-/// line to [`short_line`] and the other paths.
-#[inline(always)]
-fn masked_line(bytes: &[u8], pos: usize, d: u8, got: &mut [f64]) -> Option<usize> {
-    let window: &[u8; 64] = bytes.get(pos..pos.checked_add(64)?)?.try_into().ok()?;
-    let mut mask = separator_mask(window, d);
-    let last = got.len().checked_sub(1)?;
-    let mut start = pos;
-    for (c, v) in got.iter_mut().enumerate() {
-        if mask == 0 {
-            return None;
-        }
-        let at = mask.trailing_zeros() as usize;
-        mask &= mask - 1;
-        let want = if c == last { b'\n' } else { d };
-        if window[at] != want {
-            return None;
-        }
-        *v = parse_short_between(bytes, start, pos + at)?;
-        start = pos + at + 1;
-    }
-    Some(start)
 }
 
 /// What [`plain_line`] made of a line.
