@@ -633,3 +633,66 @@ fn drift_bins_and_kind_flags_apply_per_column_as_the_library_does() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn a_column_of_thousands_of_new_labels_names_a_bounded_few_in_the_text_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.csv");
+    let b = dir.path().join("b.csv");
+    // 'c' turns from three labels into 20 000 distinct ones; 'x' is plain numbers.
+    let mut ta = String::from("c,x\n");
+    for i in 0..300 {
+        ta.push_str(&format!("{},{}\n", ["u", "v", "w"][i % 3], i));
+    }
+    let mut tb = String::from("c,x\n");
+    for i in 0..20_000 {
+        let label = if i % 2 == 0 {
+            "u".to_string()
+        } else {
+            format!("n{i}")
+        };
+        tb.push_str(&format!("{label},{}\n", i % 300));
+    }
+    std::fs::write(&a, ta).unwrap();
+    std::fs::write(&b, tb).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kl-explorer"))
+        .args(["drift", "--reference"])
+        .arg(&a)
+        .arg("--current")
+        .arg(&b)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    // A row per column under the header.
+    assert!(lines[1].starts_with("c ") && lines[1].contains("categorical"));
+    assert!(lines[2].starts_with("x ") && lines[2].contains("numeric"));
+    // 'v' and 'w' are named; of the 10 000 new labels, the first ten, then the rest counted.
+    assert!(
+        text.contains("'v' only in the reference table (100 values)\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("'w' only in the reference table (100 values)\n"),
+        "{text}"
+    );
+    let named: Vec<&str> = lines
+        .iter()
+        .filter(|l| l.starts_with("  '") && l.contains("only in the current table ("))
+        .copied()
+        .collect();
+    assert_eq!(named.len(), 10, "{text}");
+    assert_eq!(named[0], "  'n1' only in the current table (1 values)");
+    assert_eq!(named[9], "  'n19' only in the current table (1 values)");
+    assert!(
+        text.contains("  … and 9990 more labels only in the current table (9990 values)\n"),
+        "{text}"
+    );
+    assert!(lines.len() < 40 && text.len() < 4000, "{text}");
+}

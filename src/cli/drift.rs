@@ -8,7 +8,9 @@ use clap::Args;
 use serde_json::{Value, json};
 
 use crate::cancel::{Cancel, Progress};
-use crate::drift::{Binning, ColumnDrift, ColumnKind, DriftOptions, DriftReport, drift_files};
+use crate::drift::{
+    Binning, ColumnDrift, ColumnKind, DriftOptions, DriftReport, ONE_SIDED_NAMED, drift_files,
+};
 use crate::io::table::{Table, TableError, read_table};
 
 /// Arguments of `drift`.
@@ -214,14 +216,7 @@ pub fn report_table(r: &DriftReport) -> String {
                 notes.push(format!("{what} = ∞: {reason}"));
             }
         }
-        for o in &c.one_sided {
-            notes.push(format!(
-                "'{}' only in the {} table ({} values)",
-                o.label,
-                o.side.name(),
-                o.count
-            ));
-        }
+        notes.extend(c.one_sided_lines(ONE_SIDED_NAMED));
         if let Some(t) = &c.permutation {
             notes.push(format!(
                 "permutation test ({} permutations, seed {}): JS {} against the null's 95th/99th percentiles {} / {}; under no drift PSI > 0.1 in {:.1}% and > 0.25 in {:.1}% of permutations",

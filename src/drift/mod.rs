@@ -188,6 +188,47 @@ pub struct ColumnDrift {
     pub permutation: Option<PermutationTest>,
 }
 
+/// How many labels with values on one side only [`ColumnDrift::one_sided_lines`] names for
+/// each side before it counts the rest.
+pub const ONE_SIDED_NAMED: usize = 10;
+
+impl ColumnDrift {
+    /// The labels (or bins) with values on one side only, one sentence each, in the order of
+    /// [`ColumnDrift::one_sided`]: at most `named` for each side, then, for a side with more,
+    /// one sentence with how many more there are and their values. A column of thousands of
+    /// distinct labels so gives a few lines, not one per label.
+    pub fn one_sided_lines(&self, named: usize) -> Vec<String> {
+        let mut lines = Vec::new();
+        // Per side: labels named so far, and the labels and values left out.
+        let mut shown = [0usize; 2];
+        let mut left = [(0usize, 0u64); 2];
+        for o in &self.one_sided {
+            let side = usize::from(o.side == Side::Current);
+            if shown[side] < named {
+                shown[side] += 1;
+                lines.push(format!(
+                    "'{}' only in the {} table ({} values)",
+                    o.label,
+                    o.side.name(),
+                    o.count
+                ));
+            } else {
+                left[side].0 += 1;
+                left[side].1 += o.count;
+            }
+        }
+        for (side, (labels, values)) in [Side::Reference, Side::Current].into_iter().zip(left) {
+            if labels > 0 {
+                lines.push(format!(
+                    "… and {labels} more labels only in the {} table ({values} values)",
+                    side.name()
+                ));
+            }
+        }
+        lines
+    }
+}
+
 /// The columns of two tables compared.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DriftReport {
@@ -788,4 +829,86 @@ pub(crate) fn drift_tables_counted(
             _ => drift_column_reporting(r, c, options, cancel, progress),
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    /// A column of labels, each `(label, times)` repeated.
+    fn labels(counts: &[(&str, usize)]) -> Column {
+        let mut codes = Vec::new();
+        for (i, &(_, n)) in counts.iter().enumerate() {
+            codes.extend(std::iter::repeat_n(u32::try_from(i).unwrap(), n));
+        }
+        Column {
+            name: "c".into(),
+            values: Values::Labels {
+                codes,
+                labels: counts.iter().map(|&(l, _)| l.to_string()).collect(),
+            },
+            missing: 0,
+            first_label: None,
+        }
+    }
+
+    fn compared(r: &[(&str, usize)], c: &[(&str, usize)]) -> ColumnDrift {
+        drift_column(
+            &labels(r),
+            &labels(c),
+            &DriftOptions::default(),
+            &Cancel::default(),
+            &Progress::new(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn one_sided_lines_name_every_label_up_to_the_bound() {
+        let d = compared(&[("a", 2), ("b", 1), ("r", 4)], &[("a", 1), ("z", 3)]);
+        assert_eq!(
+            d.one_sided_lines(1),
+            [
+                "'b' only in the reference table (1 values)",
+                "'z' only in the current table (3 values)",
+                "… and 1 more labels only in the reference table (4 values)",
+            ]
+        );
+        // Exactly the bound: every label named, nothing counted.
+        assert_eq!(
+            d.one_sided_lines(2),
+            [
+                "'b' only in the reference table (1 values)",
+                "'r' only in the reference table (4 values)",
+                "'z' only in the current table (3 values)",
+            ]
+        );
+    }
+
+    #[test]
+    fn thousands_of_one_sided_labels_give_a_bounded_list_and_the_rest_counted() {
+        let names: Vec<String> = (0..5000).map(|i| format!("l{i}")).collect();
+        let current: Vec<(&str, usize)> = names
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.as_str(), 1 + i % 3))
+            .collect();
+        let d = compared(&[("a", 5), ("l0", 1)], &current);
+        assert_eq!(d.one_sided.len(), 5000);
+        let lines = d.one_sided_lines(ONE_SIDED_NAMED);
+        assert_eq!(lines.len(), ONE_SIDED_NAMED + 2);
+        assert_eq!(lines[0], "'a' only in the reference table (5 values)");
+        // l0 is on both sides; l1.. are the current's only.
+        assert_eq!(lines[1], "'l1' only in the current table (2 values)");
+        let left: usize = (ONE_SIDED_NAMED + 1..5000).map(|i| 1 + i % 3).sum();
+        assert_eq!(
+            lines[ONE_SIDED_NAMED + 1],
+            format!(
+                "… and {} more labels only in the current table ({left} values)",
+                4999 - ONE_SIDED_NAMED
+            )
+        );
+    }
 }

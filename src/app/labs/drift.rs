@@ -690,13 +690,8 @@ impl DriftLab {
                 if ui.button("Show in Compare").clicked() {
                     commands.push(Command::ShowView(View::Compare));
                 }
-                for o in &c.one_sided {
-                    ui.label(format!(
-                        "· '{}' only in the {} table ({} values)",
-                        o.label,
-                        o.side.name(),
-                        o.count
-                    ));
+                for line in c.one_sided_lines(crate::drift::ONE_SIDED_NAMED) {
+                    ui.label(format!("· {line}"));
                 }
             });
             if let Some(t) = &c.permutation {
