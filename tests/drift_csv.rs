@@ -12,7 +12,7 @@ use kl_explorer::drift::binning::{Binning, Bins, Layout};
 use kl_explorer::io::CsvErrorKind;
 use kl_explorer::io::table::{
     BinCounter, Table, TableError, TableErrorKind, Values, read_csv_counted_chunked,
-    read_csv_counted_late_chunked, read_csv_table, read_csv_table_chunked, read_table,
+    read_csv_table, read_csv_table_chunked, read_table,
 };
 use proptest::prelude::*;
 
@@ -310,75 +310,6 @@ fn columns_counted_while_reading_have_the_counts_of_the_table_read_whole() {
     assert!(
         counted > 0 && gave_up > 0,
         "{counted} counted, {gave_up} gave up"
-    );
-}
-
-/// Counters that come after some blocks were read give the counts of counters there from the
-/// start (the blocks read before are kept, then counted): at every block size and every
-/// moment they come, and the same giving up on a counted column that turns to text. When
-/// the file ends before they come, every column is kept as in the table read whole.
-#[test]
-fn counters_that_come_while_reading_count_what_was_read_before_them() {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    let bins = Bins {
-        binning: Binning::Quantile(4),
-        layout: Layout::Open(vec![-0.5, 0.0, 0.5]),
-        merged_edges: 0,
-    };
-    let counters: Vec<(String, &dyn BinCounter)> = vec![("x0".into(), &bins), ("x2".into(), &bins)];
-    let (mut late_counted, mut never) = (0, 0);
-    for seed in 0..24 {
-        let text = file(seed, 40, 3, seed % 4 == 0);
-        let whole = table(&text, None);
-        for chunk in [1, 17, 64, 256, 1 << 20] {
-            let from_start = read_csv_counted_chunked(
-                text.as_bytes(),
-                Path::new("t.csv"),
-                None,
-                &counters,
-                &Cancel::new(),
-                chunk,
-            )
-            .unwrap();
-            for after in [0, 1, 3, 12, usize::MAX] {
-                let asked = AtomicUsize::new(0);
-                let late =
-                    || (asked.fetch_add(1, Ordering::Relaxed) >= after).then(|| counters.clone());
-                let got = read_csv_counted_late_chunked(
-                    text.as_bytes(),
-                    Path::new("t.csv"),
-                    None,
-                    &late,
-                    &Cancel::new(),
-                    chunk,
-                )
-                .unwrap();
-                let came = asked.load(Ordering::Relaxed) > after;
-                let what = format!("seed {seed}, chunk {chunk}, after {after}");
-                if came {
-                    assert_eq!(got, from_start, "{what}");
-                    late_counted += usize::from(got.is_some());
-                } else {
-                    // Never came: nothing counted, the whole table (or the same giving up
-                    // as the plain block reader, which then reads sequentially).
-                    never += 1;
-                    match (&got, &whole) {
-                        (Some(got), Ok(whole)) => {
-                            assert!(got.counts.iter().all(Option::is_none), "{what}");
-                            assert_eq!(&got.table, whole, "{what}");
-                        }
-                        (None, _) => {
-                            assert_eq!(chunked(&text, None, chunk), whole.clone(), "{what}")
-                        }
-                        (Some(_), Err(e)) => panic!("{what}: read a file that fails: {e}"),
-                    }
-                }
-            }
-        }
-    }
-    assert!(
-        late_counted > 0 && never > 0,
-        "{late_counted} counted late, {never} never"
     );
 }
 

@@ -19,7 +19,6 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::OnceLock;
 
 use rayon::prelude::*;
 
@@ -35,7 +34,7 @@ use super::{
 use crate::cancel::{Cancel, Progress};
 use crate::io::table::{
     BinCounter, Column, ParquetNumbers, STREAM_BATCH, Table, TableError, TableErrorKind,
-    TableFormat, Values, number_label, parquet_column_kinds, read_csv_counted_late, read_table,
+    TableFormat, Values, number_label, parquet_column_kinds, read_csv_counted, read_table,
 };
 
 /// A numeric column that can be read again, a batch at a time.
@@ -751,35 +750,25 @@ fn drift_csv_files(
     let r = read_table(reference, select, cancel)?;
     // A name the reference has twice is compared as before (each column on its own bins).
     let unique = |name: &str| r.columns.iter().filter(|c| c.name == name).count() == 1;
-    // The plans (the reference's bins) are made while the current file is read: its blocks
-    // read before they are ready are kept and counted when they are.
-    let plans: OnceLock<Vec<Option<CountPlan>>> = OnceLock::new();
-    let late = || {
-        let made = plans.get()?;
-        Some(
-            r.columns
-                .iter()
-                .zip(made)
-                .filter_map(|(c, p)| Some((c.name.clone(), &p.as_ref()?.bins as &dyn BinCounter)))
-                .collect(),
-        )
+    let plans: Vec<Option<CountPlan>> = r
+        .columns
+        .par_iter()
+        .map(|c| unique(&c.name).then(|| count_plan(c, options)).flatten())
+        .collect();
+    let counters: Vec<(String, &dyn BinCounter)> = r
+        .columns
+        .iter()
+        .zip(&plans)
+        .filter_map(|(c, p)| Some((c.name.clone(), &p.as_ref()?.bins as &dyn BinCounter)))
+        .collect();
+    let counted = if counters.is_empty() {
+        None
+    } else {
+        read_csv_counted(current, select, &counters, cancel)?
     };
-    let ((), counted) = rayon::join(
-        || {
-            let made = r
-                .columns
-                .par_iter()
-                .map(|c| unique(&c.name).then(|| count_plan(c, options)).flatten())
-                .collect();
-            let _ = plans.set(made);
-        },
-        || read_csv_counted_late(current, select, &late, cancel),
-    );
-    let counted = counted?;
-    let plans = plans.get().map_or(&[][..], Vec::as_slice);
     let total = |f: f64| progress.set(f);
     match counted {
-        Some(c) => drift_tables_counted(&r, plans, &c, options, cancel, &total),
+        Some(c) => drift_tables_counted(&r, &plans, &c, options, cancel, &total),
         None => {
             let c = read_table(current, select, cancel)?;
             drift_tables(&r, &c, options, cancel, progress)

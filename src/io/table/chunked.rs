@@ -19,9 +19,7 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use super::csv::{column_names, read_csv, table_delimiter};
-use super::{
-    BinCounter, Builder, LabelSet, LateCounters, MISSING_TOKENS, Table, TableError, TableErrorKind,
-};
+use super::{BinCounter, Builder, LabelSet, MISSING_TOKENS, Table, TableError, TableErrorKind};
 use super::{chosen, number_label};
 use crate::cancel::Cancel;
 use crate::io::csv::error::CsvError;
@@ -90,7 +88,7 @@ struct Shape<'a> {
     /// number contains.
     short: bool,
     /// Per chosen column, the counter its numbers go to instead of the table (none: kept).
-    counters: Vec<Option<&'a dyn BinCounter>>,
+    counters: &'a [Option<&'a dyn BinCounter>],
 }
 
 /// Reads the CSV table that `open` gives (each call from the start; `size_hint` its size in
@@ -109,7 +107,6 @@ pub(super) fn read_csv_blocks<R: Read + Send>(
         block_bytes: block_bytes.max(1),
         size_hint,
         counters: &[],
-        late: None,
     };
     match try_blocks(open()?, path, &blocks) {
         Ok((t, _)) => Ok(t),
@@ -159,7 +156,6 @@ pub(super) fn read_csv_blocks_counted_in<R: Read + Send>(
         block_bytes: block_bytes.max(1),
         size_hint,
         counters,
-        late: None,
     };
     match try_blocks(reader, path, &blocks) {
         Ok((t, counts)) => Ok(Some((t, counts))),
@@ -169,90 +165,13 @@ pub(super) fn read_csv_blocks_counted_in<R: Read + Send>(
 }
 
 /// What [`try_blocks`] is asked to do.
-struct Blocks<'a, 'c> {
+struct Blocks<'a> {
     select: Option<&'a [String]>,
     cancel: &'a Cancel,
     block_bytes: usize,
     size_hint: Option<u64>,
     /// Columns (by name) counted into bins instead of kept.
-    counters: &'a [(String, &'c dyn BinCounter)],
-    /// Counters that come later (asked for between blocks); until they come, every column
-    /// is kept, and the numbers kept of a column they count are counted when they come.
-    late: Option<&'a LateCounters<'c>>,
-}
-
-/// As [`read_csv_blocks_counted_in`], with counters that may come while the file is read
-/// (`late`): the blocks read before they come are kept and counted then, so that whoever
-/// makes the counters can do so while the file is read. A file read whole before they come
-/// has no column counted.
-pub(super) fn read_csv_blocks_counted_late<R: Read + Send>(
-    reader: R,
-    path: &Path,
-    select: Option<&[String]>,
-    late: &LateCounters<'_>,
-    cancel: &Cancel,
-    block_bytes: usize,
-    size_hint: Option<u64>,
-) -> Result<Option<Counted>, TableError> {
-    let blocks = Blocks {
-        select,
-        cancel,
-        block_bytes: block_bytes.max(1),
-        size_hint,
-        counters: &[],
-        late: Some(late),
-    };
-    match try_blocks(reader, path, &blocks) {
-        Ok((t, counts)) => Ok(Some((t, counts))),
-        Err(Stop::Cancelled) => Err(TableError::whole(path, TableErrorKind::Cancelled)),
-        Err(Stop::Sequential) => Ok(None),
-    }
-}
-
-/// The counter of each chosen column (by name) in `list`, if any.
-fn counters_by_column<'a>(
-    names: &[String],
-    list: &[(String, &'a dyn BinCounter)],
-) -> Vec<Option<&'a dyn BinCounter>> {
-    names
-        .iter()
-        .map(|n| list.iter().find(|(m, _)| m == n).map(|&(_, c)| c))
-        .collect()
-}
-
-/// Counts the numbers the table kept of each counted column (read before its counter
-/// came) and empties it; a counted column that turned to labels gives up, as when the
-/// counter was there from the start.
-fn count_kept(
-    table: &mut [Builder],
-    counts: &mut [Vec<u64>],
-    counters: &[Option<&dyn BinCounter>],
-) -> Result<(), Stop> {
-    for ((b, c), n) in table.iter_mut().zip(counters).zip(counts) {
-        if let Some(c) = c {
-            if b.labels.is_some() {
-                return Err(Stop::Sequential);
-            }
-            if !b.numbers.is_empty() {
-                c.add(&b.numbers, n);
-                b.numbers.clear();
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Sizes each part's counts for `counters` (zeros where they were not sized yet).
-fn size_counts(parts: &mut [Part], counters: &[Option<&dyn BinCounter>]) {
-    for part in parts {
-        for (n, c) in part.counts.iter_mut().zip(counters) {
-            if let Some(c) = c
-                && n.len() != c.bins()
-            {
-                n.resize(c.bins(), 0);
-            }
-        }
-    }
+    counters: &'a [(String, &'a dyn BinCounter)],
 }
 
 /// As [`read_csv_blocks`] on bytes in memory, with blocks of about `chunk_bytes`.
@@ -276,10 +195,10 @@ pub(super) fn read_csv_chunked(
 /// The table (counted columns empty) and, per column, its counts when it is counted.
 type Counted = (Table, Vec<Option<Vec<u64>>>);
 
-fn try_blocks<'c, R: Read + Send>(
+fn try_blocks<R: Read + Send>(
     reader: R,
     path: &Path,
-    blocks: &Blocks<'_, 'c>,
+    blocks: &Blocks<'_>,
 ) -> Result<Counted, Stop> {
     let Blocks {
         select,
@@ -309,8 +228,16 @@ fn try_blocks<'c, R: Read + Send>(
     let (is_header, names) = column_names(&first);
     let cols = chosen(path, &names, select).map_err(|_| Stop::Sequential)?;
     let col_names: Vec<String> = cols.iter().map(|&c| names[c].clone()).collect();
-    let counters: Vec<Option<&'c dyn BinCounter>> = counters_by_column(&col_names, blocks.counters);
-    let mut late = blocks.late;
+    let counters: Vec<Option<&dyn BinCounter>> = col_names
+        .iter()
+        .map(|n| {
+            blocks
+                .counters
+                .iter()
+                .find(|(m, _)| m == n)
+                .map(|&(_, c)| c)
+        })
+        .collect();
     let plain_delim = delim
         .and_then(|d| u8::try_from(d).ok())
         .filter(|d| d.is_ascii() && *d != b'"');
@@ -329,14 +256,14 @@ fn try_blocks<'c, R: Read + Send>(
     let short = !slot_of.is_empty()
         && cols.len() == width
         && plain_delim.is_some_and(|d| !d.is_ascii_alphanumeric() && !b".+-".contains(&d));
-    let mut shape = Shape {
+    let shape = Shape {
         delim,
         width,
         cols: &cols,
         plain_delim,
         slot_of,
         short,
-        counters,
+        counters: &counters,
     };
 
     // The table's columns, reserved for the rows the file's size suggests (untouched
@@ -349,7 +276,7 @@ fn try_blocks<'c, R: Read + Send>(
             .saturating_add(rows / 8)
             .saturating_add(64)
             .min(MAX_ROWS);
-        for (b, c) in table.iter_mut().zip(&shape.counters) {
+        for (b, c) in table.iter_mut().zip(&counters) {
             if c.is_none() {
                 b.numbers.reserve_exact(rows);
             }
@@ -357,12 +284,12 @@ fn try_blocks<'c, R: Read + Send>(
     }
 
     // The head's rows, as one part starting at line 1.
-    let mut head_part = Part::new(&col_names, &shape.counters);
+    let mut head_part = Part::new(&col_names, &counters);
     head_part.lines = head_lines;
     for (line, text) in head.iter().skip(usize::from(is_header)) {
         row(&mut head_part, *line, text, &shape)?;
     }
-    count_part(&mut head_part, &shape.counters)?;
+    count_part(&mut head_part, &counters)?;
     let mut rows = 0u64;
     let mut at_line = 0usize;
     let mut counts: Vec<Vec<u64>> = head_part.counts.iter().map(|c| vec![0; c.len()]).collect();
@@ -386,10 +313,10 @@ fn try_blocks<'c, R: Read + Send>(
     // into a second buffer, so that one file keeps both cores busy (the appending and the
     // reading would otherwise leave one idle).
     let mut parsing: Vec<Part> = (0..pieces)
-        .map(|_| Part::new(&col_names, &shape.counters))
+        .map(|_| Part::new(&col_names, &counters))
         .collect();
     let mut parsed: Vec<Part> = (0..pieces)
-        .map(|_| Part::new(&col_names, &shape.counters))
+        .map(|_| Part::new(&col_names, &counters))
         .collect();
     let mut waiting = 0usize;
     let mut next: Vec<u8> = Vec::with_capacity(buf.capacity());
@@ -442,22 +369,6 @@ fn try_blocks<'c, R: Read + Send>(
         if rows > MAX_ROWS as u64 {
             return Err(Stop::Sequential);
         }
-        // Counters that came: the blocks read from here on are counted; what the table
-        // kept before (and the parts parsed before, appended next) is counted as it lands.
-        if let Some(get) = late
-            && let Some(list) = get()
-        {
-            late = None;
-            shape.counters = counters_by_column(&col_names, &list);
-            size_counts(&mut parsing, &shape.counters);
-            size_counts(&mut parsed, &shape.counters);
-            for (n, c) in counts.iter_mut().zip(&shape.counters) {
-                if let Some(c) = c {
-                    n.resize(c.bins(), 0);
-                }
-            }
-        }
-        count_kept(&mut table, &mut counts, &shape.counters)?;
         std::mem::swap(&mut parsing, &mut parsed);
         waiting = n;
         std::mem::swap(&mut buf, &mut next);
@@ -468,7 +379,6 @@ fn try_blocks<'c, R: Read + Send>(
     for part in &mut parsed[..waiting] {
         merge(&mut table, &mut counts, part, &mut at_line, &mut rows)?;
     }
-    count_kept(&mut table, &mut counts, &shape.counters)?;
     if rows == 0 || rows > MAX_ROWS as u64 {
         return Err(Stop::Sequential);
     }
@@ -483,8 +393,7 @@ fn try_blocks<'c, R: Read + Send>(
             })
             .collect(),
     };
-    let counts = shape
-        .counters
+    let counts = counters
         .iter()
         .zip(counts)
         .map(|(c, n)| c.map(|_| n))
@@ -612,7 +521,7 @@ fn parse_piece(
         row(part, line, text, shape)?;
         numeric = can_be_numeric(part, shape);
     }
-    count_part(part, &shape.counters)
+    count_part(part, shape.counters)
 }
 
 /// Whether the one-pass number path can read the part's next line: it applies and every

@@ -303,64 +303,6 @@ pub fn read_csv_counted(
     Ok(read.map(|(table, counts)| CountedTable { table, counts }))
 }
 
-/// Counters that may come while a table is read (see [`read_csv_counted_late`]): asked for
-/// between blocks, they are given (by column name) once ready, `None` before.
-pub type LateCounters<'a> = dyn Fn() -> Option<Vec<(String, &'a dyn BinCounter)>> + Sync + 'a;
-
-/// As [`read_csv_counted`], but the counters may come while the file is read: `late` is asked
-/// between blocks, and once it gives them, the numbers read before (kept until then) are
-/// counted and the rest counted as read. The same counts as [`read_csv_counted`] with the
-/// counters from the start; a column they count that turns to labels gives up (`None`) as
-/// there. When the file ends before they come, no column is counted (every column kept).
-///
-/// # Errors
-/// As [`read_csv_counted`].
-pub fn read_csv_counted_late(
-    path: &Path,
-    select: Option<&[String]>,
-    late: &LateCounters<'_>,
-    cancel: &Cancel,
-) -> Result<Option<CountedTable>, TableError> {
-    let size = std::fs::metadata(path)
-        .map_err(|e| unreadable(path, &e))?
-        .len();
-    let file = std::fs::File::open(path).map_err(|e| unreadable(path, &e))?;
-    let read = chunked::read_csv_blocks_counted_late(
-        file,
-        path,
-        select,
-        late,
-        cancel,
-        chunked::BLOCK_BYTES,
-        Some(size),
-    )?;
-    Ok(read.map(|(table, counts)| CountedTable { table, counts }))
-}
-
-/// As [`read_csv_counted_late`] on bytes in memory, in blocks of about `chunk_bytes`.
-///
-/// # Errors
-/// As [`read_csv_counted`].
-pub fn read_csv_counted_late_chunked(
-    bytes: &[u8],
-    path: &Path,
-    select: Option<&[String]>,
-    late: &LateCounters<'_>,
-    cancel: &Cancel,
-    chunk_bytes: usize,
-) -> Result<Option<CountedTable>, TableError> {
-    let read = chunked::read_csv_blocks_counted_late(
-        bytes,
-        path,
-        select,
-        late,
-        cancel,
-        chunk_bytes,
-        Some(bytes.len() as u64),
-    )?;
-    Ok(read.map(|(table, counts)| CountedTable { table, counts }))
-}
-
 /// As [`read_csv_counted`] on bytes in memory, in blocks of about `chunk_bytes`.
 ///
 /// # Errors
