@@ -329,9 +329,23 @@ impl<R: Send + 'static, A: Send + 'static> Lane<R, A> {
         });
         let (tx, rx) = channel();
         let thread_shared = shared.clone();
+        // Each lane computes in a rayon pool of its own: in the global one, a lab's permutation
+        // test held every thread, and the comparison's figures (a few milliseconds) waited 8 s
+        // behind it for a thread to take their joins. The cores are shared by the system's
+        // scheduler instead. Without a pool of its own the lane runs in the global one.
+        let prefix = name.to_string();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .thread_name(move |i| format!("{prefix}-{i}"))
+            .build();
         let started = std::thread::Builder::new()
             .name(name.into())
-            .spawn(move || run(&thread_shared, &tx, &compute, &notify));
+            .spawn(move || {
+                let lane = move || run(&thread_shared, &tx, &compute, &notify);
+                match pool {
+                    Ok(pool) => pool.install(lane),
+                    Err(_) => lane(),
+                }
+            });
         if let Err(e) = started {
             // Out of threads: the panel will stay "computing"; say why on stderr.
             eprintln!("kl-explorer: could not start the compute thread {name}: {e}");
@@ -485,6 +499,74 @@ mod tests {
         assert!((g.pq.1 - 0.4431).abs() < 1e-3, "{g:?}");
         assert!((g.qp.1 - report.kl_qp.value).abs() < 1e-2, "{g:?}");
         assert_eq!(worker.finished(), 1);
+    }
+
+    /// A lane whose computation holds every thread of the global rayon pool (and of its
+    /// own) does not keep another lane's rayon work from finishing: each lane has its own pool.
+    #[test]
+    fn a_lane_that_holds_its_threads_does_not_hold_up_another_lane_s_joins() {
+        use std::sync::atomic::AtomicBool;
+        let release = Arc::new(AtomicBool::new(false));
+        let held = Arc::new(AtomicU64::new(0));
+        let (r, h) = (release.clone(), held.clone());
+        let busy: Lane<(), ()> = Lane::start(
+            "test-busy",
+            move |_: &(), _: &Cancel, _: &Progress| {
+                // Every thread of this lane's pool, and of the global pool, waits for the release.
+                let hold = || {
+                    h.fetch_add(1, Ordering::SeqCst);
+                    while !r.load(Ordering::SeqCst) {
+                        std::thread::sleep(Duration::from_millis(1));
+                    }
+                };
+                std::thread::scope(|s| {
+                    s.spawn(|| {
+                        rayon::scope(|g| {
+                            for _ in 0..rayon::current_num_threads() {
+                                g.spawn(|_| hold());
+                            }
+                        })
+                    });
+                    rayon::scope(|g| {
+                        for _ in 0..rayon::current_num_threads() {
+                            g.spawn(|_| hold());
+                        }
+                    });
+                });
+                Ok(())
+            },
+            || {},
+        );
+        busy.submit(());
+        let threads = rayon::current_num_threads() as u64;
+        for _ in 0..2000 {
+            if held.load(Ordering::SeqCst) >= 2 * threads {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let joins: Lane<(), i32> = Lane::start(
+            "test-joins",
+            |_: &(), _: &Cancel, _: &Progress| Ok(rayon::join(|| 1, || 2).0 + 2),
+            || {},
+        );
+        joins.submit(());
+        let mut answer = None;
+        for _ in 0..2000 {
+            answer = joins.poll();
+            if answer.is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let still_held = !release.load(Ordering::SeqCst);
+        release.store(true, Ordering::SeqCst);
+        assert_eq!(
+            answer,
+            Some(3),
+            "the joins never finished while the other lane held its threads"
+        );
+        assert!(still_held);
     }
 
     #[test]
