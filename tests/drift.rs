@@ -688,8 +688,8 @@ fn a_column_of_thousands_of_new_labels_names_a_bounded_few_in_the_text_table() {
         .copied()
         .collect();
     assert_eq!(named.len(), 10, "{text}");
-    assert_eq!(named[0], "  'n1' only in the current table (1 values)");
-    assert_eq!(named[9], "  'n19' only in the current table (1 values)");
+    assert_eq!(named[0], "  'n1' only in the current table (1 value)");
+    assert_eq!(named[9], "  'n19' only in the current table (1 value)");
     assert!(
         text.contains("  … and 9990 more labels only in the current table (9990 values)\n"),
         "{text}"

@@ -198,6 +198,13 @@ impl ColumnDrift {
     /// one sentence with how many more there are and their values. A column of thousands of
     /// distinct labels so gives a few lines, not one per label.
     pub fn one_sided_lines(&self, named: usize) -> Vec<String> {
+        fn counted(n: u64, noun: &str) -> String {
+            if n == 1 {
+                format!("1 {noun}")
+            } else {
+                format!("{n} {noun}s")
+            }
+        }
         let mut lines = Vec::new();
         // Per side: labels named so far, and the labels and values left out.
         let mut shown = [0usize; 2];
@@ -207,10 +214,10 @@ impl ColumnDrift {
             if shown[side] < named {
                 shown[side] += 1;
                 lines.push(format!(
-                    "'{}' only in the {} table ({} values)",
+                    "'{}' only in the {} table ({})",
                     o.label,
                     o.side.name(),
-                    o.count
+                    counted(o.count, "value")
                 ));
             } else {
                 left[side].0 += 1;
@@ -220,8 +227,10 @@ impl ColumnDrift {
         for (side, (labels, values)) in [Side::Reference, Side::Current].into_iter().zip(left) {
             if labels > 0 {
                 lines.push(format!(
-                    "… and {labels} more labels only in the {} table ({values} values)",
-                    side.name()
+                    "… and {labels} more {} only in the {} table ({})",
+                    if labels == 1 { "label" } else { "labels" },
+                    side.name(),
+                    counted(values, "value")
                 ));
             }
         }
@@ -871,16 +880,16 @@ mod tests {
         assert_eq!(
             d.one_sided_lines(1),
             [
-                "'b' only in the reference table (1 values)",
+                "'b' only in the reference table (1 value)",
                 "'z' only in the current table (3 values)",
-                "… and 1 more labels only in the reference table (4 values)",
+                "… and 1 more label only in the reference table (4 values)",
             ]
         );
         // Exactly the bound: every label named, nothing counted.
         assert_eq!(
             d.one_sided_lines(2),
             [
-                "'b' only in the reference table (1 values)",
+                "'b' only in the reference table (1 value)",
                 "'r' only in the reference table (4 values)",
                 "'z' only in the current table (3 values)",
             ]
