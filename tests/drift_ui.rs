@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use egui::accesskit::Role;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use kl_explorer::app::state::View;
 use kl_explorer::app::{KlApp, LaunchOptions};
 use kl_explorer::distribution::Distribution;
@@ -43,10 +43,14 @@ fn tables(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
 }
 
 fn harness(dir: &Path) -> Harness<'static, KlApp> {
+    harness_on(tables(dir))
+}
+
+fn harness_on(files: (std::path::PathBuf, std::path::PathBuf)) -> Harness<'static, KlApp> {
     let launch = LaunchOptions {
         no_restore: true,
         view: Some(View::Drift),
-        drift: Some(tables(dir)),
+        drift: Some(files),
         ..Default::default()
     };
     let mut h = Harness::builder()
@@ -278,4 +282,50 @@ fn forcing_a_columns_kind_changes_its_kl_to_the_librarys_for_that_kind() {
     // The row still selected, its kind shown as chosen.
     assert_eq!(h.state().labs.drift.selected(), Some(0));
     assert_eq!(after.kind_reason, "chosen");
+}
+
+/// A rule that asks for more bins than the sensitivity curve reaches (Freedman–Diaconis on a
+/// column with one far value) is named beside the curve, not drawn at its K: its line would
+/// stretch the axis. With the far value gone, every rule is within the curve and none is named.
+#[test]
+fn a_rule_beyond_the_bins_curve_is_named_not_drawn() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |far: bool| {
+        let mut a = String::from("x\n");
+        let mut b = a.clone();
+        for i in 0..300u32 {
+            a.push_str(&format!("{}\n", f64::from((i * 7919) % 300) / 30.0));
+            b.push_str(&format!("{}\n", f64::from((i * 7919) % 300) / 30.0 + 0.5));
+        }
+        if far {
+            a.push_str("100000\n");
+        }
+        let name = if far { "far" } else { "near" };
+        let (r, c) = (
+            dir.path().join(format!("{name}-r.csv")),
+            dir.path().join(format!("{name}-c.csv")),
+        );
+        std::fs::write(&r, a).unwrap();
+        std::fs::write(&c, b).unwrap();
+        (r, c)
+    };
+    // A Role::Label node keeps its text as its value.
+    let label = |h: &Harness<'static, KlApp>| {
+        h.query_by_label_contains("against quantile:K bins")
+            .expect("the bins curve's heading")
+            .accesskit_node()
+            .value()
+            .unwrap_or_default()
+    };
+    let mut far = harness_on(write(true));
+    settle(&mut far, |app| app.labs.drift.current().is_some());
+    let text = label(&far);
+    assert!(text.contains("fd: "), "{text}");
+    assert!(text.contains("beyond the curve's 200 bins"), "{text}");
+    // Sturges' rule (10 bins for 301 values) is within the curve: drawn, not named.
+    assert!(!text.contains("sturges"), "{text}");
+    let mut near = harness_on(write(false));
+    settle(&mut near, |app| app.labs.drift.current().is_some());
+    let text = label(&near);
+    assert!(!text.contains("beyond"), "{text}");
 }

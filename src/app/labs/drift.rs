@@ -764,9 +764,29 @@ fn sensitivity_ui(ui: &mut egui::Ui, c: &ColumnDrift, curves: &Curves) {
     let width = (ui.available_width() / 2.0 - 24.0).max(200.0);
     let infinite = |pts: &[SensitivityPoint]| pts.iter().filter(|p| !p.psi.is_finite()).count();
     ui.horizontal(|ui| {
+        // A rule that asks for more bins than the curve reaches is named, not drawn: its line
+        // would stretch the axis and squeeze the curve into a corner.
+        let last_k = curves.bins.last().map_or(0.0, |p| p.x);
+        let chosen = match &c.binning {
+            Some(Binning::Quantile(k)) => Some(("chosen", *k)),
+            _ => None,
+        };
+        #[allow(clippy::cast_precision_loss)]
+        let (drawn, beyond): (Vec<_>, Vec<_>) = curves
+            .marks
+            .iter()
+            .copied()
+            .chain(chosen)
+            .partition(|(_, k)| *k as f64 <= last_k);
         ui.vertical(|ui| {
+            // Headings wrap within their plot's width, so the two plots keep their places.
+            ui.set_max_width(width);
+            let beyond: String = beyond
+                .iter()
+                .map(|(name, k)| format!("; {name}: {k}, beyond the curve's {last_k} bins"))
+                .collect();
             ui.label(format!(
-                "KL(r||c) and PSI against quantile:K bins (∞ at {} of {} K left out)",
+                "KL(r||c) and PSI against quantile:K bins (∞ at {} of {} K left out{beyond})",
                 infinite(&curves.bins),
                 curves.bins.len()
             ));
@@ -784,17 +804,14 @@ fn sensitivity_ui(ui: &mut egui::Ui, c: &ColumnDrift, curves: &Curves) {
                         "PSI",
                         finite_points(&curves.bins, |x| x, |p| p.psi),
                     ));
-                    for (name, k) in &curves.marks {
+                    for (name, k) in &drawn {
                         #[allow(clippy::cast_precision_loss)]
                         plot.vline(VLine::new(format!("{name}: {k}"), *k as f64));
-                    }
-                    if let Some(Binning::Quantile(k)) = &c.binning {
-                        #[allow(clippy::cast_precision_loss)]
-                        plot.vline(VLine::new(format!("chosen: {k}"), *k as f64));
                     }
                 });
         });
         ui.vertical(|ui| {
+            ui.set_max_width(width);
             ui.label(format!(
                 "KL(r||c) and PSI against α on {} (log10 α; 0.0001 marked)",
                 c.bins
