@@ -19,7 +19,9 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use super::csv::{column_names, read_csv, table_delimiter};
-use super::{BinCounter, Builder, LabelSet, MISSING_TOKENS, Table, TableError, TableErrorKind};
+use super::{
+    BinCounter, Builder, Kept, LabelSet, MISSING_TOKENS, Table, TableError, TableErrorKind,
+};
 use super::{chosen, number_label};
 use crate::cancel::Cancel;
 use crate::io::csv::error::CsvError;
@@ -55,6 +57,8 @@ struct Part {
     first_any: Vec<Option<(usize, String)>>,
     /// Per column, the piece's counts in its counter's bins (empty for a kept column).
     counts: Vec<Vec<u64>>,
+    /// Per column, the values its counter kept from the piece.
+    kept: Vec<Vec<f64>>,
     rows: u64,
     lines: usize,
 }
@@ -68,6 +72,7 @@ impl Part {
                 .iter()
                 .map(|c| c.map_or_else(Vec::new, |c| vec![0; c.bins()]))
                 .collect(),
+            kept: vec![Vec::new(); names.len()],
             rows: 0,
             lines: 0,
         }
@@ -109,7 +114,7 @@ pub(super) fn read_csv_blocks<R: Read + Send>(
         counters: &[],
     };
     match try_blocks(open()?, path, &blocks) {
-        Ok((t, _)) => Ok(t),
+        Ok((t, _, _)) => Ok(t),
         Err(Stop::Cancelled) => Err(TableError::whole(path, TableErrorKind::Cancelled)),
         Err(Stop::Sequential) => read_csv(open()?, path, select, cancel),
     }
@@ -158,7 +163,7 @@ pub(super) fn read_csv_blocks_counted_in<R: Read + Send>(
         counters,
     };
     match try_blocks(reader, path, &blocks) {
-        Ok((t, counts)) => Ok(Some((t, counts))),
+        Ok(counted) => Ok(Some(counted)),
         Err(Stop::Cancelled) => Err(TableError::whole(path, TableErrorKind::Cancelled)),
         Err(Stop::Sequential) => Ok(None),
     }
@@ -192,8 +197,9 @@ pub(super) fn read_csv_chunked(
     )
 }
 
-/// The table (counted columns empty) and, per column, its counts when it is counted.
-type Counted = (Table, Vec<Option<Vec<u64>>>);
+/// The table (counted columns empty) and, per column, its counts when it is counted and the
+/// values its counter kept.
+type Counted = (Table, Vec<Option<Vec<u64>>>, Vec<Kept>);
 
 fn try_blocks<R: Read + Send>(
     reader: R,
@@ -293,9 +299,10 @@ fn try_blocks<R: Read + Send>(
     let mut rows = 0u64;
     let mut at_line = 0usize;
     let mut counts: Vec<Vec<u64>> = head_part.counts.iter().map(|c| vec![0; c.len()]).collect();
+    let mut kept: Vec<Kept> = vec![Vec::new(); col_names.len()];
     merge(
         &mut table,
-        &mut counts,
+        (&mut counts, &mut kept),
         &mut head_part,
         &mut at_line,
         &mut rows,
@@ -350,7 +357,13 @@ fn try_blocks<R: Read + Send>(
                     || parse_pieces(block, &mut parsing[..n], &shape, cancel),
                     || {
                         parsed[..waiting].iter_mut().try_for_each(|part| {
-                            merge(&mut table, &mut counts, part, &mut at_line, &mut rows)
+                            merge(
+                                &mut table,
+                                (&mut counts, &mut kept),
+                                part,
+                                &mut at_line,
+                                &mut rows,
+                            )
                         })
                     },
                 )
@@ -377,7 +390,13 @@ fn try_blocks<R: Read + Send>(
         }
     }
     for part in &mut parsed[..waiting] {
-        merge(&mut table, &mut counts, part, &mut at_line, &mut rows)?;
+        merge(
+            &mut table,
+            (&mut counts, &mut kept),
+            part,
+            &mut at_line,
+            &mut rows,
+        )?;
     }
     if rows == 0 || rows > MAX_ROWS as u64 {
         return Err(Stop::Sequential);
@@ -398,18 +417,24 @@ fn try_blocks<R: Read + Send>(
         .zip(counts)
         .map(|(c, n)| c.map(|_| n))
         .collect();
-    Ok((table, counts))
+    Ok((table, counts, kept))
 }
 
 /// Moves the numbers of the part's counted columns into their counts. A counted column that
 /// turned to labels gives up the one-pass reading (its caller reads the file as usual).
 fn count_part(part: &mut Part, counters: &[Option<&dyn BinCounter>]) -> Result<(), Stop> {
-    for ((b, c), counts) in part.builders.iter_mut().zip(counters).zip(&mut part.counts) {
+    for (((b, c), counts), kept) in part
+        .builders
+        .iter_mut()
+        .zip(counters)
+        .zip(&mut part.counts)
+        .zip(&mut part.kept)
+    {
         if let Some(c) = c {
             if b.labels.is_some() {
                 return Err(Stop::Sequential);
             }
-            c.add(&b.numbers, counts);
+            c.add_keeping(&b.numbers, counts, kept);
             b.numbers.clear();
         }
     }
@@ -744,7 +769,7 @@ fn row(part: &mut Part, line: usize, text: &str, shape: &Shape<'_>) -> Result<()
 /// table's columns, as one sequential pass would have built them, and empties it for reuse.
 fn merge(
     table: &mut [Builder],
-    counts: &mut [Vec<u64>],
+    (counts, kept): (&mut [Vec<u64>], &mut [Kept]),
     part: &mut Part,
     at_line: &mut usize,
     rows: &mut u64,
@@ -753,6 +778,12 @@ fn merge(
     for (total, own) in counts.iter_mut().zip(&mut part.counts) {
         for (t, o) in total.iter_mut().zip(own.iter_mut()) {
             *t += std::mem::take(o);
+        }
+    }
+    // The piece's kept values are moved, not copied: the part starts a new vector.
+    for (total, own) in kept.iter_mut().zip(&mut part.kept) {
+        if !own.is_empty() {
+            total.push(std::mem::take(own));
         }
     }
     for ((g, b), first_any) in table

@@ -19,6 +19,7 @@
 mod chunked;
 mod csv;
 mod parquet;
+mod sample;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -268,7 +269,18 @@ pub trait BinCounter: Sync {
     /// Adds each of `values` (finite numbers) to the count of its bin in `counts` (one entry
     /// per bin).
     fn add(&self, values: &[f64], counts: &mut [u64]);
+
+    /// As [`BinCounter::add`], and appends to `kept` the values this counter keeps besides
+    /// counting them (none, unless the counter says otherwise).
+    fn add_keeping(&self, values: &[f64], counts: &mut [u64], kept: &mut Vec<f64>) {
+        let _ = kept;
+        self.add(values, counts);
+    }
 }
+
+/// The values a counter kept ([`BinCounter::add_keeping`]), in the pieces they were read in
+/// (in no particular order).
+pub type Kept = Vec<Vec<f64>>;
 
 /// A CSV table some of whose columns were counted into bins as they were read.
 #[derive(Clone, Debug, PartialEq)]
@@ -277,6 +289,8 @@ pub struct CountedTable {
     pub table: Table,
     /// Per column of `table`, its counts in its counter's bins when it was counted.
     pub counts: Vec<Option<Vec<u64>>>,
+    /// Per column of `table`, the values its counter kept (none for a column not counted).
+    pub kept: Vec<Kept>,
 }
 
 /// Reads the CSV file at `path` as [`read_table`] does, except that the numbers of each
@@ -300,7 +314,11 @@ pub fn read_csv_counted(
         .len();
     let file = std::fs::File::open(path).map_err(|e| unreadable(path, &e))?;
     let read = chunked::read_csv_blocks_counted(file, path, select, counters, cancel, Some(size))?;
-    Ok(read.map(|(table, counts)| CountedTable { table, counts }))
+    Ok(read.map(|(table, counts, kept)| CountedTable {
+        table,
+        counts,
+        kept,
+    }))
 }
 
 /// As [`read_csv_counted`] on bytes in memory, in blocks of about `chunk_bytes`.
@@ -324,7 +342,11 @@ pub fn read_csv_counted_chunked(
         chunk_bytes,
         Some(bytes.len() as u64),
     )?;
-    Ok(read.map(|(table, counts)| CountedTable { table, counts }))
+    Ok(read.map(|(table, counts, kept)| CountedTable {
+        table,
+        counts,
+        kept,
+    }))
 }
 
 /// Reads a CSV table from any reader; `path` names it in errors.
@@ -355,6 +377,8 @@ pub fn read_csv_table_chunked(
 ) -> Result<Table, TableError> {
     chunked::read_csv_chunked(bytes, path, select, cancel, chunk_bytes)
 }
+
+pub use sample::{SampleShape, sample_csv};
 
 pub use parquet::{
     ParquetNumbers, STREAM_BATCH, parquet_column_kinds, parquet_columns, stream_parquet_numbers,
