@@ -640,7 +640,7 @@ pub fn quantile_bins(k: usize, reference: &mut [f64]) -> Bins {
 }
 
 /// The order-preserving key of `x`: `a.total_cmp(b)` is `order_key(a).cmp(order_key(b))`.
-fn order_key(x: f64) -> u64 {
+pub(crate) fn order_key(x: f64) -> u64 {
     let b = x.to_bits();
     if b >> 63 == 1 { !b } else { b | (1 << 63) }
 }

@@ -15,7 +15,10 @@ pub mod binning;
 pub mod figures;
 pub mod permutation;
 pub mod sensitivity;
+pub mod sketch;
 pub mod stream;
+
+pub use sketch::SketchLimits;
 
 use std::collections::HashMap;
 
@@ -23,7 +26,7 @@ use rayon::prelude::*;
 
 pub use binning::{Binning, BinningError, Bins, make_bins};
 pub use permutation::{PermutationTest, permutation_test};
-pub use stream::{StreamLimits, StreamStats, drift_column_streamed, drift_files};
+pub use stream::{StreamLimits, StreamStats, drift_column_streamed, drift_files, drift_files_with};
 
 use crate::cancel::{Cancel, Cancelled, Progress};
 use crate::divergence::{CompareError, Figure, Options};

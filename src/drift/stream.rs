@@ -26,6 +26,7 @@ use super::binning::{
     self, Binning, Bins, RuleInputs, closed_bins, order_statistics, quantile_bins_from,
     quantile_from, quantile_plan, quantile_ranks,
 };
+use super::sketch::{SketchLimits, drift_csv_sketched};
 use super::{
     Binned, ColumnDrift, ColumnKind, ColumnsProgress, CountPlan, DriftError, DriftOptions,
     DriftReport, FEW_VALUES, Side, binning_of, bins_text, count_plan, drift_column_reporting,
@@ -728,25 +729,27 @@ fn drift_one(
     drift_column_streamed(name, &*r, &*c, options, &limits, cancel, progress).map(|(d, _)| d)
 }
 
-/// [`drift_files`] on two CSV files: the reference is read whole; then each numeric column
-/// whose bins the reference settles ([`count_plan`]) is counted into them as the current
-/// file is read, and only the current's other columns are kept. When that reading gives up
-/// (a counted column holds text, or the file needs the sequential reader), the current
-/// table is read whole and compared as before: the same report either way.
+/// [`drift_files`] on two CSV files. A large reference's `quantile:K` columns are read
+/// through a sketch ([`super::sketch`]); otherwise, or when that gives up, the reference is
+/// read whole. Then each numeric column whose bins the reference settles ([`count_plan`]) is
+/// counted into them as the current file is read, and only the current's other columns are
+/// kept. When that reading gives up (a counted column holds text, or the file needs the
+/// sequential reader), the current table is read whole and compared as before: the same
+/// report either way.
 fn drift_csv_files(
     reference: &Path,
     current: &Path,
     select: Option<&[String]>,
     options: &DriftOptions,
+    limits: &SketchLimits,
     cancel: &Cancel,
     progress: &Progress,
 ) -> Result<DriftReport, TableError> {
-    let cancelled = || TableError {
-        path: reference.to_path_buf(),
-        line: None,
-        column: None,
-        kind: TableErrorKind::Cancelled,
-    };
+    if let Some(report) = drift_csv_sketched(
+        reference, current, select, options, limits, cancel, progress,
+    )? {
+        return Ok(report);
+    }
     let r = read_table(reference, select, cancel)?;
     // A name the reference has twice is compared as before (each column on its own bins).
     let unique = |name: &str| r.columns.iter().filter(|c| c.name == name).count() == 1;
@@ -755,26 +758,52 @@ fn drift_csv_files(
         .par_iter()
         .map(|c| unique(&c.name).then(|| count_plan(c, options)).flatten())
         .collect();
-    let counters: Vec<(String, &dyn BinCounter)> = r
+    if let Some(report) = compare_counted(&r, &plans, current, select, options, cancel, progress)? {
+        return Ok(report);
+    }
+    let c = read_table(current, select, cancel)?;
+    drift_tables(&r, &c, options, cancel, progress).map_err(|_| cancelled(reference))
+}
+
+/// The error of a cancelled comparison.
+fn cancelled(path: &Path) -> TableError {
+    TableError {
+        path: path.to_path_buf(),
+        line: None,
+        column: None,
+        kind: TableErrorKind::Cancelled,
+    }
+}
+
+/// The current CSV file read with each column that has a plan (by the reference column's
+/// index) counted into its bins, and compared with `reference` (whose planned columns need
+/// hold no values). `None` when no column has a plan or the current file cannot be read in
+/// one pass.
+pub(super) fn compare_counted(
+    reference: &Table,
+    plans: &[Option<CountPlan>],
+    current: &Path,
+    select: Option<&[String]>,
+    options: &DriftOptions,
+    cancel: &Cancel,
+    progress: &Progress,
+) -> Result<Option<DriftReport>, TableError> {
+    let counters: Vec<(String, &dyn BinCounter)> = reference
         .columns
         .iter()
-        .zip(&plans)
+        .zip(plans)
         .filter_map(|(c, p)| Some((c.name.clone(), &p.as_ref()?.bins as &dyn BinCounter)))
         .collect();
-    let counted = if counters.is_empty() {
-        None
-    } else {
-        read_csv_counted(current, select, &counters, cancel)?
+    if counters.is_empty() {
+        return Ok(None);
+    }
+    let Some(c) = read_csv_counted(current, select, &counters, cancel)? else {
+        return Ok(None);
     };
     let total = |f: f64| progress.set(f);
-    match counted {
-        Some(c) => drift_tables_counted(&r, &plans, &c, options, cancel, &total),
-        None => {
-            let c = read_table(current, select, cancel)?;
-            drift_tables(&r, &c, options, cancel, progress)
-        }
-    }
-    .map_err(|_| cancelled())
+    drift_tables_counted(reference, plans, &c, options, cancel, &total)
+        .map(Some)
+        .map_err(|_| cancelled(&reference.path))
 }
 
 /// Compares every column of the tables at `reference` and `current` (those in `select`, or
@@ -792,10 +821,37 @@ pub fn drift_files(
     cancel: &Cancel,
     progress: &Progress,
 ) -> Result<DriftReport, TableError> {
+    drift_files_with(
+        reference,
+        current,
+        select,
+        options,
+        &SketchLimits::default(),
+        cancel,
+        progress,
+    )
+}
+
+/// [`drift_files`] with a large CSV reference read through a sketch within `limits`
+/// ([`super::sketch`]): the same report whatever the limits.
+///
+/// # Errors
+/// As [`drift_files`].
+pub fn drift_files_with(
+    reference: &Path,
+    current: &Path,
+    select: Option<&[String]>,
+    options: &DriftOptions,
+    limits: &SketchLimits,
+    cancel: &Cancel,
+    progress: &Progress,
+) -> Result<DriftReport, TableError> {
     if TableFormat::of(reference)? == TableFormat::Csv
         && TableFormat::of(current)? == TableFormat::Csv
     {
-        return drift_csv_files(reference, current, select, options, cancel, progress);
+        return drift_csv_files(
+            reference, current, select, options, limits, cancel, progress,
+        );
     }
     let (r, c) = rayon::join(
         || SideTable::read(reference, select, cancel),

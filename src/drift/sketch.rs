@@ -1,0 +1,636 @@
+//! `quantile:K` bins of a large CSV reference in one read without holding its columns: the
+//! same bins and counts, bit for bit, as [`super::binning::quantile_bins_counted`] on the
+//! column in memory.
+//!
+//! 1. A sample of the file's rows ([`sample_csv`]: a few pieces spread over it) estimates where
+//!    each edge's two order statistics lie, and a generous range of the total order is drawn
+//!    around each estimate (five standard errors of the sample quantile, and more).
+//! 2. The full read counts each column's values in the ranges and in the gaps between them,
+//!    and keeps only the values inside the ranges ([`QuantileSketch`] as a
+//!    [`BinCounter`]): a table lookup a value, on the top 20 bits of its order key.
+//! 3. The counts give each wanted rank's cell. When every one lies in a range, the order
+//!    statistics are selected among that range's values, and each edge's count splits only the
+//!    range it lies in: exact. When any lies in a gap (the sample misjudged the file: rows in
+//!    an order, say), the caller reads the reference whole, as before.
+//!
+//! The column's kind is read from the file's first rows, which are the sample's first piece,
+//! exactly as the full column's detection reads them (it stops as soon as it knows).
+
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use super::binning::{
+    Binning, Bins, Layout, order_key, order_statistics, quantile_bins_from, quantile_plan,
+};
+use super::{ColumnKind, CountPlan, DriftOptions, DriftReport, binning_of, numeric_reason};
+use crate::cancel::{Cancel, Progress};
+use crate::io::table::{
+    BinCounter, Kept, SampleShape, TableError, Values, read_csv_counted, sample_csv,
+};
+
+/// The bits of an order key that name its slot in [`QuantileSketch`]'s table.
+const SLOT_BITS: u32 = 20;
+const SLOTS: usize = 1 << SLOT_BITS;
+/// The slot of +0.0; −0.0's is the one below (the order keys put −0 just below +0).
+const ZERO_SLOT: usize = 1 << (SLOT_BITS - 1);
+/// Values a [`QuantileSketch::add_keeping`] call gathers before appending them.
+const GATHER: usize = 512;
+
+/// When the reference is read through a sketch, and how.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SketchLimits {
+    /// Smaller files are read whole (a sketch saves nothing worth its sample).
+    pub min_bytes: u64,
+    /// The sample the ranges are estimated from.
+    pub sample: SampleShape,
+    /// Half a range's width, in standard errors of the sample quantile.
+    pub margin: f64,
+    /// The most values the ranges may be expected to keep, as a fraction of the column.
+    pub max_kept: f64,
+}
+
+impl Default for SketchLimits {
+    fn default() -> Self {
+        SketchLimits {
+            min_bytes: 16 << 20,
+            sample: SampleShape {
+                pieces: 32,
+                piece_bytes: 64 << 10,
+            },
+            margin: 5.0,
+            max_kept: 0.5,
+        }
+    }
+}
+
+/// A value's slot: a run of the total order.
+fn slot(x: f64) -> usize {
+    // The shift leaves SLOT_BITS bits, so the index is in bounds by construction.
+    (order_key(x) >> (64 - SLOT_BITS)) as usize
+}
+
+/// The cells a reference column's values are counted in while it is read: gaps (even cells)
+/// and ranges around the estimated order statistics (odd cells, whose values are also kept).
+/// Each cell is a run of slots, and −0 and +0 always share one. A gap has one counter; a range
+/// has one counter a slot (or one in all when it spans more than [`FINE_SLOTS`]), so that the
+/// counts alone name the slot holding each wanted rank and only that slot's values need be
+/// looked at. Counters follow the total order.
+pub struct QuantileSketch {
+    k: usize,
+    cell_of: Box<[u8; SLOTS]>,
+    /// Per cell: its first counter, its first slot, and 1 when it has a counter a slot.
+    cells: Vec<(usize, usize, usize)>,
+    /// Per counter, its cell.
+    cell_of_counter: Vec<u8>,
+}
+
+/// The most slots a range counts one by one.
+const FINE_SLOTS: usize = 128;
+
+/// Counters for the ranges of [`QuantileSketch`] are kept by every part of a read: at most
+/// this many.
+const MAX_COUNTERS: usize = 4096;
+
+impl QuantileSketch {
+    /// The cells for `quantile:k` from a sample of the column (reordered here); `None` when
+    /// the sample is too small to tell, or the ranges would keep more than `max_kept` of it.
+    pub fn from_sample(k: usize, sample: &mut [f64], margin: f64, max_kept: f64) -> Option<Self> {
+        const MIN_SAMPLE: usize = 1000;
+        let s = sample.len();
+        if k < 2 || s < MIN_SAMPLE {
+            return None;
+        }
+        #[allow(clippy::cast_precision_loss)]
+        let (sf, last) = (s as f64, (s - 1) as f64);
+        // Each edge's range, as sample positions (None: to the end of the order).
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let bounds: Vec<(Option<usize>, Option<usize>)> = (1..k)
+            .map(|i| {
+                #[allow(clippy::cast_precision_loss)]
+                let q = i as f64 / k as f64;
+                let d = margin * (q * (1.0 - q) / sf).sqrt() + 4.0 / sf;
+                let lo = (q - d > 0.0).then_some((last * (q - d)) as usize);
+                let hi = (q + d < 1.0).then(|| ((last * (q + d)) as usize + 1).min(s - 1));
+                (lo, hi)
+            })
+            .collect();
+        let positions: Vec<usize> = bounds.iter().flat_map(|&(a, b)| [a, b]).flatten().collect();
+        let found = order_statistics(sample, &positions);
+        let value_at = |p: usize| found[positions.iter().position(|&x| x == p).unwrap_or(0)];
+        let mut ranges: Vec<(usize, usize)> = bounds
+            .iter()
+            .map(|&(lo, hi)| {
+                let lo = lo.map_or(0, |p| slot(value_at(p)));
+                let hi = hi.map_or(SLOTS - 1, |p| slot(value_at(p)));
+                // −0 and +0 are never split: a range neither starts at +0 nor ends at −0.
+                let lo = if lo == ZERO_SLOT { lo - 1 } else { lo };
+                let hi = if hi == ZERO_SLOT - 1 { hi + 1 } else { hi };
+                (lo, hi)
+            })
+            .collect();
+        ranges.sort_unstable();
+        let mut merged: Vec<(usize, usize)> = Vec::with_capacity(ranges.len());
+        for (lo, hi) in ranges {
+            match merged.last_mut() {
+                Some(last) if lo <= last.1 + 1 => last.1 = last.1.max(hi),
+                _ => merged.push((lo, hi)),
+            }
+        }
+        if 2 * merged.len() + 1 > usize::from(u8::MAX) {
+            return None;
+        }
+        let mut cell_of: Box<[u8; SLOTS]> = vec![0u8; SLOTS].into_boxed_slice().try_into().ok()?;
+        let mut cells = Vec::with_capacity(2 * merged.len() + 1);
+        let mut cell_of_counter = Vec::new();
+        let mut from = 0;
+        let mut add_cell = |lo: usize, hi_excl: usize, range: bool, cell_of: &mut [u8; SLOTS]| {
+            let c = u8::try_from(cells.len()).ok()?;
+            cell_of[lo..hi_excl].fill(c);
+            let fine = usize::from(range && hi_excl - lo <= FINE_SLOTS);
+            cells.push((cell_of_counter.len(), lo, fine));
+            let n = if fine == 1 { hi_excl - lo } else { 1 };
+            cell_of_counter.extend(std::iter::repeat_n(c, n));
+            Some(())
+        };
+        for &(lo, hi) in &merged {
+            add_cell(from, lo, false, &mut cell_of)?;
+            add_cell(lo, hi + 1, true, &mut cell_of)?;
+            from = hi + 1;
+        }
+        add_cell(from, SLOTS, false, &mut cell_of)?;
+        if cell_of_counter.len() > MAX_COUNTERS {
+            return None;
+        }
+        let sketch = QuantileSketch {
+            k,
+            cell_of,
+            cells,
+            cell_of_counter,
+        };
+        let inside = sample.iter().filter(|&&x| sketch.kept(x)).count();
+        #[allow(clippy::cast_precision_loss)]
+        let too_many = inside as f64 > max_kept * sf;
+        (!too_many).then_some(sketch)
+    }
+
+    /// The counter of `x`, and 1 when its cell is a range (its value kept).
+    #[inline]
+    fn counter(&self, x: f64) -> (usize, usize) {
+        let s = slot(x);
+        let c = usize::from(self.cell_of[s]);
+        let (base, first, fine) = self.cells[c];
+        (base + (s - first) * fine, c & 1)
+    }
+
+    fn kept(&self, x: f64) -> bool {
+        self.counter(x).1 == 1
+    }
+
+    fn is_range(&self, counter: usize) -> bool {
+        self.cell_of_counter[counter] & 1 == 1
+    }
+
+    /// The kept values of each counter in `wanted` (by counter; others left empty); `None`
+    /// when a wanted counter's values are not all there.
+    fn gather(
+        &self,
+        counts: &[u64],
+        kept: &Kept,
+        wanted: &[bool],
+        into: &mut [Vec<f64>],
+    ) -> Option<()> {
+        for (i, v) in into.iter_mut().enumerate() {
+            if wanted[i] {
+                v.reserve_exact(usize::try_from(counts[i]).ok()?);
+            }
+        }
+        for &x in kept.iter().flatten() {
+            let (i, _) = self.counter(x);
+            if wanted[i] {
+                into[i].push(x);
+            }
+        }
+        (0..counts.len())
+            .all(|i| !wanted[i] || into[i].len() as u64 == counts[i])
+            .then_some(())
+    }
+
+    /// The bins and the column's counts in them, from its counts per counter and the values
+    /// its ranges kept; `None` when a wanted order statistic or an edge lies in a gap that
+    /// holds values (the caller then reads the column whole).
+    pub fn finish(&self, counts: &[u64], kept: &Kept) -> Option<(Bins, Vec<u64>)> {
+        let n = usize::try_from(counts.iter().sum::<u64>()).ok()?;
+        if n == 0 || counts.len() != self.cell_of_counter.len() {
+            return None;
+        }
+        let below: Vec<u64> = counts
+            .iter()
+            .scan(0u64, |sum, &m| {
+                let b = *sum;
+                *sum += m;
+                Some(b)
+            })
+            .collect();
+        let plan = quantile_plan(self.k, n);
+        let ranks: Vec<u64> = plan
+            .iter()
+            .flat_map(|&(i, j, _)| [i as u64, j as u64])
+            .collect();
+        // Each rank's counter, which must be a range's.
+        let mut at: Vec<(usize, usize)> = Vec::with_capacity(ranks.len());
+        let mut wanted = vec![false; counts.len()];
+        for &r in &ranks {
+            let i = below.partition_point(|&b| b <= r) - 1;
+            if !self.is_range(i) {
+                return None;
+            }
+            wanted[i] = true;
+            at.push((i, usize::try_from(r - below[i]).ok()?));
+        }
+        let mut values: Vec<Vec<f64>> = vec![Vec::new(); counts.len()];
+        self.gather(counts, kept, &wanted, &mut values)?;
+        let mut stats = vec![0.0; ranks.len()];
+        for (i, v) in values.iter_mut().enumerate() {
+            if !wanted[i] {
+                continue;
+            }
+            let local: Vec<usize> = at.iter().filter(|a| a.0 == i).map(|a| a.1).collect();
+            let mut got = order_statistics(v, &local).into_iter();
+            for (s, _) in stats.iter_mut().zip(&at).filter(|(_, a)| a.0 == i) {
+                *s = got.next()?;
+            }
+        }
+        let bins = quantile_bins_from(self.k, &plan, &stats);
+        let per_bin = self.counts_in(&bins, counts, kept, &mut values, &mut wanted)?;
+        Some((bins, per_bin))
+    }
+
+    /// A column's counts in `bins` (open, on increasing edges) from its counts per counter and
+    /// the values its ranges kept; `values` holds the kept values of the counters marked in
+    /// `gathered`, and gains those of each edge's counter. `None` when an edge lies in a gap
+    /// that holds values.
+    pub fn counts_in(
+        &self,
+        bins: &Bins,
+        counts: &[u64],
+        kept: &Kept,
+        values: &mut Vec<Vec<f64>>,
+        gathered: &mut Vec<bool>,
+    ) -> Option<Vec<u64>> {
+        let Layout::Open(edges) = &bins.layout else {
+            return None;
+        };
+        if !edges.windows(2).all(|w| w[0] < w[1]) || counts.len() != self.cell_of_counter.len() {
+            return None;
+        }
+        values.resize(counts.len(), Vec::new());
+        gathered.resize(counts.len(), false);
+        // The values ≥ each edge: those of the counters above its own (every one above it: an
+        // edge that is not ±0 orders as IEEE does), those of its own that are ≥ it, and for
+        // +0, the −0s below it (a −0 is ≥ +0; −0 and +0 share a cell, so their counters are
+        // both a gap's or both a range's).
+        let minus = self.counter(-0.0).0;
+        let units = |e: f64| {
+            let own = self.counter(e).0;
+            let extra = (e == 0.0 && e.is_sign_positive() && minus != own).then_some(minus);
+            (own, extra)
+        };
+        let mut more = vec![false; counts.len()];
+        for &e in edges {
+            let (own, extra) = units(e);
+            for u in std::iter::once(own).chain(extra) {
+                if counts[u] > 0 && !gathered[u] {
+                    if !self.is_range(u) {
+                        return None;
+                    }
+                    more[u] = true;
+                }
+            }
+        }
+        if more.contains(&true) {
+            self.gather(counts, kept, &more, values)?;
+            for (g, m) in gathered.iter_mut().zip(&more) {
+                *g |= *m;
+            }
+        }
+        let mut above = counts.to_vec();
+        let mut sum = 0;
+        for a in above.iter_mut().rev() {
+            let own = *a;
+            *a = sum;
+            sum += own;
+        }
+        let total = sum;
+        let at_or_above: Vec<u64> = edges
+            .iter()
+            .map(|&e| {
+                let (own, extra) = units(e);
+                let mine = std::iter::once(own)
+                    .chain(extra)
+                    .map(|u| values[u].iter().filter(|&&x| e <= x).count() as u64)
+                    .sum::<u64>();
+                above[own] + mine
+            })
+            .collect();
+        Some(
+            (0..=edges.len())
+                .map(|b| {
+                    let from = if b == 0 { total } else { at_or_above[b - 1] };
+                    from - at_or_above.get(b).copied().unwrap_or(0)
+                })
+                .collect(),
+        )
+    }
+}
+
+impl BinCounter for QuantileSketch {
+    fn bins(&self) -> usize {
+        self.cell_of_counter.len()
+    }
+
+    fn add(&self, values: &[f64], counts: &mut [u64]) {
+        for &x in values {
+            counts[self.counter(x).0] += 1;
+        }
+    }
+
+    fn add_keeping(&self, values: &[f64], counts: &mut [u64], kept: &mut Vec<f64>) {
+        // Gathered without a branch a value: each is written, and the count of gathered ones
+        // moves on only for a range.
+        let mut gathered = [0.0_f64; GATHER];
+        for chunk in values.chunks(GATHER) {
+            let mut n = 0;
+            for &x in chunk {
+                let (i, keep) = self.counter(x);
+                counts[i] += 1;
+                gathered[n] = x;
+                n += keep;
+            }
+            kept.extend_from_slice(&gathered[..n]);
+        }
+    }
+}
+
+/// A column read through a sketch: its name, its kind's reason and its sketch.
+struct Sketched {
+    name: String,
+    kind_reason: String,
+    sketch: QuantileSketch,
+}
+
+/// [`super::stream::drift_files`] on two CSV files whose reference is large: its `quantile:K`
+/// numeric columns are read through a [`QuantileSketch`] (the rest as before), then the
+/// current side is counted into the bins. `None` when that cannot be done (a small file, no
+/// such column, a sample the file belies, a file read line by line); the caller then reads
+/// the reference whole: the same report either way.
+///
+/// # Errors
+/// [`TableError`] for a table that cannot be read, or on cancel.
+pub fn drift_csv_sketched(
+    reference: &Path,
+    current: &Path,
+    select: Option<&[String]>,
+    options: &DriftOptions,
+    limits: &SketchLimits,
+    cancel: &Cancel,
+    progress: &Progress,
+) -> Result<Option<DriftReport>, TableError> {
+    let size = std::fs::metadata(reference).map_or(0, |m| m.len());
+    if size < limits.min_bytes {
+        return Ok(None);
+    }
+    let Some(pieces) = sample_csv(reference, select, limits.sample, cancel)? else {
+        return Ok(None);
+    };
+    let Some(first) = pieces.first() else {
+        return Ok(None);
+    };
+    let sketched: Vec<Sketched> = first
+        .columns
+        .par_iter()
+        .filter_map(|col| {
+            // A name the file has twice is compared column by column, as before.
+            if first.columns.iter().filter(|c| c.name == col.name).count() != 1 {
+                return None;
+            }
+            let Binning::Quantile(k) = binning_of(options, &col.name) else {
+                return None;
+            };
+            let Values::Numbers(start) = &col.values else {
+                return None;
+            };
+            let kind_reason = match options.kinds.get(&col.name) {
+                Some(ColumnKind::Numeric) => "chosen".to_string(),
+                Some(ColumnKind::Categorical) => return None,
+                // Decided within the file's first rows, so by the whole column's too.
+                None => numeric_reason(start).ok()?,
+            };
+            let mut sample: Vec<f64> = pieces
+                .iter()
+                .filter_map(|t| match &t.column(&col.name)?.values {
+                    Values::Numbers(v) => Some(v.as_slice()),
+                    Values::Labels { .. } => None,
+                })
+                .flatten()
+                .copied()
+                .collect();
+            let sketch =
+                QuantileSketch::from_sample(k, &mut sample, limits.margin, limits.max_kept)?;
+            Some(Sketched {
+                name: col.name.clone(),
+                kind_reason,
+                sketch,
+            })
+        })
+        .collect();
+    drop(pieces);
+    if sketched.is_empty() {
+        return Ok(None);
+    }
+    let counters: Vec<(String, &dyn BinCounter)> = sketched
+        .iter()
+        .map(|s| (s.name.clone(), &s.sketch as &dyn BinCounter))
+        .collect();
+    let Some(read) = read_csv_counted(reference, select, &counters, cancel)? else {
+        return Ok(None);
+    };
+    let unique = |name: &str| read.table.columns.iter().filter(|c| c.name == name).count() == 1;
+    let plans: Vec<Option<Option<CountPlan>>> = read
+        .table
+        .columns
+        .par_iter()
+        .zip(&read.counts)
+        .zip(&read.kept)
+        .map(
+            |((c, counts), kept)| match (sketched.iter().find(|s| s.name == c.name), counts) {
+                (Some(s), Some(counts)) => {
+                    let (bins, reference) = s.sketch.finish(counts, kept)?;
+                    Some(Some(CountPlan {
+                        kind_reason: s.kind_reason.clone(),
+                        binning: bins.binning.clone(),
+                        bins,
+                        reference,
+                    }))
+                }
+                _ => Some(
+                    unique(&c.name)
+                        .then(|| super::count_plan(c, options))
+                        .flatten(),
+                ),
+            },
+        )
+        .collect();
+    let Some(plans) = plans.into_iter().collect::<Option<Vec<_>>>() else {
+        return Ok(None);
+    };
+    super::stream::compare_counted(
+        &read.table,
+        &plans,
+        current,
+        select,
+        options,
+        cancel,
+        progress,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::rngs::Xoshiro256PlusPlus;
+    use rand::{RngExt as _, SeedableRng};
+    use rand_distr::{Distribution as _, Normal};
+
+    use super::super::binning::quantile_bins_counted;
+    use super::*;
+
+    /// The column read through `sketch` as a read would: in `parts` parts, each counting and
+    /// keeping its own values.
+    fn read(sketch: &QuantileSketch, column: &[f64], parts: usize) -> (Vec<u64>, Kept) {
+        let mut counts = vec![0; sketch.bins()];
+        let mut kept = Kept::new();
+        for piece in column.chunks(column.len().div_ceil(parts).max(1)) {
+            let mut mine = Vec::new();
+            // In runs of a few values, as a part adds its numbers after each piece.
+            for run in piece.chunks(700) {
+                sketch.add_keeping(run, &mut counts, &mut mine);
+            }
+            kept.push(mine);
+        }
+        (counts, kept)
+    }
+
+    /// Every `step`-th value, as the sample.
+    fn every(column: &[f64], step: usize) -> Vec<f64> {
+        column.iter().step_by(step).copied().collect()
+    }
+
+    fn normal(n: usize, seed: u64, round: f64) -> Vec<f64> {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+        let d = Normal::new(0.3, 2.0).unwrap();
+        (0..n)
+            .map(|_| (d.sample(&mut rng) * round).round() / round)
+            .collect()
+    }
+
+    #[test]
+    fn the_bins_and_counts_are_those_of_the_column_in_memory() {
+        for (seed, &k) in [2usize, 4, 10, 33].iter().enumerate() {
+            for round in [1e6, 1e2] {
+                let column = normal(200_000, seed as u64, round);
+                let mut sample = every(&column, 4);
+                let sketch = QuantileSketch::from_sample(k, &mut sample, 5.0, 0.9)
+                    .expect("a sketch for a random column");
+                let (counts, kept) = read(&sketch, &column, 5);
+                let kept_values: usize = kept.iter().map(Vec::len).sum();
+                assert!(kept_values < column.len() * 9 / 10, "kept {kept_values}");
+                let got = sketch.finish(&counts, &kept).expect("the sample holds");
+                assert_eq!(
+                    got,
+                    quantile_bins_counted(k, &column),
+                    "k {k}, round {round}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn signed_zeros_ties_and_infinities_give_the_same_bins() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(9);
+        // Most values a zero of either sign, the rest few-valued with infinities.
+        let column: Vec<f64> = (0..120_000)
+            .map(|_| match rng.random_range(0..10) {
+                0..=2 => 0.0,
+                3..=5 => -0.0,
+                6 => f64::INFINITY,
+                7 => f64::NEG_INFINITY,
+                _ => f64::from(rng.random_range(-3i32..4)) * 0.5,
+            })
+            .collect();
+        for k in [2, 3, 5, 10] {
+            let mut sample = every(&column, 11);
+            let Some(sketch) = QuantileSketch::from_sample(k, &mut sample, 5.0, 1.0) else {
+                continue;
+            };
+            let (counts, kept) = read(&sketch, &column, 3);
+            if let Some(got) = sketch.finish(&counts, &kept) {
+                assert_eq!(got, quantile_bins_counted(k, &column), "k {k}");
+            }
+        }
+        // And one zero-heavy column whose edges land on ±0, which must be sketched.
+        let column: Vec<f64> = (0..50_000)
+            .map(|i| match i % 4 {
+                0 => -0.0,
+                1 => 0.0,
+                2 => f64::from(i % 97) - 48.0,
+                _ => f64::from(i % 13) * 0.25,
+            })
+            .collect();
+        let mut sample = every(&column, 7);
+        let sketch = QuantileSketch::from_sample(4, &mut sample, 5.0, 1.0).expect("a sketch");
+        let (counts, kept) = read(&sketch, &column, 4);
+        let got = sketch.finish(&counts, &kept).expect("the sample holds");
+        assert_eq!(got, quantile_bins_counted(4, &column));
+    }
+
+    #[test]
+    fn a_sample_the_column_belies_gives_no_answer_rather_than_a_wrong_one() {
+        // A sorted column whose sample is its first rows only: every range lies low.
+        let column: Vec<f64> = (0..100_000).map(|i| f64::from(i) * 0.001).collect();
+        let mut sample = column[..20_000].to_vec();
+        let sketch = QuantileSketch::from_sample(10, &mut sample, 5.0, 1.0).expect("a sketch");
+        let (counts, kept) = read(&sketch, &column, 2);
+        assert_eq!(sketch.finish(&counts, &kept), None);
+    }
+
+    #[test]
+    fn any_columns_counts_in_the_final_bins_are_exact_or_refused() {
+        let reference = normal(100_000, 3, 1e4);
+        let mut sample = every(&reference, 3);
+        let sketch = QuantileSketch::from_sample(10, &mut sample, 5.0, 0.5).expect("a sketch");
+        let (counts, kept) = read(&sketch, &reference, 2);
+        let (bins, _) = sketch.finish(&counts, &kept).expect("the sample holds");
+        // A current side shifted a little: counted exactly through the same sketch.
+        let current: Vec<f64> = normal(80_000, 4, 1e4).iter().map(|x| x + 0.05).collect();
+        let (counts, kept) = read(&sketch, &current, 3);
+        let (mut values, mut gathered) = (Vec::new(), Vec::new());
+        let got = sketch.counts_in(&bins, &counts, &kept, &mut values, &mut gathered);
+        assert_eq!(got, Some(bins.count(&current)));
+        // A current side far away puts values in the gaps around the edges: refused.
+        let far: Vec<f64> = current.iter().map(|x| x * 40.0).collect();
+        let (counts, kept) = read(&sketch, &far, 3);
+        let (mut values, mut gathered) = (Vec::new(), Vec::new());
+        let got = sketch.counts_in(&bins, &counts, &kept, &mut values, &mut gathered);
+        assert!(got.is_none() || got == Some(bins.count(&far)));
+    }
+
+    #[test]
+    fn a_sample_too_small_or_too_wide_gives_no_sketch() {
+        let column = normal(500, 1, 1e6);
+        assert!(QuantileSketch::from_sample(10, &mut column.clone(), 5.0, 0.5).is_none());
+        let column = normal(20_000, 1, 1e6);
+        // Ranges that would keep nearly every value.
+        assert!(QuantileSketch::from_sample(10, &mut column.clone(), 500.0, 0.5).is_none());
+        assert!(QuantileSketch::from_sample(1, &mut column.clone(), 5.0, 0.5).is_none());
+    }
+}
