@@ -272,8 +272,9 @@ impl SamplesLab {
                     .custom_formatter(|v, _| format!("10^{v}"))
                     .text(format!("= {n}")),
             );
-            ui.label("seed");
-            ui.add(egui::DragValue::new(&mut self.seed));
+            let l = ui.label("seed");
+            ui.add(egui::DragValue::new(&mut self.seed))
+                .labelled_by(l.id);
             ui.separator();
             ui.label("clamp");
             for c in Clamp::ALL {
