@@ -37,6 +37,7 @@ impl Lcg {
 fn sketching() -> SketchLimits {
     SketchLimits {
         min_bytes: 0,
+        min_rows: 0,
         sample: SampleShape {
             pieces: 16,
             piece_bytes: 32 << 10,
@@ -146,7 +147,15 @@ fn a_sketched_reference_gives_the_report_of_the_tables_read_whole() {
         .unwrap();
         assert_eq!(got, want, "{binning}, read whole");
     }
-    // Nothing to sketch: no quantile bins.
+    // Nothing to sketch: no quantile bins; or a file of fewer rows than the limit.
+    let few = SketchLimits {
+        min_rows: 50_000,
+        ..sketching()
+    };
+    assert_eq!(
+        sketched(&r, &c, &options(Binning::Quantile(10)), &few),
+        None
+    );
     assert_eq!(
         sketched(&r, &c, &options(Binning::Sturges), &sketching()),
         None

@@ -42,6 +42,9 @@ const GATHER: usize = 512;
 pub struct SketchLimits {
     /// Smaller files are read whole (a sketch saves nothing worth its sample).
     pub min_bytes: u64,
+    /// Files of fewer rows (as the sample estimates) are read whole: a sketch's table takes
+    /// 1 MiB a column, as much as 2^17 values held.
+    pub min_rows: u64,
     /// The sample the ranges are estimated from.
     pub sample: SampleShape,
     /// Half a range's width, in standard errors of the sample quantile.
@@ -54,6 +57,7 @@ impl Default for SketchLimits {
     fn default() -> Self {
         SketchLimits {
             min_bytes: 16 << 20,
+            min_rows: 1 << 17,
             sample: SampleShape {
                 pieces: 32,
                 piece_bytes: 64 << 10,
@@ -98,7 +102,7 @@ impl QuantileSketch {
     pub fn from_sample(k: usize, sample: &mut [f64], margin: f64, max_kept: f64) -> Option<Self> {
         const MIN_SAMPLE: usize = 1000;
         let s = sample.len();
-        if k < 2 || s < MIN_SAMPLE {
+        if k < 2 || s < MIN_SAMPLE || !margin.is_finite() || margin < 0.0 {
             return None;
         }
         #[allow(clippy::cast_precision_loss)]
@@ -406,6 +410,18 @@ pub fn drift_csv_sketched(
     let Some(first) = pieces.first() else {
         return Ok(None);
     };
+    let sampled_rows: u64 = pieces.iter().map(|t| t.rows).sum();
+    let sampled_bytes =
+        size.min((limits.sample.pieces as u64).saturating_mul(limits.sample.piece_bytes as u64));
+    #[allow(
+        clippy::cast_precision_loss,
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss
+    )]
+    let rows = (size as f64 * sampled_rows as f64 / sampled_bytes.max(1) as f64) as u64;
+    if rows < limits.min_rows {
+        return Ok(None);
+    }
     let sketched: Vec<Sketched> = first
         .columns
         .par_iter()
@@ -632,5 +648,9 @@ mod tests {
         // Ranges that would keep nearly every value.
         assert!(QuantileSketch::from_sample(10, &mut column.clone(), 500.0, 0.5).is_none());
         assert!(QuantileSketch::from_sample(1, &mut column.clone(), 5.0, 0.5).is_none());
+        // A margin that is no width at all.
+        for margin in [-1.0, f64::NAN, f64::INFINITY] {
+            assert!(QuantileSketch::from_sample(2, &mut column.clone(), margin, 0.5).is_none());
+        }
     }
 }
