@@ -6,31 +6,17 @@
 
 use std::path::{Path, PathBuf};
 
+#[path = "common/lcg.rs"]
+mod lcg;
+
+use lcg::Lcg;
+
 use kl_explorer::cancel::{Cancel, Progress};
 use kl_explorer::drift::sketch::drift_csv_sketched;
 use kl_explorer::drift::{
     Binning, ColumnKind, DriftOptions, DriftReport, SketchLimits, drift_files_with, drift_tables,
 };
 use kl_explorer::io::table::{SampleShape, read_table};
-
-/// A reproducible stream of uniform numbers in [0, 1).
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> f64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    /// Roughly normal (sum of four uniforms), scaled.
-    fn normal(&mut self, mean: f64, sd: f64) -> f64 {
-        let s: f64 = (0..4).map(|_| self.next()).sum::<f64>() - 2.0;
-        mean + sd * s * 3f64.sqrt()
-    }
-}
 
 /// Sketching for any file, from a sample of 16 pieces of 32 KiB, however much the ranges
 /// keep (a small sample's are wide).

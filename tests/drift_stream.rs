@@ -8,6 +8,11 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
+#[path = "common/lcg.rs"]
+mod lcg;
+
+use lcg::Lcg;
+
 use kl_explorer::cancel::{Cancel, Progress};
 use kl_explorer::drift::stream::InMemory;
 use kl_explorer::drift::{
@@ -15,25 +20,6 @@ use kl_explorer::drift::{
     drift_files, drift_tables,
 };
 use kl_explorer::io::table::{Column, ParquetNumbers, Values, read_table};
-
-/// A reproducible stream of uniform numbers in [0, 1).
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> f64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    /// Roughly normal (sum of four uniforms), scaled.
-    fn normal(&mut self, mean: f64, sd: f64) -> f64 {
-        let s: f64 = (0..4).map(|_| self.next()).sum::<f64>() - 2.0;
-        mean + sd * s * 3f64.sqrt()
-    }
-}
 
 fn column(name: &str, v: &[f64], missing: u64) -> Column {
     Column {

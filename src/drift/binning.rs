@@ -639,6 +639,17 @@ pub fn quantile_bins(k: usize, reference: &mut [f64]) -> Bins {
     quantile_bins_from(k, &plan, &stats)
 }
 
+/// The counts of the open bins `(−∞, e₀), [e₀, e₁), …, [eₘ₋₁, +∞)` from the total and the
+/// number of values ≥ each edge (not increasing).
+pub(crate) fn counts_between(total: u64, at_or_above: &[u64]) -> Vec<u64> {
+    (0..=at_or_above.len())
+        .map(|b| {
+            let from = if b == 0 { total } else { at_or_above[b - 1] };
+            from - at_or_above.get(b).copied().unwrap_or(0)
+        })
+        .collect()
+}
+
 /// The order-preserving key of `x`: `a.total_cmp(b)` is `order_key(a).cmp(order_key(b))`.
 pub(crate) fn order_key(x: f64) -> u64 {
     let b = x.to_bits();
@@ -758,14 +769,7 @@ impl Buckets {
             };
             at_or_above.push(above + own);
         }
-        Some(
-            (0..=edges.len())
-                .map(|b| {
-                    let from = if b == 0 { total } else { at_or_above[b - 1] };
-                    from - at_or_above.get(b).copied().unwrap_or(0)
-                })
-                .collect(),
-        )
+        Some(counts_between(total, &at_or_above))
     }
 }
 

@@ -21,7 +21,8 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use super::binning::{
-    Binning, Bins, Layout, order_key, order_statistics, quantile_bins_from, quantile_plan,
+    Binning, Bins, Layout, counts_between, order_key, order_statistics, quantile_bins_from,
+    quantile_plan,
 };
 use super::{ColumnKind, CountPlan, DriftOptions, DriftReport, binning_of, numeric_reason};
 use crate::cancel::{Cancel, Progress};
@@ -337,14 +338,7 @@ impl QuantileSketch {
                 above[own] + mine
             })
             .collect();
-        Some(
-            (0..=edges.len())
-                .map(|b| {
-                    let from = if b == 0 { total } else { at_or_above[b - 1] };
-                    from - at_or_above.get(b).copied().unwrap_or(0)
-                })
-                .collect(),
-        )
+        Some(counts_between(total, &at_or_above))
     }
 }
 
