@@ -312,8 +312,17 @@ fn count_open(edges: &[f64], values: &[f64], counts: &mut [u64]) {
 }
 
 /// numpy's `_lerp`: a + (b − a)·t, computed from b's side when t ≥ ½.
+///
+/// Where b − a overflows (finite a and b of opposite signs, both near the largest double),
+/// numpy gives NaN at t = 0 or 1 and ±∞ between, an edge outside [a, b]; here the same
+/// formula is taken on a/2 and b/2 and doubled. Halving and doubling are exact at those
+/// magnitudes (both are above 10^292), so this is numpy's formula without the overflow: a
+/// value in [a, b], and a itself at t = 0. Wherever b − a is finite it is numpy's value.
 fn lerp(a: f64, b: f64, t: f64) -> f64 {
     let d = b - a;
+    if d.is_infinite() && a.is_finite() && b.is_finite() {
+        return 2.0 * lerp(a / 2.0, b / 2.0, t);
+    }
     if t >= 0.5 {
         b - d * (1.0 - t)
     } else {
@@ -824,6 +833,32 @@ pub fn make_bins(binning: &Binning, sorted_reference: &[f64], pooled: (f64, f64)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_edge_between_the_largest_doubles_lies_between_them_where_numpy_overflows() {
+        let (a, b) = (-1.5e308, 1.5e308);
+        // numpy: nan at t = 0 and 1, -inf at ½ (b − a overflows).
+        assert_eq!(lerp(a, b, 0.0).to_bits(), a.to_bits());
+        assert_eq!(lerp(a, b, 1.0).to_bits(), b.to_bits());
+        assert_eq!(lerp(a, b, 0.5), 0.0);
+        assert_eq!(lerp(a, b, 0.25), -7.5e307);
+        assert_eq!(lerp(-f64::MAX, f64::MAX, 0.75), f64::MAX / 2.0);
+        for t in [0.1, 0.3, 0.5, 0.7, 0.9] {
+            let x = lerp(a, b, t);
+            assert!(a <= x && x <= b, "t {t}: {x}");
+        }
+        // Where b − a does not overflow, numpy's formula is untouched.
+        assert_eq!(lerp(-1e307, 1e308, 0.25), -1e307 + (1e308 + 1e307) * 0.25);
+        assert_eq!(lerp(1.0, 2.0, 0.75), 2.0 - 1.0 * 0.25);
+
+        // numpy.quantile([-1.5e308, -1.5e308, 1.5e308, 1.5e308, 1.5e308], [.25, .5, .75]) is
+        // [nan, 1.5e308, 1.5e308]; the first quantile is -1.5e308 (t = 0 at ranks 1 and 2).
+        let mut sorted = vec![a, a, b, b, b];
+        let bins = make_bins(&Binning::Quantile(4), &sorted, (a, b));
+        assert_eq!(bins.edges(), &[a, b]);
+        assert_eq!(bins.count(&sorted), vec![0, 2, 3]);
+        assert_eq!(quantile_bins(4, &mut sorted).edges(), &[a, b]);
+    }
 
     #[test]
     fn quantile_bins_by_selection_equal_those_of_the_sorted_values() {
