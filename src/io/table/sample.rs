@@ -6,6 +6,7 @@ use std::path::Path;
 
 use super::{Table, TableError, TableErrorKind, chunked, unreadable};
 use crate::cancel::Cancel;
+use crate::io::csv::lines::clean_line;
 
 /// How much of a file [`sample_csv`] reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,7 +21,8 @@ pub struct SampleShape {
 /// two tables. The first is the first piece: the file's first whole lines, read as
 /// [`super::read_table`] reads them, so its rows are the table's first rows. The second (when
 /// there are later pieces and they read as a table of the same columns) is every later piece
-/// under the file's first line (its header): each starts at the line after its offset and ends
+/// under the file's head (its leading blank and `#` comment lines and its first line of
+/// fields, the header): each starts at the line after its offset and ends
 /// at the last line end it holds. `None` when `path` is not a regular file or its first piece
 /// is not a table (the full read then reports why).
 ///
@@ -69,7 +71,7 @@ pub fn sample_csv(
         };
         first.truncate(end + 1);
     }
-    let Some(head_end) = first.iter().position(|b| *b == b'\n') else {
+    let Some(head_end) = header_end(&first) else {
         return Ok(None);
     };
     let Some(start) = table(&first)? else {
@@ -111,4 +113,73 @@ pub fn sample_csv(
         all.push(t);
     }
     Ok(Some(all))
+}
+
+/// Where the head of `bytes` (a file's start) ends: the offset of the `\n` of its first line
+/// that the reader does not skip (neither blank nor a `#` comment), so that the later pieces
+/// read under the head as a table of the same columns. `None` when no such line ends in
+/// `bytes` or a line before it is not text.
+fn header_end(bytes: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    for line in 1.. {
+        let end = from + bytes.get(from..)?.iter().position(|b| *b == b'\n')?;
+        if clean_line(&bytes[from..=end], line, line == 1)
+            .ok()?
+            .is_some()
+        {
+            return Some(end);
+        }
+        from = end + 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file of `rows` rows of `x,y` (x the row's number) after `head`.
+    fn file(dir: &Path, head: &str, rows: usize) -> std::path::PathBuf {
+        let path = dir.join("t.csv");
+        let mut text = head.to_string();
+        for i in 0..rows {
+            text.push_str(&format!("{i},{}\n", i % 7));
+        }
+        std::fs::write(&path, text).expect("write");
+        path
+    }
+
+    fn later_rows(path: &Path) -> Option<u64> {
+        let shape = SampleShape {
+            pieces: 8,
+            piece_bytes: 1024,
+        };
+        let tables = sample_csv(path, None, shape, &Cancel::new()).expect("sample")?;
+        assert_eq!(tables[0].columns[0].name, "x");
+        Some(tables.get(1)?.rows)
+    }
+
+    #[test]
+    fn the_later_pieces_are_read_under_the_header_after_comment_and_blank_lines() {
+        let dir = tempfile::tempdir().expect("dir");
+        let plain = later_rows(&file(dir.path(), "x,y\n", 20_000)).expect("later pieces");
+        assert!(plain > 500, "{plain}");
+        // The same data after comments and blank lines: the later pieces are still read (they
+        // used to be read under the first comment line, as a table of other columns, and
+        // dropped), as many rows give or take the pieces' cuts.
+        let head = "# exported 2026-12-03\n\n  # units: metres\nx,y\n";
+        let commented = later_rows(&file(dir.path(), head, 20_000)).expect("later pieces");
+        assert!(
+            commented.abs_diff(plain) < 50,
+            "{commented} against {plain}"
+        );
+    }
+
+    #[test]
+    fn a_head_of_only_comments_or_not_text_gives_no_header() {
+        assert_eq!(header_end(b"# a\n\n#b\n"), None);
+        assert_eq!(header_end(b"# a\n\xff\xfe\nx,y\n"), None);
+        assert_eq!(header_end(b"# a\n x,y \n1,2\n"), Some(9));
+        assert_eq!(header_end(b"\xef\xbb\xbfx\n1\n"), Some(4));
+    }
 }
