@@ -94,7 +94,7 @@ struct Shape<'a> {
     /// Per file column, its index among the chosen ones or [`NOT_USED`]; empty when the
     /// one-pass number path does not apply.
     slot_of: Vec<u8>,
-    /// Whether [`short_line`] may read lines: every column chosen and a delimiter that no
+    /// Whether [`short_lines`] may read lines: every column chosen and a delimiter that no
     /// number contains.
     short: bool,
     /// Per chosen column, the counter its numbers go to instead of the table (none: kept).
@@ -527,7 +527,7 @@ impl<'b> Cursor<'b> {
         self.pos < self.bytes.len()
     }
 
-    /// Whether the next line may be tried by [`short_line`].
+    /// Whether the next line may be tried by [`short_lines`].
     fn short(&self, shape: &Shape<'_>) -> bool {
         self.numeric && shape.short && self.more()
     }
@@ -543,7 +543,7 @@ fn next_line_number(part: &mut Part, cancel: &Cancel) -> Result<usize, Stop> {
     Ok(part.lines)
 }
 
-/// Stores a row that [`short_line`] read.
+/// Stores a row that [`short_lines`] read.
 #[inline]
 fn push_short(part: &mut Part, got: &[f64]) {
     for (b, &v) in part.builders.iter_mut().zip(got) {
@@ -610,16 +610,16 @@ fn one_line(
 ) -> Result<(), Stop> {
     let bytes = cur.bytes;
     let line = next_line_number(part, cancel)?;
-    let got = &mut cur.got;
     if cur.numeric
         && shape.short
         && let Some(d) = shape.plain_delim
-        && let Some(next) = short_line(bytes, cur.pos, d, &mut got[..shape.width])
+        && let Some([next]) = short_lines(std::array::from_mut(cur), shape.width, d)
     {
-        push_short(part, &got[..shape.width]);
+        push_short(part, &cur.got[..shape.width]);
         cur.pos = next;
         return Ok(());
     }
+    let got = &mut cur.got;
     let rest = &bytes[cur.pos..];
     if let Some(d) = shape.plain_delim {
         if cur.numeric
@@ -728,29 +728,14 @@ fn numeric_line(s: &[u8], d: u8, slot_of: &[u8], got: &mut [f64; MAX_FAST_WIDTH]
     (used <= MAX_LINE_BYTES && i > 0).then_some(used)
 }
 
-/// The commonest line at `bytes[pos..]`, read with the fewest operations: every field a
-/// number that [`parse_short`] reads (so the same value as [`numeric_line`] and
-/// `str::parse`), one byte `d` between fields, `\n` after the last; all columns chosen.
-/// Fills `got` (one value per column) and returns where the next line starts; `None` for
-/// anything else (a missing cell, an exponent, a long number, `\r\n`, the end of the piece
-/// without `\n`), which leaves the line to [`numeric_line`] and the general path.
-#[inline]
-fn short_line(bytes: &[u8], pos: usize, d: u8, got: &mut [f64]) -> Option<usize> {
-    let (last, init) = got.split_last_mut()?;
-    let mut at = pos;
-    for v in init {
-        let (x, used) = parse_short_before(bytes, at, d)?;
-        *v = x;
-        at += used + 1;
-    }
-    let (x, used) = parse_short_before(bytes, at, b'\n')?;
-    *last = x;
-    Some(at + used + 1)
-}
-
-/// [`short_line`] on the line at each cursor (its first `width` numbers into its `got`),
-/// field by field in turn, so that the lines' chains of fields run side by side; where each
-/// line ends, or `None` when any of them is not for [`short_line`].
+/// The commonest line at each cursor, read with the fewest operations: every field a number
+/// that [`parse_short`] reads (so the same value as [`numeric_line`] and `str::parse`), one
+/// byte `d` between fields, `\n` after the last; all `width` columns chosen. Fills each
+/// cursor's `got` and returns where each next line starts; `None` when any line is anything
+/// else (a missing cell, an exponent, a long number, `\r\n`, the end of the piece without
+/// `\n`), which leaves the lines to [`numeric_line`] and the general path. The lines are read
+/// field by field in turn, so that their chains of fields (each field starts where the last
+/// ended) run side by side.
 #[inline]
 fn short_lines<const N: usize>(
     curs: &mut [Cursor<'_>; N],
