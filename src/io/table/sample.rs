@@ -8,6 +8,10 @@ use super::{Table, TableError, TableErrorKind, chunked, unreadable};
 use crate::cancel::Cancel;
 use crate::io::csv::lines::clean_line;
 
+/// The blocks the sample's bytes are parsed in: small, so that the block reader's buffers
+/// and parts (fresh pages, for a sample parsed once) stay a fraction of the sample itself.
+const SAMPLE_BLOCK_BYTES: usize = 1 << 18;
+
 /// How much of a file [`sample_csv`] reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SampleShape {
@@ -54,7 +58,7 @@ pub fn sample_csv(
         Some(from)
     };
     let table = |bytes: &[u8]| -> Result<Option<Table>, TableError> {
-        match chunked::read_csv_chunked(bytes, path, select, cancel, chunked::BLOCK_BYTES) {
+        match chunked::read_csv_chunked(bytes, path, select, cancel, SAMPLE_BLOCK_BYTES) {
             Ok(t) => Ok(Some(t)),
             Err(e) if e.kind == TableErrorKind::Cancelled => Err(e),
             Err(_) => Ok(None),
@@ -77,7 +81,11 @@ pub fn sample_csv(
     let Some(start) = table(&first)? else {
         return Ok(None);
     };
-    let mut rest = first[..=head_end].to_vec();
+    // Room for every piece at once: grown as they come, it would be copied to fresh pages.
+    let mut rest = Vec::with_capacity(
+        (head_end + 1).saturating_add(shape.pieces.saturating_mul(shape.piece_bytes)),
+    );
+    rest.extend_from_slice(&first[..=head_end]);
     drop(first);
     let header = rest.len();
     for i in 1..shape.pieces {
