@@ -210,11 +210,31 @@ impl QuantileSketch {
                 v.reserve_exact(usize::try_from(counts[i]).ok()?);
             }
         }
-        for &x in kept.iter().flatten() {
-            let (i, _) = self.counter(x);
-            if wanted[i] {
-                into[i].push(x);
-            }
+        // As in `add_keeping`, without a branch a value: each is written with its counter, and
+        // the count of gathered ones moves on only for a wanted counter's (a value is wanted or
+        // not in no pattern a branch could predict).
+        // The pieces' values are looked at on every core (the columns alone are too few to
+        // keep both busy), and the wanted ones then put in their counters' vectors.
+        let found: Vec<Vec<(usize, f64)>> = kept
+            .par_iter()
+            .fold(Vec::new, |mut found, piece| {
+                let mut xs = [0.0_f64; GATHER];
+                let mut at = [0_usize; GATHER];
+                for chunk in piece.chunks(GATHER) {
+                    let mut n = 0;
+                    for &x in chunk {
+                        let (i, _) = self.counter(x);
+                        xs[n] = x;
+                        at[n] = i;
+                        n += usize::from(wanted[i]);
+                    }
+                    found.extend(at[..n].iter().copied().zip(xs[..n].iter().copied()));
+                }
+                found
+            })
+            .collect();
+        for &(i, x) in found.iter().flatten() {
+            into[i].push(x);
         }
         (0..counts.len())
             .all(|i| !wanted[i] || into[i].len() as u64 == counts[i])
