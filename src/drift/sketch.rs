@@ -482,7 +482,7 @@ pub fn drift_csv_sketched(
         .iter()
         .map(|s| (s.name.clone(), &s.sketch as &dyn BinCounter))
         .collect();
-    let Some(read) = read_csv_counted(reference, select, &counters, cancel)? else {
+    let Some(mut read) = read_csv_counted(reference, select, &counters, cancel)? else {
         return Ok(None);
     };
     let unique = |name: &str| read.table.columns.iter().filter(|c| c.name == name).count() == 1;
@@ -514,6 +514,11 @@ pub fn drift_csv_sketched(
     let Some(plans) = plans.into_iter().collect::<Option<Vec<_>>>() else {
         return Ok(None);
     };
+    // The kept values and the sketches have given the bins: freed before the current side is
+    // read, so that they and its buffers are never held at once (5 MB less at the peak).
+    drop(counters);
+    drop(sketched);
+    drop(std::mem::take(&mut read.kept));
     super::stream::compare_counted(
         &read.table,
         &plans,
