@@ -213,17 +213,13 @@ fn short_number(s: &[u8], at: usize, ends: impl Fn(u8) -> bool) -> Option<(f64, 
     let stops = (digit_flags(w) | dots) ^ HIGH;
     // Bytes up to the first stop: 0 to 8.
     let len = stops.trailing_zeros() / 8;
-    if !ends(bytes[sign + len as usize]) {
-        return None;
-    }
     // The dots before the first stop (all bits up to its lowest set one; all when none).
     let dots = dots & (stops ^ stops.wrapping_sub(1));
-    if dots & dots.wrapping_sub(1) != 0 {
-        return None;
-    }
     let has_dot = u32::from(dots != 0);
     let count = len - has_dot;
-    if count == 0 {
+    // Not followed by its end, two dots, or no digit: one branch for the three (each is
+    // rare; 0.6 % fewer instructions on the drift benchmark than a branch each).
+    if !ends(bytes[sign + len as usize]) | (dots & dots.wrapping_sub(1) != 0) | (count == 0) {
         return None;
     }
     // Below the dot (all of the word when there is none) as they are, above it moved down
