@@ -16,6 +16,7 @@ pub mod figures;
 pub mod permutation;
 pub mod sensitivity;
 pub mod sketch;
+pub mod slots;
 pub mod stream;
 
 pub use sketch::SketchLimits;

@@ -27,6 +27,7 @@ use super::binning::{
     quantile_from, quantile_plan, quantile_ranks,
 };
 use super::sketch::{SketchLimits, drift_csv_sketched};
+use super::slots::SlotBins;
 use super::{
     Binned, ColumnDrift, ColumnKind, ColumnsProgress, CountPlan, DriftError, DriftOptions,
     DriftReport, FEW_VALUES, Side, binning_of, bins_text, count_plan, drift_column_reporting,
@@ -788,11 +789,24 @@ pub(super) fn compare_counted(
     cancel: &Cancel,
     progress: &Progress,
 ) -> Result<Option<DriftReport>, TableError> {
+    // Open bins are counted through the table of their slots (the same counts in fewer
+    // operations), any other through the bins themselves.
+    let slots: Vec<Option<SlotBins<'_>>> = plans
+        .par_iter()
+        .map(|p| SlotBins::new(&p.as_ref()?.bins))
+        .collect();
     let counters: Vec<(String, &dyn BinCounter)> = reference
         .columns
         .iter()
         .zip(plans)
-        .filter_map(|(c, p)| Some((c.name.clone(), &p.as_ref()?.bins as &dyn BinCounter)))
+        .zip(&slots)
+        .filter_map(|((c, p), s)| {
+            let counter: &dyn BinCounter = match s {
+                Some(s) => s,
+                None => &p.as_ref()?.bins,
+            };
+            Some((c.name.clone(), counter))
+        })
         .collect();
     if counters.is_empty() {
         return Ok(None);
