@@ -215,25 +215,29 @@ impl QuantileSketch {
         // not in no pattern a branch could predict).
         // The pieces' values are looked at on every core (the columns alone are too few to
         // keep both busy), and the wanted ones then put in their counters' vectors.
-        let found: Vec<Vec<(usize, f64)>> = kept
+        // The scratch arrays are one task's, not one piece's: zeroing them for every piece
+        // cost more than a tenth of the gathering.
+        let found: Vec<(Vec<(usize, f64)>, Scratch)> = kept
             .par_iter()
-            .fold(Vec::new, |mut found, piece| {
-                let mut xs = [0.0_f64; GATHER];
-                let mut at = [0_usize; GATHER];
-                for chunk in piece.chunks(GATHER) {
-                    let mut n = 0;
-                    for &x in chunk {
-                        let (i, _) = self.counter(x);
-                        xs[n] = x;
-                        at[n] = i;
-                        n += usize::from(wanted[i]);
+            .fold(
+                || (Vec::new(), Scratch::default()),
+                |(mut found, mut scratch), piece| {
+                    let Scratch { xs, at } = &mut scratch;
+                    for chunk in piece.chunks(GATHER) {
+                        let mut n = 0;
+                        for &x in chunk {
+                            let (i, _) = self.counter(x);
+                            xs[n] = x;
+                            at[n] = i;
+                            n += usize::from(wanted[i]);
+                        }
+                        found.extend(at[..n].iter().copied().zip(xs[..n].iter().copied()));
                     }
-                    found.extend(at[..n].iter().copied().zip(xs[..n].iter().copied()));
-                }
-                found
-            })
+                    (found, scratch)
+                },
+            )
             .collect();
-        for &(i, x) in found.iter().flatten() {
+        for &(i, x) in found.iter().flat_map(|(f, _)| f) {
             into[i].push(x);
         }
         (0..counts.len())
@@ -386,6 +390,21 @@ impl BinCounter for QuantileSketch {
                 n += keep;
             }
             kept.extend_from_slice(&gathered[..n]);
+        }
+    }
+}
+
+/// One task's room for the values [`QuantileSketch::gather`] looks at and their counters.
+struct Scratch {
+    xs: Box<[f64; GATHER]>,
+    at: Box<[usize; GATHER]>,
+}
+
+impl Default for Scratch {
+    fn default() -> Self {
+        Scratch {
+            xs: Box::new([0.0; GATHER]),
+            at: Box::new([0; GATHER]),
         }
     }
 }
