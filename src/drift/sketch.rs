@@ -84,8 +84,10 @@ fn slot(x: f64) -> usize {
 pub struct QuantileSketch {
     k: usize,
     cell_of: Box<[u8; SLOTS]>,
-    /// Per cell: its first counter, its first slot, and 1 when it has a counter a slot.
-    cells: Vec<(usize, usize, usize)>,
+    /// Per cell (by its `u8` index, so never out of bounds): `(o, m)` such that a slot `s` of
+    /// it has counter `o + (s & m)` (wrapping): its first counter less its first slot, and
+    /// all ones, when it has a counter a slot; its one counter and zero otherwise.
+    cells: Box<[(usize, usize); 256]>,
     /// Per counter, its cell.
     cell_of_counter: Vec<u8>,
 }
@@ -146,15 +148,22 @@ impl QuantileSketch {
             return None;
         }
         let mut cell_of: Box<[u8; SLOTS]> = vec![0u8; SLOTS].into_boxed_slice().try_into().ok()?;
-        let mut cells = Vec::with_capacity(2 * merged.len() + 1);
+        let mut cells = Box::new([(0, 0); 256]);
+        let mut n_cells = 0;
         let mut cell_of_counter = Vec::new();
         let mut from = 0;
         let mut add_cell = |lo: usize, hi_excl: usize, range: bool, cell_of: &mut [u8; SLOTS]| {
-            let c = u8::try_from(cells.len()).ok()?;
+            let c = u8::try_from(n_cells).ok()?;
+            n_cells += 1;
             cell_of[lo..hi_excl].fill(c);
-            let fine = usize::from(range && hi_excl - lo <= FINE_SLOTS);
-            cells.push((cell_of_counter.len(), lo, fine));
-            let n = if fine == 1 { hi_excl - lo } else { 1 };
+            let fine = range && hi_excl - lo <= FINE_SLOTS;
+            let first = cell_of_counter.len();
+            cells[usize::from(c)] = if fine {
+                (first.wrapping_sub(lo), usize::MAX)
+            } else {
+                (first, 0)
+            };
+            let n = if fine { hi_excl - lo } else { 1 };
             cell_of_counter.extend(std::iter::repeat_n(c, n));
             Some(())
         };
@@ -184,8 +193,8 @@ impl QuantileSketch {
     fn counter(&self, x: f64) -> (usize, usize) {
         let s = slot(x);
         let c = usize::from(self.cell_of[s]);
-        let (base, first, fine) = self.cells[c];
-        (base + (s - first) * fine, c & 1)
+        let (offset, mask) = self.cells[c];
+        (offset.wrapping_add(s & mask), c & 1)
     }
 
     fn kept(&self, x: f64) -> bool {
