@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use egui_plot::{Legend, Line, Plot, PlotPoints, VLine};
 
 use super::LabInput;
+use crate::app::plots::log10_x_axis;
 use crate::app::state::{View, Which};
 use crate::app::tasks::Dialog;
 use crate::app::worker::Lane;
@@ -813,25 +814,24 @@ fn sensitivity_ui(ui: &mut egui::Ui, c: &ColumnDrift, curves: &Curves) {
         ui.vertical(|ui| {
             ui.set_max_width(width);
             ui.label(format!(
-                "KL(r||c) and PSI against α on {} (log10 α; 0.0001 marked)",
+                "KL(r||c) and PSI against α on {} (log axis; 0.0001 marked)",
                 c.bins
             ));
-            Plot::new("drift-alpha")
+            let plot = Plot::new("drift-alpha")
                 .width(width)
                 .height(height)
-                .legend(Legend::default())
-                .x_axis_label("log10 α")
-                .show(ui, |plot| {
-                    plot.line(Line::new(
-                        "KL(r||c)",
-                        finite_points(&curves.alpha, f64::log10, |p| p.kl),
-                    ));
-                    plot.line(Line::new(
-                        "PSI",
-                        finite_points(&curves.alpha, f64::log10, |p| p.psi),
-                    ));
-                    plot.vline(VLine::new("α = 0.0001", COMMON_ALPHA.log10()));
-                });
+                .legend(Legend::default());
+            log10_x_axis(plot, "α (pseudo-count, log scale)", "α").show(ui, |plot| {
+                plot.line(Line::new(
+                    "KL(r||c)",
+                    finite_points(&curves.alpha, f64::log10, |p| p.kl),
+                ));
+                plot.line(Line::new(
+                    "PSI",
+                    finite_points(&curves.alpha, f64::log10, |p| p.psi),
+                ));
+                plot.vline(VLine::new("α = 0.0001", COMMON_ALPHA.log10()));
+            });
         });
     });
 }

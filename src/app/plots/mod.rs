@@ -81,6 +81,47 @@ pub use format::{format_value, tick_label};
 pub use infinity::staircase;
 use infinity::*;
 
+/// `plot` with an x axis (named `name`) of log₁₀ of a quantity: ticks at whole powers of ten,
+/// as close as the main plots' labels, labelled with the quantity itself (`1e-4`, `1`, `10`),
+/// and the pointer's x read back the same way.
+pub fn log10_x_axis<'a>(plot: Plot<'a>, name: &str, quantity: &'a str) -> Plot<'a> {
+    let x_axis = AxisHints::new_x()
+        .label(name)
+        .label_spacing(30.0..=X_LABEL_PX as f32)
+        .formatter(|mark: GridMark, _: &RangeInclusive<f64>| {
+            log_tick_label(mark.value, mark.step_size)
+        });
+    plot.custom_x_axes(vec![x_axis])
+        .x_grid_spacer(|g| nice_grid(&g, X_LABEL_PX, true))
+        .label_formatter(move |hover| {
+            Some(match hover {
+                egui_plot::HoverPosition::NearDataPoint {
+                    plot_name,
+                    position,
+                    ..
+                } => log10_hover_text(quantity, plot_name, position.x, position.y),
+                egui_plot::HoverPosition::Elsewhere { position } => {
+                    log10_hover_text(quantity, "", position.x, position.y)
+                }
+            })
+        })
+}
+
+/// What the pointer reads on a [`log10_x_axis`] plot: the series' name (if any), the
+/// quantity at `x` (its log₁₀) and `y`.
+fn log10_hover_text(quantity: &str, name: &str, x: f64, y: f64) -> String {
+    let at = format!(
+        "{quantity} = {}\n{}",
+        format_value(10f64.powf(x)),
+        format_value(y)
+    );
+    if name.is_empty() {
+        at
+    } else {
+        format!("{name}\n{at}")
+    }
+}
+
 fn unit_scale(unit: Unit) -> f64 {
     match unit {
         Unit::Nats => 1.0,

@@ -306,3 +306,28 @@ fn a_line_breaks_where_values_are_not_finite() {
     // ∞ is drawn above every finite value.
     assert!(ceiling([y.as_slice()]) > 2.0);
 }
+
+#[test]
+fn a_log10_axis_is_labelled_with_the_quantity_at_its_powers_of_ten() {
+    // The drift lab's α axis: log₁₀ α from −6 to 1 over 400 px.
+    let input = GridInput {
+        bounds: (-6.0, 1.0),
+        base_step_size: 7.0 / 400.0 * 8.0,
+    };
+    let px_per_unit = 400.0 / 7.0;
+    let labels: Vec<String> = nice_grid(&input, X_LABEL_PX, true)
+        .into_iter()
+        .filter(|m| m.step_size * px_per_unit > X_LABEL_PX)
+        .map(|m| log_tick_label(m.value, m.step_size))
+        .collect();
+    assert_eq!(
+        labels,
+        ["1e-6", "1e-5", "1e-4", "1e-3", "1e-2", "1e-1", "1", "10"]
+    );
+    // The pointer reads α itself, not its logarithm.
+    assert_eq!(
+        log10_hover_text("α", "PSI", -4.0, 0.05),
+        "PSI\nα = 1e-4\n0.05000"
+    );
+    assert_eq!(log10_hover_text("α", "", 0.5, 2.0), "α = 3.162\n2.000");
+}
