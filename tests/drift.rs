@@ -10,11 +10,11 @@ use std::sync::Arc;
 
 use kl_explorer::cancel::{Cancel, Progress};
 use kl_explorer::drift::{
-    Binning, ColumnKind, DriftOptions, Side, drift_column, drift_tables, make_bins,
+    Binning, ColumnKind, DriftOptions, DriftReport, Side, drift_column, drift_tables, make_bins,
 };
 use kl_explorer::io::CsvErrorKind;
 use kl_explorer::io::table::{
-    Column, TableErrorKind, Values, read_csv_table, read_csv_table_chunked, read_table,
+    Column, Table, TableErrorKind, Values, read_csv_table, read_csv_table_chunked, read_table,
 };
 use serde_json::Value;
 
@@ -142,7 +142,7 @@ fn figures_match_scipy_with_and_without_smoothing() {
     }
 }
 
-fn csv(text: &str) -> kl_explorer::io::table::Table {
+fn csv(text: &str) -> Table {
     read_csv_table(
         text.as_bytes(),
         Path::new("t.csv"),
@@ -150,6 +150,11 @@ fn csv(text: &str) -> kl_explorer::io::table::Table {
         &Cancel::default(),
     )
     .unwrap()
+}
+
+/// The report on two tables in memory, never cancelled.
+fn compare(r: &Table, c: &Table, options: &DriftOptions) -> DriftReport {
+    drift_tables(r, c, options, &Cancel::default(), &Progress::new()).unwrap()
 }
 
 #[test]
@@ -162,14 +167,7 @@ fn missing_cells_are_counted_per_column_and_left_out_of_the_bins() {
     assert_eq!(b.missing, 2);
     assert_eq!(b.values.len(), 3);
     let c = csv("a,b\n1,x\n2,x\n3,y\n");
-    let report = drift_tables(
-        &r,
-        &c,
-        &DriftOptions::default(),
-        &Cancel::default(),
-        &Progress::new(),
-    )
-    .unwrap();
+    let report = compare(&r, &c, &DriftOptions::default());
     let a = &report.columns[0];
     assert_eq!((a.missing_reference, a.missing_current), (2, 0));
     assert_eq!(a.counts_reference.iter().sum::<u64>(), 3);
@@ -179,14 +177,7 @@ fn missing_cells_are_counted_per_column_and_left_out_of_the_bins() {
 fn a_label_on_one_side_only_is_named_and_makes_kl_infinite_with_a_reason() {
     let r = csv("c\na\nb\na\nb\n");
     let c = csv("c\na\nb\nz\n");
-    let report = drift_tables(
-        &r,
-        &c,
-        &DriftOptions::default(),
-        &Cancel::default(),
-        &Progress::new(),
-    )
-    .unwrap();
+    let report = compare(&r, &c, &DriftOptions::default());
     let d = &report.columns[0];
     assert_eq!(d.kind, ColumnKind::Categorical);
     assert_eq!(d.one_sided.len(), 1);
@@ -214,9 +205,7 @@ fn a_label_on_one_side_only_is_named_and_makes_kl_infinite_with_a_reason() {
 fn few_valued_integers_are_categorical_and_the_kind_can_be_forced() {
     let r = csv("k,x\n1,0.5\n2,1.5\n1,2.5\n3,3.5\n");
     let c = csv("k,x\n1,0.1\n2,0.2\n2,0.3\n");
-    let run = |options: &DriftOptions| {
-        drift_tables(&r, &c, options, &Cancel::default(), &Progress::new()).unwrap()
-    };
+    let run = |options: &DriftOptions| compare(&r, &c, options);
     let report = run(&DriftOptions::default());
     assert_eq!(report.columns[0].kind, ColumnKind::Categorical);
     assert_eq!(report.columns[1].kind, ColumnKind::Numeric);
@@ -319,7 +308,7 @@ fn parquet_and_csv_of_the_same_rows_give_identical_tables_and_figures() {
         seed: 3,
         ..DriftOptions::default()
     };
-    let run = |r, c| drift_tables(r, c, &options, &Cancel::default(), &Progress::new()).unwrap();
+    let run = |r, c| compare(r, c, &options);
     let from_parquet = run(&tables[0].0, &tables[1].0);
     let from_csv = run(&tables[0].1, &tables[1].1);
     assert_eq!(from_parquet, from_csv);
