@@ -6,7 +6,6 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Arc;
 
 use kl_explorer::cancel::{Cancel, Progress};
 use kl_explorer::drift::{
@@ -17,6 +16,11 @@ use kl_explorer::io::table::{
     Column, Table, TableErrorKind, Values, read_csv_table, read_csv_table_chunked, read_table,
 };
 use serde_json::Value;
+
+#[path = "common/parquet.rs"]
+mod parquet_file;
+
+use parquet_file::write_parquet;
 
 fn reference() -> Value {
     let text = std::fs::read_to_string(
@@ -219,56 +223,6 @@ fn few_valued_integers_are_categorical_and_the_kind_can_be_forced() {
     assert_eq!(report.columns[0].counts_reference, vec![2, 2]);
 }
 
-fn write_parquet(path: &Path, xs: &[Option<f64>], labels: &[Option<&str>], group: usize) {
-    use parquet::data_type::{ByteArray, ByteArrayType, DoubleType};
-    use parquet::file::properties::WriterProperties;
-    use parquet::file::writer::SerializedFileWriter;
-    use parquet::schema::parser::parse_message_type;
-    let schema =
-        parse_message_type("message t { optional double x; optional binary c (UTF8); }").unwrap();
-    let file = std::fs::File::create(path).unwrap();
-    let mut w = SerializedFileWriter::new(
-        file,
-        Arc::new(schema),
-        Arc::new(WriterProperties::builder().build()),
-    )
-    .unwrap();
-    for start in (0..xs.len()).step_by(group) {
-        let end = (start + group).min(xs.len());
-        let mut rg = w.next_row_group().unwrap();
-        let mut i = 0;
-        while let Some(mut col) = rg.next_column().unwrap() {
-            if i == 0 {
-                let defs: Vec<i16> = xs[start..end]
-                    .iter()
-                    .map(|x| i16::from(x.is_some()))
-                    .collect();
-                let vals: Vec<f64> = xs[start..end].iter().flatten().copied().collect();
-                col.typed::<DoubleType>()
-                    .write_batch(&vals, Some(&defs), None)
-                    .unwrap();
-            } else {
-                let defs: Vec<i16> = labels[start..end]
-                    .iter()
-                    .map(|x| i16::from(x.is_some()))
-                    .collect();
-                let vals: Vec<ByteArray> = labels[start..end]
-                    .iter()
-                    .flatten()
-                    .map(|s| ByteArray::from(*s))
-                    .collect();
-                col.typed::<ByteArrayType>()
-                    .write_batch(&vals, Some(&defs), None)
-                    .unwrap();
-            }
-            col.close().unwrap();
-            i += 1;
-        }
-        rg.close().unwrap();
-    }
-    w.close().unwrap();
-}
-
 #[test]
 fn parquet_and_csv_of_the_same_rows_give_identical_tables_and_figures() {
     let dir = tempfile::tempdir().unwrap();
@@ -356,6 +310,19 @@ fn bad_files_say_the_line_and_the_column() {
     assert!(matches!(e.kind, TableErrorKind::NoSuchColumn { .. }));
 }
 
+/// Runs `kl-explorer drift FLAGS --reference A --current B`.
+fn drift_cli(flags: &[&str], a: &Path, b: &Path) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_kl-explorer"))
+        .arg("drift")
+        .args(flags)
+        .arg("--reference")
+        .arg(a)
+        .arg("--current")
+        .arg(b)
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn a_bad_file_exits_2_naming_the_file_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
@@ -363,13 +330,7 @@ fn a_bad_file_exits_2_naming_the_file_line_and_column() {
     let bad = dir.path().join("bad.csv");
     std::fs::write(&good, "x\n1\n2\n").unwrap();
     std::fs::write(&bad, "x,y\n1,2\n3,\"4\n").unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kl-explorer"))
-        .args(["drift", "--reference"])
-        .arg(&good)
-        .arg("--current")
-        .arg(&bad)
-        .output()
-        .unwrap();
+    let out = drift_cli(&[], &good, &bad);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("line 3, column 2"), "{err}");
@@ -383,21 +344,11 @@ fn drift_json_has_exactly_the_documented_keys() {
     let b = dir.path().join("b.csv");
     std::fs::write(&a, "x,c\n1.5,u\n2.5,v\n3.5,u\n4.5,v\n,u\n").unwrap();
     std::fs::write(&b, "x,c\n1.7,u\n2.2,w\n9.5,u\n").unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kl-explorer"))
-        .args([
-            "drift",
-            "--json",
-            "--permutations",
-            "20",
-            "--bins",
-            "quantile:2",
-            "--reference",
-        ])
-        .arg(&a)
-        .arg("--current")
-        .arg(&b)
-        .output()
-        .unwrap();
+    let out = drift_cli(
+        &["--json", "--permutations", "20", "--bins", "quantile:2"],
+        &a,
+        &b,
+    );
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -560,14 +511,10 @@ fn drift_bins_and_kind_flags_apply_per_column_as_the_library_does() {
     std::fs::write(&a, ta).unwrap();
     std::fs::write(&b, tb).unwrap();
     let run = |extra: &[&str]| -> Value {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_kl-explorer"))
-            .args(["drift", "--json", "--reference"])
-            .arg(&a)
-            .arg("--current")
-            .arg(&b)
-            .args(extra)
-            .output()
-            .unwrap();
+        let flags: Vec<&str> = std::iter::once("--json")
+            .chain(extra.iter().copied())
+            .collect();
+        let out = drift_cli(&flags, &a, &b);
         assert_eq!(
             out.status.code(),
             Some(0),
@@ -613,13 +560,7 @@ fn drift_bins_and_kind_flags_apply_per_column_as_the_library_does() {
     assert_eq!(plain["columns"][2]["kind"], "categorical");
     assert_ne!(plain["columns"][2]["kl_pq"], cols[2]["kl_pq"]);
     // A bad kind is refused by the parser.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kl-explorer"))
-        .args(["drift", "--kind", "n=ordinal", "--reference"])
-        .arg(&a)
-        .arg("--current")
-        .arg(&b)
-        .output()
-        .unwrap();
+    let out = drift_cli(&["--kind", "n=ordinal"], &a, &b);
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -644,13 +585,7 @@ fn a_column_of_thousands_of_new_labels_names_a_bounded_few_in_the_text_table() {
     }
     std::fs::write(&a, ta).unwrap();
     std::fs::write(&b, tb).unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kl-explorer"))
-        .args(["drift", "--reference"])
-        .arg(&a)
-        .arg("--current")
-        .arg(&b)
-        .output()
-        .unwrap();
+    let out = drift_cli(&[], &a, &b);
     assert_eq!(
         out.status.code(),
         Some(0),

@@ -6,12 +6,14 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Arc;
 
 #[path = "common/lcg.rs"]
 mod lcg;
+#[path = "common/parquet.rs"]
+mod parquet_file;
 
 use lcg::Lcg;
+use parquet_file::write_parquet;
 
 use kl_explorer::cancel::{Cancel, Progress};
 use kl_explorer::drift::stream::InMemory;
@@ -120,50 +122,9 @@ fn streamed_bins_equal_the_in_memory_bins_bit_for_bit_for_every_binning() {
     streamed_equals_in_memory("many", &many, &r, &[]);
 }
 
-/// One optional double column `x` and one text column `c`, in row groups of `group` rows.
-fn write_parquet(path: &Path, xs: &[Option<f64>], labels: &[&str], group: usize) {
-    use parquet::data_type::{ByteArray, ByteArrayType, DoubleType};
-    use parquet::file::properties::WriterProperties;
-    use parquet::file::writer::SerializedFileWriter;
-    use parquet::schema::parser::parse_message_type;
-    let schema =
-        parse_message_type("message t { optional double x; required binary c (UTF8); }").unwrap();
-    let file = std::fs::File::create(path).unwrap();
-    let mut w = SerializedFileWriter::new(
-        file,
-        Arc::new(schema),
-        Arc::new(WriterProperties::builder().build()),
-    )
-    .unwrap();
-    for start in (0..xs.len()).step_by(group) {
-        let end = (start + group).min(xs.len());
-        let mut rg = w.next_row_group().unwrap();
-        let mut i = 0;
-        while let Some(mut col) = rg.next_column().unwrap() {
-            if i == 0 {
-                let defs: Vec<i16> = xs[start..end]
-                    .iter()
-                    .map(|x| i16::from(x.is_some()))
-                    .collect();
-                let vals: Vec<f64> = xs[start..end].iter().flatten().copied().collect();
-                col.typed::<DoubleType>()
-                    .write_batch(&vals, Some(&defs), None)
-                    .unwrap();
-            } else {
-                let vals: Vec<ByteArray> = labels[start..end]
-                    .iter()
-                    .map(|s| ByteArray::from(*s))
-                    .collect();
-                col.typed::<ByteArrayType>()
-                    .write_batch(&vals, None, None)
-                    .unwrap();
-            }
-            col.close().unwrap();
-            i += 1;
-        }
-        rg.close().unwrap();
-    }
-    w.close().unwrap();
+/// Labels none of which is missing (a required Parquet column).
+fn every<'a>(labels: &[&'a str]) -> Vec<Option<&'a str>> {
+    labels.iter().copied().map(Some).collect()
 }
 
 fn rows(g: &mut Lcg, n: usize, shift: f64) -> (Vec<Option<f64>>, Vec<&'static str>) {
@@ -184,8 +145,8 @@ fn a_parquet_column_is_streamed_one_row_group_at_a_time_with_bounded_memory() {
     let (xs, cs) = rows(&mut g, n, 0.0);
     let (ys, ds) = rows(&mut g, 20_000, 0.2);
     let (pr, pc) = (dir.path().join("r.parquet"), dir.path().join("c.parquet"));
-    write_parquet(&pr, &xs, &cs, group);
-    write_parquet(&pc, &ys, &ds, group);
+    write_parquet(&pr, &xs, &every(&cs), group);
+    write_parquet(&pc, &ys, &every(&ds), group);
     let (sr, sc) = (
         ParquetNumbers::open(&pr, "x").unwrap(),
         ParquetNumbers::open(&pc, "x").unwrap(),
@@ -255,7 +216,7 @@ fn drift_files_streams_parquet_and_gives_the_in_memory_report_and_that_of_the_cs
     for (name, n, shift) in [("r", 3000, 0.0), ("c", 2000, 0.4)] {
         let (xs, cs) = rows(&mut g, n, shift);
         let pq = dir.path().join(format!("{name}.parquet"));
-        write_parquet(&pq, &xs, &cs, 256);
+        write_parquet(&pq, &xs, &every(&cs), 256);
         let mut text = String::from("x,c\n");
         for (x, c) in xs.iter().zip(&cs) {
             text.push_str(&format!(
