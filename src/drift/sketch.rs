@@ -226,12 +226,12 @@ impl QuantileSketch {
         // keep both busy), and the wanted ones then put in their counters' vectors.
         // The scratch arrays are one task's, not one piece's: zeroing them for every piece
         // cost more than a tenth of the gathering.
-        let found: Vec<(Vec<(usize, f64)>, Scratch)> = kept
+        type Found = (Vec<(usize, f64)>, Box<[f64; GATHER]>, Box<[usize; GATHER]>);
+        let found: Vec<Found> = kept
             .par_iter()
             .fold(
-                || (Vec::new(), Scratch::default()),
-                |(mut found, mut scratch), piece| {
-                    let Scratch { xs, at } = &mut scratch;
+                || (Vec::new(), Box::new([0.0; GATHER]), Box::new([0; GATHER])),
+                |(mut found, mut xs, mut at), piece| {
                     for chunk in piece.chunks(GATHER) {
                         let mut n = 0;
                         for &x in chunk {
@@ -242,11 +242,11 @@ impl QuantileSketch {
                         }
                         found.extend(at[..n].iter().copied().zip(xs[..n].iter().copied()));
                     }
-                    (found, scratch)
+                    (found, xs, at)
                 },
             )
             .collect();
-        for &(i, x) in found.iter().flat_map(|(f, _)| f) {
+        for &(i, x) in found.iter().flat_map(|(f, _, _)| f) {
             into[i].push(x);
         }
         (0..counts.len())
@@ -399,21 +399,6 @@ impl BinCounter for QuantileSketch {
                 n += keep;
             }
             kept.extend_from_slice(&gathered[..n]);
-        }
-    }
-}
-
-/// One task's room for the values [`QuantileSketch::gather`] looks at and their counters.
-struct Scratch {
-    xs: Box<[f64; GATHER]>,
-    at: Box<[usize; GATHER]>,
-}
-
-impl Default for Scratch {
-    fn default() -> Self {
-        Scratch {
-            xs: Box::new([0.0; GATHER]),
-            at: Box::new([0; GATHER]),
         }
     }
 }
