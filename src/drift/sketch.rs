@@ -528,7 +528,7 @@ pub fn drift_csv_sketched(
         return Ok(None);
     };
     // The kept values and the sketches have given the bins: freed before the current side is
-    // read, so that they and its buffers are never held at once (5 MB less at the peak).
+    // read, so that they and its buffers are never held at once.
     drop(counters);
     drop(sketched);
     drop(std::mem::take(&mut read.kept));
