@@ -665,6 +665,11 @@ pub(crate) fn order_key(x: f64) -> u64 {
     if b >> 63 == 1 { !b } else { b | (1 << 63) }
 }
 
+/// The double whose order key ([`order_key`]) is `k`.
+pub(crate) fn from_order_key(k: u64) -> f64 {
+    f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k })
+}
+
 /// The order statistics at `ranks` (0-based, any order) of `values` (not empty, fewer than
 /// 2³² of them), neither reordered nor copied: one pass counts the values by the top 16 bits
 /// of their order key (a bucket is a run of the total order), a second keeps only the values

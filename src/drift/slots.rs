@@ -7,7 +7,7 @@
 //! away. A slot that two or more edges cut (or that holds an infinity or a NaN) sends its
 //! values to the binary search of [`Bins::bin_of`].
 
-use super::binning::{Bins, Layout, order_key};
+use super::binning::{Bins, Layout, from_order_key, order_key};
 use crate::io::table::BinCounter;
 
 /// The bits of an order key that name its slot.
@@ -23,18 +23,12 @@ const MAX_EDGES: usize = 254;
 
 /// Open bins with the table of their slots.
 pub struct SlotBins<'a> {
-    bins: &'a Bins,
     edges: &'a [f64],
     /// Per slot: the edges ≤ all its values (low byte) and 1 + the index of the one edge ≤
     /// some of them only (high byte; 0 when none), or [`SEARCH`].
     table: Box<[u16; SLOTS]>,
     /// NaN, then the edges: the comparison `cut[i] <= x` is false for i = 0.
     cut: [f64; 256],
-}
-
-/// The double whose order key is `k`.
-fn from_key(k: u64) -> f64 {
-    f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k })
 }
 
 impl<'a> SlotBins<'a> {
@@ -58,7 +52,7 @@ impl<'a> SlotBins<'a> {
         let (mut below_lo, mut below_hi) = (0, 0);
         for (s, t) in table.iter_mut().enumerate() {
             let first = (s as u64) << (64 - SLOT_BITS);
-            let (lo, hi) = (from_key(first), from_key(first | LOW));
+            let (lo, hi) = (from_order_key(first), from_order_key(first | LOW));
             if !lo.is_finite() || !hi.is_finite() {
                 continue;
             }
@@ -81,12 +75,7 @@ impl<'a> SlotBins<'a> {
         }
         let mut cut = [f64::NAN; 256];
         cut[1..=edges.len()].copy_from_slice(edges);
-        Some(SlotBins {
-            bins,
-            edges,
-            table,
-            cut,
-        })
+        Some(SlotBins { edges, table, cut })
     }
 
     /// The bin of `x`: how many edges are ≤ it.
@@ -103,7 +92,8 @@ impl<'a> SlotBins<'a> {
 
 impl BinCounter for SlotBins<'_> {
     fn bins(&self) -> usize {
-        self.bins.len()
+        // Open bins: one more than the edges.
+        self.edges.len() + 1
     }
 
     fn add(&self, values: &[f64], counts: &mut [u64]) {

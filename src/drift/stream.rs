@@ -23,8 +23,8 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use super::binning::{
-    self, Binning, Bins, RuleInputs, closed_bins, order_statistics, quantile_bins_from,
-    quantile_from, quantile_plan, quantile_ranks,
+    self, Binning, Bins, RuleInputs, closed_bins, from_order_key, order_key, order_statistics,
+    quantile_bins_from, quantile_from, quantile_plan, quantile_ranks,
 };
 use super::sketch::{SketchLimits, drift_csv_sketched};
 use super::slots::SlotBins;
@@ -136,17 +136,6 @@ pub struct StreamStats {
     pub max_batch: usize,
     /// The most values kept at once for the quantiles.
     pub max_kept: usize,
-}
-
-/// The order-preserving key of `x`: `a.total_cmp(b)` is `key(a).cmp(key(b))`.
-fn key(x: f64) -> u64 {
-    let b = x.to_bits();
-    if b >> 63 == 1 { !b } else { b | (1 << 63) }
-}
-
-/// The number whose key is `k`.
-fn from_key(k: u64) -> f64 {
-    f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k })
 }
 
 const BUCKET_BITS: u32 = 16;
@@ -316,7 +305,7 @@ fn first_pass(
         }
         if with_histogram {
             for &x in batch {
-                histogram[(key(x) >> (64 - BUCKET_BITS)) as usize] += 1;
+                histogram[(order_key(x) >> (64 - BUCKET_BITS)) as usize] += 1;
             }
         }
     })?;
@@ -358,7 +347,7 @@ fn select_streamed(
                 continue;
             }
             if iv.bits == 64 {
-                found.insert(r, from_key(iv.prefix));
+                found.insert(r, from_order_key(iv.prefix));
             } else if !open.contains(iv) {
                 open.push(*iv);
             }
@@ -380,7 +369,7 @@ fn select_streamed(
         let probe = open[0];
         passes.run(source, Side::Reference, &mut |batch| {
             for &x in batch {
-                let k = key(x);
+                let k = order_key(x);
                 if let Some(&i) = slot.get(&probe.prefix_of(k)) {
                     if split[i] {
                         hists[i][open[i].sub(k)] += 1;
