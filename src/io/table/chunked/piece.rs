@@ -333,14 +333,22 @@ fn plain_line(part: &mut Part, line: usize, bytes: &[u8], d: u8, shape: &Shape<'
     let mut start = 0;
     let mut end = bytes.len();
     let mut used = bytes.len();
+    // Field `n` at `span`, kept when it is the next chosen column; false when more columns are
+    // chosen than this path holds.
+    let mut keep = |k: &mut usize, n: usize, span: (usize, usize)| {
+        if *k < cols.len() && cols[*k] == n {
+            if *k == fields.len() {
+                return false;
+            }
+            fields[*k] = span;
+            *k += 1;
+        }
+        true
+    };
     for (i, &b) in bytes.iter().enumerate() {
         if b == d || b == b'\n' {
-            if k < cols.len() && cols[k] == n {
-                if k == fields.len() {
-                    return Plain::Careful;
-                }
-                fields[k] = (start, i);
-                k += 1;
+            if !keep(&mut k, n, (start, i)) {
+                return Plain::Careful;
             }
             n += 1;
             start = i + 1;
@@ -354,12 +362,8 @@ fn plain_line(part: &mut Part, line: usize, bytes: &[u8], d: u8, shape: &Shape<'
         }
     }
     if end == bytes.len() {
-        if k < cols.len() && cols[k] == n {
-            if k == fields.len() {
-                return Plain::Careful;
-            }
-            fields[k] = (start, end);
-            k += 1;
+        if !keep(&mut k, n, (start, end)) {
+            return Plain::Careful;
         }
         n += 1;
     }
