@@ -93,7 +93,7 @@ struct Shape<'a> {
     /// Per file column, its index among the chosen ones or [`NOT_USED`]; empty when the
     /// one-pass number path does not apply.
     slot_of: Vec<u8>,
-    /// Whether [`short_lines`] may read lines: every column chosen and a delimiter that no
+    /// Whether [`piece::short_lines`] may read lines: every column chosen and a delimiter that no
     /// number contains.
     short: bool,
     /// Per chosen column, the counter its numbers go to instead of the table (none: kept).
