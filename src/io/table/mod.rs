@@ -278,9 +278,8 @@ pub trait BinCounter: Sync {
     }
 }
 
-/// The values a counter kept ([`BinCounter::add_keeping`]), in the pieces they were read in
-/// (in no particular order).
-pub type Kept = Vec<Vec<f64>>;
+/// The values a counter kept ([`BinCounter::add_keeping`]), in no particular order.
+pub type Kept = Vec<f64>;
 
 /// A CSV table some of whose columns were counted into bins as they were read.
 #[derive(Clone, Debug, PartialEq)]
