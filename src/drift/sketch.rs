@@ -222,7 +222,7 @@ impl QuantileSketch {
         // The kept values are looked at on every core, a run of them a task (the columns alone
         // are too few to keep both busy), and the wanted ones then put in their counters'
         // vectors. The scratch arrays are one task's, not one run's: zeroing them for every
-        // piece cost more than a tenth of the gathering.
+        // run cost more than a tenth of the gathering (measured when a run was a piece).
         type Found = (Vec<(usize, f64)>, Box<[f64; GATHER]>, Box<[usize; GATHER]>);
         let found: Vec<Found> = kept
             .par_chunks(GATHER_TASK)
@@ -577,6 +577,7 @@ mod tests {
             .map(|_| (d.sample(&mut rng) * round).round() / round)
             .collect()
     }
+
     #[test]
     fn the_bins_and_counts_are_those_of_the_column_in_memory() {
         for (seed, &k) in [2usize, 4, 10, 33].iter().enumerate() {
