@@ -79,14 +79,14 @@ impl CounterTable {
                 *row = r;
                 continue;
             }
-            let at = rows * BLOCK;
-            let mine = entries.get_mut(at..at + BLOCK)?;
+            let row_start = rows * BLOCK;
+            let mine = entries.get_mut(row_start..row_start + BLOCK)?;
             for (i, e) in mine.iter_mut().enumerate() {
                 let s = start + i;
                 *e = entry(if shared { c } else { cell_of(s) }, s)?;
             }
             rows += 1;
-            *row = u32::try_from(at).ok()?;
+            *row = u32::try_from(row_start).ok()?;
             if shared {
                 row_of_cell[c] = Some(*row);
             }
