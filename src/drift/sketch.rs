@@ -38,7 +38,7 @@ const SLOT_BITS: u32 = 20;
 const SLOTS: usize = 1 << SLOT_BITS;
 /// The slot of +0.0; −0.0's is the one below (the order keys put −0 just below +0).
 const ZERO_SLOT: usize = 1 << (SLOT_BITS - 1);
-/// Values a [`QuantileSketch::add_keeping`] call gathers before appending them.
+/// Values [`QuantileSketch::gather`] looks at before appending the wanted ones.
 const GATHER: usize = 512;
 /// Kept values a task of [`QuantileSketch::gather`] looks at.
 const GATHER_TASK: usize = 1 << 15;
@@ -216,9 +216,9 @@ impl QuantileSketch {
                 v.reserve_exact(usize::try_from(counts[i]).ok()?);
             }
         }
-        // As in `add_keeping`, without a branch a value: each is written with its counter, and
-        // the count of gathered ones moves on only for a wanted counter's (a value is wanted or
-        // not in no pattern a branch could predict).
+        // As in `add_keeping`, without a branch a value: each is written with its counter into
+        // a scratch array, and the count of gathered ones moves on only for a wanted counter's
+        // (a value is wanted or not in no pattern a branch could predict).
         // The kept values are looked at on every core, a run of them a task (the columns alone
         // are too few to keep both busy), and the wanted ones then put in their counters'
         // vectors. The scratch arrays are one task's, not one run's: zeroing them for every
@@ -384,19 +384,21 @@ impl BinCounter for QuantileSketch {
     }
 
     fn add_keeping(&self, values: &[f64], counts: &mut [u64], kept: &mut Vec<f64>) {
-        // Gathered without a branch a value: each is written, and the count of gathered ones
-        // moves on only for a range.
-        let mut gathered = [0.0_f64; GATHER];
-        for chunk in values.chunks(GATHER) {
-            let mut n = 0;
-            for &x in chunk {
-                let (i, keep) = self.counter(x);
-                counts[i] += 1;
-                gathered[n] = x;
-                n += keep;
-            }
-            kept.extend_from_slice(&gathered[..n]);
+        // Gathered without a branch a value: each is written after the kept ones, and their
+        // count moves on only for a range. (Into the vector itself, not a zeroed array on the
+        // stack: a reader hands over a few hundred values a call, and zeroing a fixed array
+        // each time cost more than the counting.)
+        let start = kept.len();
+        kept.resize(start + values.len(), 0.0);
+        let tail = &mut kept[start..];
+        let mut n = 0;
+        for &x in values {
+            let (i, keep) = self.counter(x);
+            counts[i] += 1;
+            tail[n] = x;
+            n += keep;
         }
+        kept.truncate(start + n);
     }
 }
 

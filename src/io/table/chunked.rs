@@ -63,13 +63,23 @@ struct Part {
     counts: Vec<Vec<u64>>,
     /// Per column, the values its counter kept from the piece.
     kept: Vec<Vec<f64>>,
+    /// The last rows [`piece::short_lines`] read, by column, not yet counted or stored: a
+    /// column's numbers go to its counter a batch at a time, never through its builder.
+    batch: Box<[[f64; BATCH]]>,
+    /// Rows in `batch`: fewer than [`BATCH`] between two rows.
+    pending: usize,
     rows: u64,
     lines: usize,
 }
 
+/// Rows a part holds in its batch before counting or storing them.
+const BATCH: usize = 256;
+
 impl Part {
     fn new(names: &[String], counters: &[Option<&dyn BinCounter>]) -> Self {
         Part {
+            batch: vec![[0.0; BATCH]; names.len().min(MAX_FAST_WIDTH)].into_boxed_slice(),
+            pending: 0,
             builders: names.iter().map(|n| Builder::new(n.clone())).collect(),
             first_any: vec![None; names.len()],
             counts: counters
@@ -333,8 +343,12 @@ fn try_blocks<R: Read + Send>(
     let piece_rows = piece_rows.saturating_add(piece_rows / 4 + 16);
     let new_part = || {
         let mut part = Part::new(&col_names, &counters);
-        for b in &mut part.builders {
-            b.numbers.reserve_exact(piece_rows);
+        // A counted column's numbers go from the batch to its counter: its builder holds
+        // only those of the rare lines the other paths read.
+        for (b, c) in part.builders.iter_mut().zip(&counters) {
+            if c.is_none() {
+                b.numbers.reserve_exact(piece_rows);
+            }
         }
         part
     };
@@ -438,6 +452,7 @@ fn try_blocks<R: Read + Send>(
 /// Moves the numbers of the part's counted columns into their counts. A counted column that
 /// turned to labels gives up the one-pass reading (its caller reads the file as usual).
 fn count_part(part: &mut Part, counters: &[Option<&dyn BinCounter>]) -> Result<(), Stop> {
+    flush_batch(part, counters);
     for (((b, c), counts), kept) in part
         .builders
         .iter_mut()
@@ -454,6 +469,29 @@ fn count_part(part: &mut Part, counters: &[Option<&dyn BinCounter>]) -> Result<(
         }
     }
     Ok(())
+}
+
+/// Moves the rows in the part's batch to the counters of their counted columns and onto the
+/// builders of the rest, and empties it.
+fn flush_batch(part: &mut Part, counters: &[Option<&dyn BinCounter>]) {
+    let n = std::mem::take(&mut part.pending);
+    if n == 0 {
+        return;
+    }
+    for ((((column, c), b), counts), kept) in part
+        .batch
+        .iter()
+        .zip(counters)
+        .zip(&mut part.builders)
+        .zip(&mut part.counts)
+        .zip(&mut part.kept)
+    {
+        let values = &column[..n];
+        match c {
+            Some(c) => c.add_keeping(values, counts, kept),
+            None => b.numbers.extend_from_slice(values),
+        }
+    }
 }
 
 /// Reads up to `want` more bytes onto `buf`; whether the input ended before that.

@@ -7,7 +7,10 @@
 
 use rayon::prelude::*;
 
-use super::{CANCEL_LINES, MAX_FAST_WIDTH, NOT_USED, Part, SIDE_BY_SIDE, Shape, Stop, count_part};
+use super::{
+    BATCH, CANCEL_LINES, MAX_FAST_WIDTH, NOT_USED, Part, SIDE_BY_SIDE, Shape, Stop, count_part,
+    flush_batch,
+};
 use crate::cancel::Cancel;
 use crate::io::csv::MAX_LINE_BYTES;
 use crate::io::csv::error::CsvError;
@@ -101,13 +104,20 @@ fn next_line_number(part: &mut Part, cancel: &Cancel) -> Result<usize, Stop> {
     Ok(part.lines)
 }
 
-/// Stores a row that [`short_lines`] read.
+/// Stores a row that [`short_lines`] read in the part's batch, which goes to the counters
+/// and builders when full.
 #[inline]
-fn push_short(part: &mut Part, got: &[f64]) {
-    for (b, &v) in part.builders.iter_mut().zip(got) {
-        b.numbers.push(v);
+fn push_short(part: &mut Part, got: &[f64], shape: &Shape<'_>) {
+    debug_assert!(got.len() <= part.batch.len());
+    let n = part.pending % BATCH;
+    for (column, &v) in part.batch.iter_mut().zip(got) {
+        column[n] = v;
     }
+    part.pending = n + 1;
     part.rows += 1;
+    if part.pending == BATCH {
+        flush_batch(part, shape.counters);
+    }
 }
 
 /// Parses one piece of whole lines into `part` (emptied first).
@@ -143,7 +153,7 @@ fn parse_side_by_side<const N: usize>(
         {
             for ((c, part), end) in curs.iter_mut().zip(parts.iter_mut()).zip(ends) {
                 next_line_number(part, cancel)?;
-                push_short(part, &c.got[..width]);
+                push_short(part, &c.got[..width], shape);
                 c.pos = end;
             }
             continue;
@@ -173,10 +183,12 @@ fn one_line(
         && let Some(d) = shape.plain_delim
         && let Some([next]) = short_lines(std::array::from_mut(cur), shape.width, d)
     {
-        push_short(part, &cur.got[..shape.width]);
+        push_short(part, &cur.got[..shape.width], shape);
         cur.pos = next;
         return Ok(());
     }
+    // The other paths store into the builders: the batch's rows go first, in file order.
+    flush_batch(part, shape.counters);
     let got = &mut cur.got;
     let rest = &bytes[cur.pos..];
     if let Some(d) = shape.plain_delim {
