@@ -114,6 +114,66 @@ fn numbers_read_in_one_pass_are_the_bits_str_parse_gives() {
     }
 }
 
+/// Long runs of short lines (which the reader holds in a batch of rows) broken now and then
+/// by a line another path reads (a long number, a missing cell, CRLF): the columns keep
+/// file order, and counted columns count every value, at every block size.
+#[test]
+fn runs_of_short_lines_between_other_lines_keep_file_order() {
+    let mut rng = Mix(5);
+    let mut text = String::from("x0,x1,x2\n");
+    let mut want: Vec<Vec<u64>> = vec![Vec::new(); 3];
+    for line in 0..5_000 {
+        let mut fields = Vec::new();
+        for (k, col) in want.iter_mut().enumerate() {
+            let y = (rng.next() >> 11) as f64 / (1u64 << 53) as f64 * 10.0 - 5.0;
+            let s = match rng.below(700) {
+                0 => format!("{y:.17}"),
+                1 if k == 1 => String::new(),
+                _ => format!("{y:.4}"),
+            };
+            if !s.is_empty() {
+                col.push(s.parse::<f64>().unwrap().to_bits());
+            }
+            fields.push(s);
+        }
+        text.push_str(&fields.join(","));
+        text.push_str(if line % 997 == 0 { "\r\n" } else { "\n" });
+    }
+    for chunk in [1000, 40_000, 1 << 20] {
+        let t = chunked(&text, None, chunk).unwrap();
+        for (k, col) in want.iter().enumerate() {
+            assert_eq!(&numbers(&t, k), col, "chunk {chunk}, column {k}");
+        }
+    }
+    let bins = Bins {
+        binning: Binning::Quantile(4),
+        layout: Layout::Open(vec![-1.0, 0.0, 2.0]),
+        merged_edges: 0,
+    };
+    let counters: Vec<(String, &dyn BinCounter)> = vec![("x0".into(), &bins), ("x2".into(), &bins)];
+    for chunk in [1000, 40_000, 1 << 20] {
+        let got = read_csv_counted_chunked(
+            text.as_bytes(),
+            Path::new("t.csv"),
+            None,
+            &counters,
+            &Cancel::new(),
+            chunk,
+        )
+        .unwrap()
+        .expect("every counted column is numeric");
+        assert_eq!(numbers(&got.table, 1), want[1], "chunk {chunk}");
+        for k in [0, 2] {
+            let values: Vec<f64> = want[k].iter().map(|&b| f64::from_bits(b)).collect();
+            assert_eq!(
+                got.counts[k].as_ref(),
+                Some(&bins.count(&values)),
+                "chunk {chunk}, column {k}"
+            );
+        }
+    }
+}
+
 /// One line of a file built to reach every path: plain numbers, missing cells and tokens,
 /// labels, spaces, quotes, comments, blank lines, CRLF, and now and then a fault.
 fn line(rng: &mut Mix, width: usize, faults: bool) -> String {
