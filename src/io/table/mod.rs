@@ -276,6 +276,13 @@ pub trait BinCounter: Sync {
         let _ = kept;
         self.add(values, counts);
     }
+
+    /// The share of a column's values (0 to 1) that [`BinCounter::add_keeping`] is expected
+    /// to keep: an estimate, which a reader uses to reserve room for them once instead of
+    /// growing (and copying) their vector as it reads. 0 for a counter that keeps none.
+    fn kept_share(&self) -> f64 {
+        0.0
+    }
 }
 
 /// The values a counter kept ([`BinCounter::add_keeping`]), in no particular order.
