@@ -114,6 +114,38 @@ fn numbers_read_in_one_pass_are_the_bits_str_parse_gives() {
     }
 }
 
+/// The blocks are parsed on the pool while the reading thread waits for them: from a thread
+/// of a pool of one (which must run the pieces itself rather than wait on itself), from a
+/// thread of a pool of two, and from outside any pool, the same table.
+#[test]
+fn the_block_reader_reads_the_same_from_inside_a_pool_of_one_or_two() {
+    for seed in 0..3 {
+        let text = file(seed, 400, 3, false);
+        let want = table(&text, None);
+        for threads in [1, 2] {
+            let pool = std::sync::Arc::new(
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap(),
+            );
+            for chunk in [5, 256, 4096] {
+                // On a thread of its own, so that a reader waiting on itself fails the test
+                // instead of hanging it.
+                let (tx, rx) = std::sync::mpsc::channel();
+                let (text, pool) = (text.clone(), std::sync::Arc::clone(&pool));
+                std::thread::spawn(move || {
+                    let _ = tx.send(pool.install(|| chunked(&text, None, chunk)));
+                });
+                let got = rx
+                    .recv_timeout(std::time::Duration::from_secs(120))
+                    .expect("the read finishes");
+                assert_eq!(got, want, "seed {seed}, {threads} threads, chunk {chunk}");
+            }
+        }
+    }
+}
+
 /// Long runs of short lines (which the reader holds in a batch of rows) broken now and then
 /// by a line another path reads (a long number, a missing cell, CRLF): the columns keep
 /// file order, and counted columns count every value, at every block size.

@@ -1,9 +1,10 @@
 //! CSV tables read in blocks, each block parsed on every core: after the head, the file is read
-//! a block at a time into one reused buffer, the block's whole lines are cut into one piece per
-//! thread at line ends (the line reader knows no quoted newline either: a line ends at every
-//! `\n`), each piece is parsed by the same per-line rules into its own column builders, and the
-//! pieces are appended in file order to the table's columns. Memory holds the columns, one
-//! block and the pieces' builders (reused from block to block), never the whole file.
+//! a block at a time into a few reused buffers, the block's whole lines are cut into pieces at
+//! line ends (the line reader knows no quoted newline either: a line ends at every `\n`), each
+//! piece is parsed on the pool by the same per-line rules into its own column builders, and the
+//! pieces are appended in file order to the table's columns. The pieces of two blocks may be
+//! parsed at once, so that no thread waits at a block's end. Memory holds the columns, a few
+//! blocks and the pieces' builders (reused from block to block), never the whole file.
 //!
 //! The usual line (every field a plain number, or empty, one delimiter byte between them) is
 //! read in one pass by [`piece`]'s line readers with the fast number reader
@@ -27,7 +28,7 @@ use crate::io::csv::{MAX_LINE_BYTES, MAX_ROWS};
 
 mod piece;
 
-use piece::{parse_pieces, row};
+use piece::row;
 
 /// Bytes read at a time (a block's last partial line waits for the next block). 2 MiB: half
 /// the blocks of 1 MiB, so half the joins of the threads, which cost 4–5 % of the time.
@@ -316,30 +317,26 @@ fn try_blocks<R: Read + Send>(
         row(&mut head_part, *line, text, &shape)?;
     }
     count_part(&mut head_part, &counters)?;
-    let mut rows = 0u64;
-    let mut at_line = 0usize;
+    let (mut rows, mut at_line) = (0u64, 0usize);
     let mut counts: Vec<Vec<u64>> = head_part.counts.iter().map(|c| vec![0; c.len()]).collect();
-    merge(
-        &mut table,
-        (&mut counts, &mut kept),
-        &mut head_part,
-        &mut at_line,
-        &mut rows,
-    )?;
+    let mut done = Done {
+        table: &mut table,
+        counts: &mut counts,
+        kept: &mut kept,
+        at_line: &mut at_line,
+        rows: &mut rows,
+    };
+    done.merge(&mut head_part)?;
 
     // The rest, a block at a time: the head reader's buffered bytes first.
     let mut buf: Vec<u8> = Vec::with_capacity(block_bytes.saturating_add(1 << 16));
     buf.extend_from_slice(lines.reader.buffer());
-    let mut reader = lines.reader.into_inner();
-    // Four groups of pieces a thread, so that a thread that has appended the previous block
-    // or read the next one finds pieces left to parse instead of waiting for the last one.
+    let reader = lines.reader.into_inner();
+    // Four groups of pieces a thread, so that a thread that has finished its own finds pieces
+    // left to parse.
     let pieces = rayon::current_num_threads()
         .saturating_mul(4 * SIDE_BY_SIDE)
         .clamp(1, 16 * SIDE_BY_SIDE);
-    // Two sets of parts: while one block's pieces are parsed into one set, the previous
-    // block's parts are appended to the table from the other, and the next block is read
-    // into a second buffer, so that one file keeps both cores busy (the appending and the
-    // reading would otherwise leave one idle).
     // Each part's columns sized for a piece's rows as the head's lines suggest (of a block, or
     // of a smaller file), and a quarter more: grown from nothing instead, they were copied and
     // given fresh pages block after block until they fit (2 % of the drift benchmark).
@@ -357,81 +354,18 @@ fn try_blocks<R: Read + Send>(
         }
         part
     };
-    let mut parsing: Vec<Part> = (0..pieces).map(|_| new_part()).collect();
-    let mut parsed: Vec<Part> = (0..pieces).map(|_| new_part()).collect();
-    let mut waiting = 0usize;
-    let mut next: Vec<u8> = Vec::with_capacity(buf.capacity());
-    let mut eof = false;
-    loop {
-        // Up to a block's worth (or the file's end) beyond the partial line left over.
-        if !eof && buf.len() < block_bytes {
-            let want = (block_bytes - buf.len()) as u64;
-            eof = read_more(&mut reader, &mut buf, want)?;
-        }
-        let end = if eof {
-            buf.len()
-        } else if let Some(i) = buf.iter().rposition(|b| *b == b'\n') {
-            i + 1
-        } else if buf.len() > MAX_LINE_BYTES {
-            return Err(Stop::Sequential);
-        } else {
-            // No line ends yet: read on before cutting.
-            eof = read_more(&mut reader, &mut buf, block_bytes as u64)?;
-            continue;
-        };
-        let last = eof;
-        let (block, rest) = buf.split_at(end);
-        next.clear();
-        next.extend_from_slice(rest);
-        let n = if block.len() >= 2 * pieces { pieces } else { 1 };
-        let want = block_bytes.saturating_sub(next.len()) as u64;
-        let ((parse, append), read) = rayon::join(
-            || {
-                rayon::join(
-                    || parse_pieces(block, &mut parsing[..n], &shape, cancel),
-                    || {
-                        parsed[..waiting].iter_mut().try_for_each(|part| {
-                            merge(
-                                &mut table,
-                                (&mut counts, &mut kept),
-                                part,
-                                &mut at_line,
-                                &mut rows,
-                            )
-                        })
-                    },
-                )
-            },
-            || {
-                if last || want == 0 {
-                    Ok(last)
-                } else {
-                    read_more(&mut reader, &mut next, want)
-                }
-            },
-        );
-        parse?;
-        append?;
-        eof = read?;
-        if rows > MAX_ROWS as u64 {
-            return Err(Stop::Sequential);
-        }
-        std::mem::swap(&mut parsing, &mut parsed);
-        waiting = n;
-        std::mem::swap(&mut buf, &mut next);
-        if last {
-            break;
-        }
-    }
-    for part in &mut parsed[..waiting] {
-        merge(
-            &mut table,
-            (&mut counts, &mut kept),
-            part,
-            &mut at_line,
-            &mut rows,
-        )?;
-    }
+    pipeline(
+        reader,
+        buf,
+        &Pipeline {
+            block_bytes,
+            pieces,
+            new_part: &new_part,
+            shape: &shape,
+            cancel,
+        },
+        &mut done,
+    )?;
     if rows == 0 || rows > MAX_ROWS as u64 {
         return Err(Stop::Sequential);
     }
@@ -452,6 +386,226 @@ fn try_blocks<R: Read + Send>(
         .map(|(c, n)| c.map(|_| n))
         .collect();
     Ok((table, counts, kept))
+}
+
+/// What the blocks' parts are merged into, in file order.
+struct Done<'a> {
+    table: &'a mut [Builder],
+    counts: &'a mut [Vec<u64>],
+    kept: &'a mut [Kept],
+    at_line: &'a mut usize,
+    rows: &'a mut u64,
+}
+
+impl Done<'_> {
+    fn merge(&mut self, part: &mut Part) -> Result<(), Stop> {
+        merge(
+            self.table,
+            (self.counts, self.kept),
+            part,
+            self.at_line,
+            self.rows,
+        )?;
+        if *self.rows > MAX_ROWS as u64 {
+            return Err(Stop::Sequential);
+        }
+        Ok(())
+    }
+}
+
+/// How [`pipeline`] cuts and parses the blocks.
+struct Pipeline<'a> {
+    block_bytes: usize,
+    pieces: usize,
+    new_part: &'a (dyn Fn() -> Part + Sync),
+    shape: &'a Shape<'a>,
+    cancel: &'a Cancel,
+}
+
+/// Blocks whose pieces may be parsed at once: a thread that has finished its pieces of one
+/// block starts on the next instead of waiting for the other thread's last piece. (When
+/// each block ended in a join, those waits and the wake-ups after them were measured at
+/// about 17 of the 210 core-milliseconds of the drift benchmark's two reads.)
+const IN_FLIGHT: usize = 2;
+
+/// One group of a block's pieces, parsed: which block and group, its parts, and how it went.
+struct Parsed {
+    block: usize,
+    group: usize,
+    parts: Vec<Part>,
+    result: Result<(), Stop>,
+    panicked: Option<Box<dyn std::any::Any + Send>>,
+}
+
+/// A block being parsed: its bytes (shared with its groups' tasks) and the groups back so far.
+struct Flying {
+    bytes: std::sync::Arc<Vec<u8>>,
+    groups: Vec<Option<Parsed>>,
+    back: usize,
+}
+
+/// Reads the rest of the file from `reader` (after the bytes already in `buf`) a block at a
+/// time, on this thread, while the pool's threads parse the pieces of up to [`IN_FLIGHT`]
+/// earlier blocks; merges each block's parts into `done` in file order once all are back.
+fn pipeline<R: Read + Send>(
+    mut reader: R,
+    mut buf: Vec<u8>,
+    how: &Pipeline<'_>,
+    done: &mut Done<'_>,
+) -> Result<(), Stop> {
+    let mut spare_bufs: Vec<Vec<u8>> = Vec::new();
+    let mut spare_parts: Vec<Vec<Part>> = Vec::new();
+    let mut flying: std::collections::VecDeque<Flying> = std::collections::VecDeque::new();
+    let mut first_block = 0usize;
+    rayon::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::channel::<Parsed>();
+        let mut eof = false;
+        let mut next_block = 0usize;
+        loop {
+            // Up to a block's worth (or the file's end) beyond the partial line left over.
+            if !eof && buf.len() < how.block_bytes {
+                let want = (how.block_bytes - buf.len()) as u64;
+                eof = read_more(&mut reader, &mut buf, want)?;
+            }
+            let end = if eof {
+                buf.len()
+            } else if let Some(i) = buf.iter().rposition(|b| *b == b'\n') {
+                i + 1
+            } else if buf.len() > MAX_LINE_BYTES {
+                return Err(Stop::Sequential);
+            } else {
+                // No line ends yet: read on before cutting.
+                eof = read_more(&mut reader, &mut buf, how.block_bytes as u64)?;
+                continue;
+            };
+            // The partial line left over starts the next buffer.
+            let mut next = spare_bufs
+                .pop()
+                .unwrap_or_else(|| Vec::with_capacity(buf.capacity()));
+            next.clear();
+            next.extend_from_slice(&buf[end..]);
+            buf.truncate(end);
+            let bytes = std::sync::Arc::new(std::mem::replace(&mut buf, next));
+            let n = if bytes.len() >= 2 * how.pieces {
+                how.pieces
+            } else {
+                1
+            };
+            let bounds = piece::piece_bounds(&bytes, n);
+            let mut parts = spare_parts.pop().unwrap_or_default();
+            parts.resize_with(n, how.new_part);
+            let groups = n.div_ceil(SIDE_BY_SIDE);
+            for g in 0..groups {
+                let take = parts.len().min(SIDE_BY_SIDE);
+                let group: Vec<Part> = parts.drain(..take).collect();
+                let from = g * SIDE_BY_SIDE;
+                let bounds = bounds[from..=from + group.len()].to_vec();
+                let (bytes, tx, block) = (std::sync::Arc::clone(&bytes), tx.clone(), next_block);
+                scope.spawn(move |_| {
+                    let mut group = group;
+                    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        piece::parse_group(&bytes, &bounds, &mut group, how.shape, how.cancel)
+                    }));
+                    drop(bytes);
+                    let (result, panicked) = match run {
+                        Ok(r) => (r, None),
+                        Err(p) => (Err(Stop::Sequential), Some(p)),
+                    };
+                    let _ = tx.send(Parsed {
+                        block,
+                        group: g,
+                        parts: group,
+                        result,
+                        panicked,
+                    });
+                });
+            }
+            flying.push_back(Flying {
+                bytes,
+                groups: (0..groups).map(|_| None).collect(),
+                back: 0,
+            });
+            next_block += 1;
+            // Merge what is back; wait while the window is full (and, at the end, for all).
+            let last = eof;
+            loop {
+                let full = flying.len() >= IN_FLIGHT || (last && !flying.is_empty());
+                let oldest_back = flying.front().is_some_and(|f| f.back == f.groups.len());
+                if oldest_back {
+                    let Some(f) = flying.pop_front() else { break };
+                    land(f, done, &mut spare_bufs, &mut spare_parts)?;
+                    first_block += 1;
+                    continue;
+                }
+                let got = if full {
+                    Some(receive(&rx))
+                } else {
+                    rx.try_recv().ok().map(Some)
+                };
+                match got {
+                    Some(Some(p)) => {
+                        let i = p.block - first_block;
+                        let f = &mut flying[i];
+                        let g = p.group;
+                        f.groups[g] = Some(p);
+                        f.back += 1;
+                    }
+                    // Nothing back yet, and room for another block: read it.
+                    None => break,
+                    // Every sender gone while groups are out: cannot happen (this thread
+                    // holds one); refuse rather than wait for ever.
+                    Some(None) => return Err(Stop::Sequential),
+                }
+            }
+            if last {
+                return Ok(());
+            }
+        }
+    })
+}
+
+/// The next group back from the pool. While none is, this thread runs the pool's pending
+/// work (the groups themselves, so that a pool of one thread never waits on itself); with
+/// none left to run, every group still out is running on another thread, and it sleeps
+/// until one comes back.
+fn receive(rx: &std::sync::mpsc::Receiver<Parsed>) -> Option<Parsed> {
+    use std::sync::mpsc::TryRecvError;
+    loop {
+        match rx.try_recv() {
+            Ok(p) => return Some(p),
+            Err(TryRecvError::Disconnected) => return None,
+            Err(TryRecvError::Empty) => match rayon::yield_now() {
+                Some(rayon::Yield::Executed) => {}
+                Some(rayon::Yield::Idle) | None => return rx.recv().ok(),
+            },
+        }
+    }
+}
+
+/// Merges a block whose groups are all back, in file order, and keeps its buffer and parts
+/// for the blocks to come. A group's failure (or panic, passed on) ends the read.
+fn land(
+    f: Flying,
+    done: &mut Done<'_>,
+    spare_bufs: &mut Vec<Vec<u8>>,
+    spare_parts: &mut Vec<Vec<Part>>,
+) -> Result<(), Stop> {
+    let mut parts = Vec::new();
+    for p in f.groups.into_iter().flatten() {
+        if let Some(panic) = p.panicked {
+            std::panic::resume_unwind(panic);
+        }
+        p.result?;
+        parts.extend(p.parts);
+    }
+    for part in &mut parts {
+        done.merge(part)?;
+    }
+    spare_parts.push(parts);
+    if let Ok(b) = std::sync::Arc::try_unwrap(f.bytes) {
+        spare_bufs.push(b);
+    }
+    Ok(())
 }
 
 /// Room for the values a counter keeping `share` of a column's values keeps from `rows` rows

@@ -5,8 +5,6 @@
 //! line without quotes; anything else goes through the careful per-line rules ([`row`]), which
 //! are [`super::super::csv::read_csv`]'s.
 
-use rayon::prelude::*;
-
 use super::{
     BATCH, CANCEL_LINES, MAX_FAST_WIDTH, NOT_USED, Part, SIDE_BY_SIDE, Shape, Stop, count_part,
     flush_batch,
@@ -19,15 +17,9 @@ use crate::io::csv::sniff::split_fields;
 use crate::io::number::{parse_field, parse_prefix, parse_short_before};
 use crate::io::table::MISSING_TOKENS;
 
-/// Cuts `block` (whole lines, or the file's end) into `parts.len()` pieces at line ends and
-/// parses them in parallel, each into its part, [`SIDE_BY_SIDE`] pieces a task.
-pub(super) fn parse_pieces(
-    block: &[u8],
-    parts: &mut [Part],
-    shape: &Shape<'_>,
-    cancel: &Cancel,
-) -> Result<(), Stop> {
-    let n = parts.len();
+/// Where each of `n` pieces of `block` (whole lines) starts, and then its end: the cuts fall
+/// after the first line end at or after each `n`-th of it.
+pub(super) fn piece_bounds(block: &[u8], n: usize) -> Vec<usize> {
     let mut bounds = Vec::with_capacity(n + 1);
     bounds.push(0);
     for k in 1..n {
@@ -39,28 +31,26 @@ pub(super) fn parse_pieces(
         bounds.push(cut);
     }
     bounds.push(block.len());
-    if n == 1 {
-        return parse_piece(block, &mut parts[0], shape, cancel);
+    bounds
+}
+
+/// Parses a group of pieces of `block` into `parts` (emptied first), piece `i` from
+/// `bounds[i]` to `bounds[i + 1]`: side by side on one thread when the group is full.
+pub(super) fn parse_group(
+    block: &[u8],
+    bounds: &[usize],
+    parts: &mut [Part],
+    shape: &Shape<'_>,
+    cancel: &Cancel,
+) -> Result<(), Stop> {
+    let piece = |i: usize| &block[bounds[i]..bounds[i + 1]];
+    if let Ok(full) = <&mut [Part; SIDE_BY_SIDE]>::try_from(&mut *parts) {
+        return parse_side_by_side(std::array::from_fn(piece), full, shape, cancel);
     }
-    // The pieces in groups, each group read side by side on one thread.
-    let bounds = &bounds;
     parts
-        .par_chunks_mut(SIDE_BY_SIDE)
+        .iter_mut()
         .enumerate()
-        .try_for_each(|(g, group)| {
-            let piece = |i: usize| {
-                let k = g * SIDE_BY_SIDE + i;
-                &block[bounds[k]..bounds[k + 1]]
-            };
-            if let Ok(full) = <&mut [Part; SIDE_BY_SIDE]>::try_from(&mut *group) {
-                return parse_side_by_side(std::array::from_fn(piece), full, shape, cancel);
-            }
-            // The last group, when the pieces do not fill it.
-            group
-                .iter_mut()
-                .enumerate()
-                .try_for_each(|(i, part)| parse_piece(piece(i), part, shape, cancel))
-        })
+        .try_for_each(|(i, part)| parse_piece(piece(i), part, shape, cancel))
 }
 
 /// Where a piece is being read, and whether its next line may take the one-pass number path.
