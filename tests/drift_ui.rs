@@ -242,7 +242,7 @@ fn choosing_a_columns_binning_changes_its_kl_to_the_librarys_for_that_binning() 
     assert_eq!(after.kl_pq.value, want.columns[0].kl_pq.value);
     assert_ne!(after.kl_pq.value, before.kl_pq.value);
     // The table shows the new figure; the other columns keep quantile:10.
-    h.get_by_label(&format!("{:.4}", after.kl_pq.value));
+    h.get_by_label(&kl_explorer::app::plots::format_value(after.kl_pq.value));
     assert_eq!(shown(h.state(), "age").bins, "quantile:10");
     assert_eq!(
         shown(h.state(), "age").kl_pq.value,

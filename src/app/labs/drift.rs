@@ -343,13 +343,13 @@ fn test_text(t: &crate::drift::PermutationTest) -> String {
     )
 }
 
+/// A figure of the table: four significant digits (a drift of 9·10⁻⁶ is not shown as
+/// 0.0000), "∞" for infinity, "–" for none.
 fn fmt(v: f64) -> String {
-    if v.is_infinite() {
-        "∞".into()
-    } else if v.is_nan() {
+    if v.is_nan() {
         "–".into()
     } else {
-        format!("{v:.4}")
+        crate::app::plots::format_value(v)
     }
 }
 
@@ -834,4 +834,19 @@ fn sensitivity_ui(ui: &mut egui::Ui, c: &ColumnDrift, curves: &Curves) {
             });
         });
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fmt;
+
+    #[test]
+    fn tiny_figures_keep_their_digits_and_none_is_a_dash() {
+        // The c0 column of the benchmark drifts by 8.97e-6 nats: four decimals showed 0.0000.
+        assert_eq!(fmt(8.970_104e-6), "8.97e-6");
+        assert_eq!(fmt(0.004_040_69), "0.004041");
+        assert_eq!(fmt(1.0 / 1001.0), "9.99e-4");
+        assert_eq!(fmt(f64::INFINITY), "∞");
+        assert_eq!(fmt(f64::NAN), "–");
+    }
 }
