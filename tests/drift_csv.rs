@@ -11,7 +11,7 @@ use kl_explorer::cancel::Cancel;
 use kl_explorer::drift::binning::{Binning, Bins, Layout};
 use kl_explorer::io::CsvErrorKind;
 use kl_explorer::io::table::{
-    BinCounter, Table, TableError, TableErrorKind, Values, read_csv_counted_chunked,
+    BinCounter, CountedTable, Table, TableError, TableErrorKind, Values, read_csv_counted_chunked,
     read_csv_table, read_csv_table_chunked, read_table,
 };
 use proptest::prelude::*;
@@ -64,6 +64,22 @@ fn chunked(text: &str, select: Option<&[String]>, chunk: usize) -> Result<Table,
         text.as_bytes(),
         Path::new("t.csv"),
         select,
+        &Cancel::new(),
+        chunk,
+    )
+}
+
+/// The table read in blocks of about `chunk` bytes, the columns named in `counters` counted.
+fn read_counted(
+    text: &str,
+    counters: &[(String, &dyn BinCounter)],
+    chunk: usize,
+) -> Result<Option<CountedTable>, TableError> {
+    read_csv_counted_chunked(
+        text.as_bytes(),
+        Path::new("t.csv"),
+        None,
+        counters,
         &Cancel::new(),
         chunk,
     )
@@ -184,16 +200,9 @@ fn runs_of_short_lines_between_other_lines_keep_file_order() {
     };
     let counters: Vec<(String, &dyn BinCounter)> = vec![("x0".into(), &bins), ("x2".into(), &bins)];
     for chunk in [1000, 40_000, 1 << 20] {
-        let got = read_csv_counted_chunked(
-            text.as_bytes(),
-            Path::new("t.csv"),
-            None,
-            &counters,
-            &Cancel::new(),
-            chunk,
-        )
-        .unwrap()
-        .expect("every counted column is numeric");
+        let got = read_counted(&text, &counters, chunk)
+            .unwrap()
+            .expect("every counted column is numeric");
         assert_eq!(numbers(&got.table, 1), want[1], "chunk {chunk}");
         for k in [0, 2] {
             let values: Vec<f64> = want[k].iter().map(|&b| f64::from_bits(b)).collect();
@@ -357,15 +366,7 @@ fn columns_counted_while_reading_have_the_counts_of_the_table_read_whole() {
                 .all(|&k| matches!(t.columns[k].values, Values::Numbers(_)))
         });
         for chunk in CHUNKS {
-            let got = read_csv_counted_chunked(
-                text.as_bytes(),
-                Path::new("t.csv"),
-                None,
-                &counters,
-                &Cancel::new(),
-                chunk,
-            )
-            .unwrap();
+            let got = read_counted(&text, &counters, chunk).unwrap();
             let Some(got) = got else {
                 assert!(
                     !countable,
