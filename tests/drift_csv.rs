@@ -131,8 +131,8 @@ fn numbers_read_in_one_pass_are_the_bits_str_parse_gives() {
 }
 
 /// The blocks are parsed on the pool while the reading thread waits for them: from a thread
-/// of a pool of one (which must run the pieces itself rather than wait on itself), from a
-/// thread of a pool of two, and from outside any pool, the same table.
+/// of a pool of one (which must run the pieces itself rather than wait on itself) and of a
+/// pool of two, the same table as from outside any pool (as the other tests read).
 #[test]
 fn the_block_reader_reads_the_same_from_inside_a_pool_of_one_or_two() {
     for seed in 0..3 {
@@ -159,6 +159,22 @@ fn the_block_reader_reads_the_same_from_inside_a_pool_of_one_or_two() {
                 assert_eq!(got, want, "seed {seed}, {threads} threads, chunk {chunk}");
             }
         }
+    }
+}
+
+/// A cancelled read stops with Cancelled at a block's start, not after the whole file.
+#[test]
+fn a_cancelled_block_read_says_cancelled() {
+    let text = file(3, 2_000, 3, false);
+    let cancel = Cancel::new();
+    cancel.cancel();
+    for chunk in [64, 4096, 1 << 20] {
+        let got = read_csv_table_chunked(text.as_bytes(), Path::new("t.csv"), None, &cancel, chunk);
+        assert_eq!(
+            got.map_err(|e| e.kind),
+            Err(TableErrorKind::Cancelled),
+            "chunk {chunk}"
+        );
     }
 }
 

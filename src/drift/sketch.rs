@@ -389,9 +389,9 @@ impl BinCounter for QuantileSketch {
 
     fn add_keeping(&self, values: &[f64], counts: &mut [u64], kept: &mut Vec<f64>) {
         // Gathered without a branch a value: each is written after the kept ones, and their
-        // count moves on only for a range. (Into the vector itself, not a zeroed array on the
-        // stack: a reader hands over a few hundred values a call, and zeroing a fixed array
-        // each time cost more than the counting.)
+        // count moves on only for a range. (Into the vector itself, zeroing only as many as
+        // the call hands over: a reader hands over a few hundred values a call, and zeroing a
+        // fixed stack array of 512 each time cost more than the counting.)
         let start = kept.len();
         kept.resize(start + values.len(), 0.0);
         let tail = &mut kept[start..];
@@ -536,8 +536,9 @@ pub fn drift_csv_sketched(
     };
     // The kept values and the sketches have given the bins: freed before the current side is
     // read, so that they and its buffers are never long held at once. The kept values (some
-    // tens of megabytes) are freed by a worker while the current file's first block is read:
-    // returning their pages took this thread a few milliseconds with the other core idle.
+    // tens of megabytes) are handed to the pool to free, usually by the other thread while
+    // this one reads the current file's first block: returning their pages took this thread
+    // a few milliseconds with the other core idle.
     drop(counters);
     drop(sketched);
     let kept = std::mem::take(&mut read.kept);

@@ -30,8 +30,9 @@ mod piece;
 
 use piece::row;
 
-/// Bytes read at a time (a block's last partial line waits for the next block). 2 MiB: half
-/// the blocks of 1 MiB, so half the joins of the threads, which cost 4–5 % of the time.
+/// Bytes read at a time (a block's last partial line waits for the next block). 2 MiB: with a
+/// join at each block's end, half the blocks of 1 MiB saved 4–5 % of the time; 4 MiB cost
+/// more in page faults than it saved.
 pub(super) const BLOCK_BYTES: usize = 1 << 21;
 
 /// Lines between two looks at the cancel flag.
@@ -65,9 +66,10 @@ struct Part {
     /// Per column, the values its counter kept from the piece.
     kept: Vec<Vec<f64>>,
     /// The last rows [`piece::short_lines`] read, by column, not yet counted or stored: a
-    /// column's numbers go to its counter a batch at a time, never through its builder.
+    /// counted column's numbers go to its counter a batch at a time, never through its
+    /// builder; the other columns' are appended to their builders.
     batch: Box<[[f64; BATCH]]>,
-    /// Rows in `batch`: fewer than [`BATCH`] between two rows.
+    /// Rows in `batch`: always fewer than [`BATCH`] outside `push_short`.
     pending: usize,
     rows: u64,
     lines: usize,
@@ -434,7 +436,6 @@ struct Parsed {
     group: usize,
     parts: Vec<Part>,
     result: Result<(), Stop>,
-    panicked: Option<Box<dyn std::any::Any + Send>>,
 }
 
 /// A block being parsed: its bytes (shared with its groups' tasks) and the groups back so far.
@@ -445,23 +446,28 @@ struct Flying {
 }
 
 /// Reads the rest of the file from `reader` (after the bytes already in `buf`) a block at a
-/// time, on this thread, while the pool's threads parse the pieces of up to [`IN_FLIGHT`]
-/// earlier blocks; merges each block's parts into `done` in file order once all are back.
+/// time on one of the pool's threads (the caller's, when it is one), while the others parse
+/// the pieces of up to [`IN_FLIGHT`] blocks; merges each block's parts into `done` in file
+/// order once all are back. Checks for cancellation once a block.
 fn pipeline<R: Read + Send>(
     mut reader: R,
     mut buf: Vec<u8>,
     how: &Pipeline<'_>,
     done: &mut Done<'_>,
 ) -> Result<(), Stop> {
-    let mut spare_bufs: Vec<Vec<u8>> = Vec::new();
-    let mut spare_parts: Vec<Vec<Part>> = Vec::new();
-    let mut flying: std::collections::VecDeque<Flying> = std::collections::VecDeque::new();
-    let mut first_block = 0usize;
     rayon::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::channel::<Parsed>();
+        let mut spare_bufs: Vec<Vec<u8>> = Vec::new();
+        let mut spare_parts: Vec<Vec<Part>> = Vec::new();
+        let mut flying: std::collections::VecDeque<Flying> = std::collections::VecDeque::new();
+        // The index of `flying`'s first block among all the blocks.
+        let mut first_block = 0usize;
         let mut eof = false;
         let mut next_block = 0usize;
         loop {
+            if how.cancel.is_cancelled() {
+                return Err(Stop::Cancelled);
+            }
             // Up to a block's worth (or the file's end) beyond the partial line left over.
             if !eof && buf.len() < how.block_bytes {
                 let want = (how.block_bytes - buf.len()) as u64;
@@ -507,17 +513,21 @@ fn pipeline<R: Read + Send>(
                         piece::parse_group(&bytes, &bounds, &mut group, how.shape, how.cancel)
                     }));
                     drop(bytes);
-                    let (result, panicked) = match run {
+                    let (result, panic) = match run {
                         Ok(r) => (r, None),
                         Err(p) => (Err(Stop::Sequential), Some(p)),
                     };
+                    // Sent even after a panic, so that the reading thread never waits for
+                    // it; the panic then goes on to the scope, which passes it to the caller.
                     let _ = tx.send(Parsed {
                         block,
                         group: g,
                         parts: group,
                         result,
-                        panicked,
                     });
+                    if let Some(panic) = panic {
+                        std::panic::resume_unwind(panic);
+                    }
                 });
             }
             flying.push_back(Flying {
@@ -529,14 +539,12 @@ fn pipeline<R: Read + Send>(
             // Merge what is back; wait while the window is full (and, at the end, for all).
             let last = eof;
             loop {
-                let full = flying.len() >= IN_FLIGHT || (last && !flying.is_empty());
-                let oldest_back = flying.front().is_some_and(|f| f.back == f.groups.len());
-                if oldest_back {
-                    let Some(f) = flying.pop_front() else { break };
+                if let Some(f) = flying.pop_front_if(|f| f.back == f.groups.len()) {
                     land(f, done, &mut spare_bufs, &mut spare_parts)?;
                     first_block += 1;
                     continue;
                 }
+                let full = flying.len() >= IN_FLIGHT || (last && !flying.is_empty());
                 let got = if full {
                     Some(receive(&rx))
                 } else {
@@ -565,9 +573,9 @@ fn pipeline<R: Read + Send>(
 }
 
 /// The next group back from the pool. While none is, this thread runs the pool's pending
-/// work (the groups themselves, so that a pool of one thread never waits on itself); with
-/// none left to run, every group still out is running on another thread, and it sleeps
-/// until one comes back.
+/// work (the groups among it, so that a pool of one thread never waits on itself); with none
+/// left to run, every group still out is running on another thread (a group never waits),
+/// and it sleeps until one comes back.
 fn receive(rx: &std::sync::mpsc::Receiver<Parsed>) -> Option<Parsed> {
     use std::sync::mpsc::TryRecvError;
     loop {
@@ -583,7 +591,7 @@ fn receive(rx: &std::sync::mpsc::Receiver<Parsed>) -> Option<Parsed> {
 }
 
 /// Merges a block whose groups are all back, in file order, and keeps its buffer and parts
-/// for the blocks to come. A group's failure (or panic, passed on) ends the read.
+/// for the blocks to come. A group's failure ends the read.
 fn land(
     f: Flying,
     done: &mut Done<'_>,
@@ -592,9 +600,6 @@ fn land(
 ) -> Result<(), Stop> {
     let mut parts = Vec::new();
     for p in f.groups.into_iter().flatten() {
-        if let Some(panic) = p.panicked {
-            std::panic::resume_unwind(panic);
-        }
         p.result?;
         parts.extend(p.parts);
     }

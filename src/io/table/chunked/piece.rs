@@ -98,7 +98,7 @@ fn next_line_number(part: &mut Part, cancel: &Cancel) -> Result<usize, Stop> {
 /// and builders when full.
 #[inline]
 fn push_short(part: &mut Part, got: &[f64], shape: &Shape<'_>) {
-    debug_assert!(got.len() <= part.batch.len());
+    debug_assert!(got.len() <= part.batch.len() && part.pending < BATCH);
     let n = part.pending % BATCH;
     for (column, &v) in part.batch.iter_mut().zip(got) {
         column[n] = v;
